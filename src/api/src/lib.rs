@@ -1,0 +1,1 @@
+//! Shared kcp API types.
