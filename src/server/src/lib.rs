@@ -1,10 +1,25 @@
 //! `kcp-server`: a Kubernetes-compatible API server with logical clusters, kcp's control plane.
 //!
 //! A request meets the layers in this order (one module each, see `DESIGN.md`):
-//! `http` → `authn` → `routing` → `authz` → `catalog` → `registry` → `storage`.
-//! Newcomers should start with `registry`, the one generic code path every resource takes.
+//! `http` → `authn` → `routing` → `authz` → `catalog` → `registry` → `storage`; `server.rs`
+//! wires them into one pipeline. Newcomers should start with `server.rs`, then `registry`, the
+//! one generic code path every resource takes.
 
+pub mod authn;
+pub mod authz;
+pub mod bootstrap;
+pub mod catalog;
+pub mod controllers;
 pub mod errors;
+pub mod http;
+pub mod kubeconfig;
+pub mod options;
+pub mod pki;
 pub mod registry;
+pub mod reviews;
+pub mod routing;
 pub mod schema;
+pub mod server;
+pub mod start;
+pub mod storage;
 pub mod validation;

@@ -1,0 +1,247 @@
+//! Authorization: one in-process `authorize(user, cluster, attributes)` usable for any logical
+//! cluster. `system:masters` may do anything; everyone else is checked against RBAC in the
+//! request's logical cluster merged with the bootstrap policy kept in `system:admin` (which
+//! binds `system:kcp:admin` to `cluster-admin` everywhere), as kcp's authorizer chain does.
+
+use serde_json::Value;
+
+use crate::authn::{MASTERS, User};
+use crate::storage::{Storage, keys};
+
+/// The logical cluster holding the bootstrap policy that applies to every cluster.
+pub const BOOTSTRAP_CLUSTER: &str = "system:admin";
+
+/// What is being asked, as `authorizer.Attributes`.
+#[derive(Clone, Debug, Default)]
+pub struct Attributes {
+    pub verb: String,
+    pub resource_request: bool,
+    pub api_group: String,
+    pub resource: String,
+    pub subresource: String,
+    pub namespace: String,
+    pub name: String,
+    /// For non-resource requests.
+    pub path: String,
+}
+
+/// The answer, with a reason for denials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(String),
+}
+
+/// Whether `user` may do `attrs` in `cluster`.
+pub async fn authorize(storage: &Storage, user: &User, cluster: &str, attrs: &Attributes) -> Decision {
+    if user.in_group(MASTERS) {
+        return Decision::Allow;
+    }
+    if always_allowed(user, attrs) {
+        return Decision::Allow;
+    }
+    for c in [cluster, BOOTSTRAP_CLUSTER] {
+        match rbac_allows(storage, user, c, attrs).await {
+            Ok(true) => return Decision::Allow,
+            Ok(false) => {}
+            Err(e) => return Decision::Deny(format!("error evaluating RBAC: {e}")),
+        }
+        if c == BOOTSTRAP_CLUSTER {
+            break;
+        }
+    }
+    Decision::Deny(String::new())
+}
+
+/// What kube's default roles give every authenticated user (`system:basic-user`,
+/// `system:discovery`, `system:public-info-viewer`).
+fn always_allowed(user: &User, a: &Attributes) -> bool {
+    if !user.in_group(crate::authn::ALL_AUTHENTICATED) {
+        return false;
+    }
+    if a.resource_request {
+        return a.verb == "create"
+            && ((a.api_group == "authorization.k8s.io"
+                && (a.resource == "selfsubjectaccessreviews" || a.resource == "selfsubjectrulesreviews"))
+                || (a.api_group == "authentication.k8s.io" && a.resource == "selfsubjectreviews"));
+    }
+    a.verb == "get"
+        && (a.path == "/api"
+            || a.path == "/apis"
+            || a.path.starts_with("/api/")
+            || a.path.starts_with("/apis/")
+            || a.path.starts_with("/openapi")
+            || a.path == "/version"
+            || a.path.starts_with("/version/")
+            || a.path == "/healthz"
+            || a.path == "/livez"
+            || a.path == "/readyz")
+}
+
+fn subject_matches(s: &Value, user: &User, binding_ns: &str) -> bool {
+    let name = s["name"].as_str().unwrap_or("");
+    match s["kind"].as_str().unwrap_or("") {
+        "User" => name == user.name,
+        "Group" => user.in_group(name),
+        "ServiceAccount" => {
+            let ns = s["namespace"].as_str().filter(|n| !n.is_empty()).unwrap_or(binding_ns);
+            user.name == format!("system:serviceaccount:{ns}:{name}")
+        }
+        _ => false,
+    }
+}
+
+fn matches_item(list: &Value, want: &str) -> bool {
+    list.as_array()
+        .is_some_and(|a| a.iter().any(|v| v == "*" || v.as_str() == Some(want)))
+}
+
+/// Whether one policy rule covers the request.
+pub fn rule_allows(rule: &Value, a: &Attributes) -> bool {
+    if !matches_item(&rule["verbs"], &a.verb) {
+        return false;
+    }
+    if !a.resource_request {
+        return rule["nonResourceURLs"].as_array().is_some_and(|urls| {
+            urls.iter().filter_map(Value::as_str).any(|u| {
+                u == "*" || u == a.path || (u.ends_with('*') && a.path.starts_with(&u[..u.len() - 1]))
+            })
+        });
+    }
+    if !matches_item(&rule["apiGroups"], &a.api_group) {
+        return false;
+    }
+    let combined = if a.subresource.is_empty() {
+        a.resource.clone()
+    } else {
+        format!("{}/{}", a.resource, a.subresource)
+    };
+    let resource_ok = rule["resources"].as_array().is_some_and(|rs| {
+        rs.iter().filter_map(Value::as_str).any(|r| {
+            r == "*"
+                || r == combined
+                || (!a.subresource.is_empty() && r == format!("*/{}", a.subresource))
+        })
+    });
+    if !resource_ok {
+        return false;
+    }
+    match rule["resourceNames"].as_array() {
+        Some(names) if !names.is_empty() => names.iter().any(|n| n.as_str() == Some(&a.name)),
+        _ => true,
+    }
+}
+
+async fn role_rules(storage: &Storage, cluster: &str, role_ref: &Value, binding_ns: Option<&str>) -> Vec<Value> {
+    let name = role_ref["name"].as_str().unwrap_or("");
+    let (resource, ns) = match role_ref["kind"].as_str() {
+        Some("ClusterRole") => ("clusterroles", None),
+        Some("Role") => ("roles", binding_ns),
+        _ => return Vec::new(),
+    };
+    // A ClusterRole missing locally resolves against the bootstrap policy, as kcp does.
+    let clusters: &[&str] = if ns.is_none() { &[cluster, BOOTSTRAP_CLUSTER] } else { &[cluster] };
+    for c in clusters {
+        let key = keys::object_key("rbac.authorization.k8s.io", resource, &keys::KeySpace::BuiltIn, c, ns, name);
+        if let Some(role) = storage.get_cached(&key).await.and_then(|o| o.value().ok()) {
+            return role["rules"].as_array().cloned().unwrap_or_default();
+        }
+    }
+    Vec::new()
+}
+
+async fn rbac_allows(storage: &Storage, user: &User, cluster: &str, a: &Attributes) -> Result<bool, String> {
+    let group = "rbac.authorization.k8s.io";
+    let space = keys::KeySpace::BuiltIn;
+    let mut prefixes = vec![(keys::cluster_prefix(group, "clusterrolebindings", &space, cluster, None), None)];
+    if a.resource_request && !a.namespace.is_empty() {
+        prefixes.push((
+            keys::cluster_prefix(group, "rolebindings", &space, cluster, Some(&a.namespace)),
+            Some(a.namespace.clone()),
+        ));
+    }
+    for (prefix, ns) in prefixes {
+        let page = storage
+            .list(&prefix, None, 0, &|_| true)
+            .await
+            .map_err(|e| e.message)?;
+        for b in page.items {
+            let Ok(binding) = b.value() else { continue };
+            let binding_ns = ns.as_deref().unwrap_or("");
+            let bound = binding["subjects"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| subject_matches(s, user, binding_ns)));
+            if !bound {
+                continue;
+            }
+            let rules = role_rules(storage, cluster, &binding["roleRef"], ns.as_deref()).await;
+            if rules.iter().any(|r| rule_allows(r, a)) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// kube's denial message: `User "bob" cannot list resource "configmaps" in API group "" in the
+/// namespace "default"`.
+pub fn denial_message(user: &User, a: &Attributes, reason: &str) -> String {
+    let mut msg = if a.resource_request {
+        let mut m = format!(
+            "User {:?} cannot {} resource {:?}",
+            user.name,
+            a.verb,
+            if a.subresource.is_empty() {
+                a.resource.clone()
+            } else {
+                format!("{}/{}", a.resource, a.subresource)
+            }
+        );
+        m.push_str(&format!(" in API group {:?}", a.api_group));
+        if a.namespace.is_empty() {
+            m.push_str(" at the cluster scope");
+        } else {
+            m.push_str(&format!(" in the namespace {:?}", a.namespace));
+        }
+        m
+    } else {
+        format!("User {:?} cannot {} path {:?}", user.name, a.verb, a.path)
+    };
+    if !reason.is_empty() {
+        msg.push_str(": ");
+        msg.push_str(reason);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn attrs(verb: &str, group: &str, resource: &str) -> Attributes {
+        Attributes {
+            verb: verb.into(),
+            resource_request: true,
+            api_group: group.into(),
+            resource: resource.into(),
+            ..Attributes::default()
+        }
+    }
+
+    #[test]
+    fn rules() {
+        let admin = json!({"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]});
+        assert!(rule_allows(&admin, &attrs("delete", "apps", "deployments")));
+        let cm = json!({"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]});
+        assert!(rule_allows(&cm, &attrs("list", "", "configmaps")));
+        assert!(!rule_allows(&cm, &attrs("create", "", "configmaps")));
+        assert!(!rule_allows(&cm, &attrs("list", "", "secrets")));
+        let named = json!({"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["a"], "verbs": ["get"]});
+        let mut a = attrs("get", "", "configmaps");
+        a.name = "b".into();
+        assert!(!rule_allows(&named, &a));
+        a.name = "a".into();
+        assert!(rule_allows(&named, &a));
+    }
+}

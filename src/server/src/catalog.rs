@@ -1,0 +1,348 @@
+//! The catalog: which resources a logical cluster serves, and their discovery documents.
+//!
+//! Today every logical cluster serves the same built-in set (the part of kcp's generic control
+//! plane that issue #2 covers); CRDs and APIBindings will add per-cluster sources, and catalogs
+//! with the same sources will share one instance (and one discovery document).
+
+use serde_json::{Value, json};
+
+use crate::storage::keys::KeySpace;
+
+/// How a resource is implemented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backing {
+    /// Objects in the store, through the generic registry.
+    Stored,
+    /// A create-only review API answered in memory (access reviews, self subject review).
+    Review,
+}
+
+/// One resource a cluster serves.
+#[derive(Clone, Debug)]
+pub struct ResourceDef {
+    pub group: &'static str,
+    pub version: &'static str,
+    /// The plural, lower-case name (`configmaps`).
+    pub resource: &'static str,
+    pub singular: &'static str,
+    pub kind: &'static str,
+    pub namespaced: bool,
+    pub verbs: &'static [&'static str],
+    pub short_names: &'static [&'static str],
+    pub categories: &'static [&'static str],
+    /// `(subresource, verbs)`.
+    pub subresources: &'static [(&'static str, &'static [&'static str])],
+    pub backing: Backing,
+    pub space: KeySpace,
+}
+
+impl ResourceDef {
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    pub fn list_kind(&self) -> String {
+        format!("{}List", self.kind)
+    }
+
+    pub fn group_resource(&self) -> crate::errors::GroupResource {
+        crate::errors::GroupResource::new(self.group, self.resource)
+    }
+
+    pub fn has_subresource(&self, sub: &str) -> bool {
+        self.subresources.iter().any(|(s, _)| *s == sub)
+    }
+
+    pub fn supports(&self, verb: &str) -> bool {
+        self.verbs.contains(&verb)
+    }
+}
+
+const CRUD: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+const CREATE_ONLY: &[&str] = &["create"];
+const STATUS: &[&str] = &["get", "patch", "update"];
+
+const fn stored(
+    group: &'static str,
+    version: &'static str,
+    resource: &'static str,
+    singular: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+    short_names: &'static [&'static str],
+) -> ResourceDef {
+    ResourceDef {
+        group,
+        version,
+        resource,
+        singular,
+        kind,
+        namespaced,
+        verbs: CRUD,
+        short_names,
+        categories: &[],
+        subresources: &[],
+        backing: Backing::Stored,
+        space: KeySpace::BuiltIn,
+    }
+}
+
+const fn review(
+    group: &'static str,
+    resource: &'static str,
+    singular: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+) -> ResourceDef {
+    ResourceDef {
+        group,
+        version: "v1",
+        resource,
+        singular,
+        kind,
+        namespaced,
+        verbs: CREATE_ONLY,
+        short_names: &[],
+        categories: &[],
+        subresources: &[],
+        backing: Backing::Review,
+        space: KeySpace::BuiltIn,
+    }
+}
+
+/// The built-in resources every logical cluster serves.
+pub fn builtins() -> &'static [ResourceDef] {
+    static BUILTINS: std::sync::OnceLock<Vec<ResourceDef>> = std::sync::OnceLock::new();
+    BUILTINS.get_or_init(|| {
+        vec![
+            stored("", "v1", "configmaps", "configmap", "ConfigMap", true, &["cm"]),
+            stored("", "v1", "events", "event", "Event", true, &["ev"]),
+            ResourceDef {
+                subresources: &[("finalize", &["update"]), ("status", STATUS)],
+                ..stored("", "v1", "namespaces", "namespace", "Namespace", false, &["ns"])
+            },
+            stored("", "v1", "secrets", "secret", "Secret", true, &[]),
+            stored("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, &["sa"]),
+            review("authentication.k8s.io", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false),
+            review("authorization.k8s.io", "localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true),
+            review("authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false),
+            review("authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false),
+            review("authorization.k8s.io", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false),
+            stored("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, &[]),
+            stored("events.k8s.io", "v1", "events", "event", "Event", true, &["ev"]),
+            stored("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, &[]),
+            stored("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, &[]),
+            stored("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, &[]),
+            stored("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, &[]),
+        ]
+    })
+}
+
+/// The resources of one logical cluster.
+pub struct Catalog {
+    resources: &'static [ResourceDef],
+}
+
+impl Catalog {
+    pub fn builtin() -> Self {
+        Self {
+            resources: builtins(),
+        }
+    }
+
+    pub fn resources(&self) -> &[ResourceDef] {
+        self.resources
+    }
+
+    /// The resource `resource` of `group/version`.
+    pub fn lookup(&self, group: &str, version: &str, resource: &str) -> Option<&ResourceDef> {
+        self.resources
+            .iter()
+            .find(|r| r.group == group && r.version == version && r.resource == resource)
+    }
+
+    /// Whether `group/version` is served at all.
+    pub fn serves_group_version(&self, group: &str, version: &str) -> bool {
+        self.resources
+            .iter()
+            .any(|r| r.group == group && r.version == version)
+    }
+
+    /// The groups (other than the legacy core group), in the order kube lists them.
+    fn groups(&self) -> Vec<&'static str> {
+        let mut groups: Vec<&'static str> = Vec::new();
+        for r in self.resources {
+            if !r.group.is_empty() && !groups.contains(&r.group) {
+                groups.push(r.group);
+            }
+        }
+        groups
+    }
+
+    fn versions(&self, group: &str) -> Vec<&'static str> {
+        let mut versions: Vec<&'static str> = Vec::new();
+        for r in self.resources.iter().filter(|r| r.group == group) {
+            if !versions.contains(&r.version) {
+                versions.push(r.version);
+            }
+        }
+        versions
+    }
+
+    /// `/api`.
+    pub fn api_versions(&self) -> Value {
+        json!({
+            "kind": "APIVersions",
+            "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}],
+        })
+    }
+
+    fn group_json(&self, group: &str) -> Value {
+        let versions: Vec<Value> = self
+            .versions(group)
+            .iter()
+            .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+            .collect();
+        let preferred = versions.first().cloned().unwrap_or(Value::Null);
+        json!({"name": group, "versions": versions, "preferredVersion": preferred})
+    }
+
+    /// `/apis`.
+    pub fn api_group_list(&self) -> Value {
+        let groups: Vec<Value> = self.groups().iter().map(|g| self.group_json(g)).collect();
+        json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+    }
+
+    /// `/apis/<group>`, if served.
+    pub fn api_group(&self, group: &str) -> Option<Value> {
+        if !self.groups().contains(&group) {
+            return None;
+        }
+        let mut g = self.group_json(group);
+        g["kind"] = json!("APIGroup");
+        g["apiVersion"] = json!("v1");
+        Some(g)
+    }
+
+    /// `/api/v1` or `/apis/<group>/<version>`, if served.
+    pub fn api_resource_list(&self, group: &str, version: &str) -> Option<Value> {
+        if !self.serves_group_version(group, version) {
+            return None;
+        }
+        let mut resources = Vec::new();
+        for r in self
+            .resources
+            .iter()
+            .filter(|r| r.group == group && r.version == version)
+        {
+            let mut entry = json!({
+                "name": r.resource,
+                "singularName": r.singular,
+                "namespaced": r.namespaced,
+                "kind": r.kind,
+                "verbs": r.verbs,
+            });
+            if !r.short_names.is_empty() {
+                entry["shortNames"] = json!(r.short_names);
+            }
+            if !r.categories.is_empty() {
+                entry["categories"] = json!(r.categories);
+            }
+            resources.push(entry);
+            for (sub, verbs) in r.subresources {
+                resources.push(json!({
+                    "name": format!("{}/{sub}", r.resource),
+                    "singularName": "",
+                    "namespaced": r.namespaced,
+                    "kind": r.kind,
+                    "verbs": verbs,
+                }));
+            }
+        }
+        let group_version = if group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{group}/{version}")
+        };
+        Some(json!({
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": group_version,
+            "resources": resources,
+        }))
+    }
+
+    /// Aggregated discovery (`apidiscovery.k8s.io/v2`) for `/api` (`legacy`) or `/apis`.
+    pub fn aggregated(&self, legacy: bool) -> Value {
+        let groups: Vec<&str> = if legacy { vec![""] } else { self.groups() };
+        let items: Vec<Value> = groups
+            .iter()
+            .map(|g| {
+                let versions: Vec<Value> = self
+                    .versions(g)
+                    .iter()
+                    .map(|v| {
+                        let resources: Vec<Value> = self
+                            .resources
+                            .iter()
+                            .filter(|r| r.group == *g && r.version == *v)
+                            .map(|r| aggregated_resource(r))
+                            .collect();
+                        json!({"version": v, "resources": resources, "freshness": "Current"})
+                    })
+                    .collect();
+                let metadata = if g.is_empty() {
+                    json!({"creationTimestamp": null})
+                } else {
+                    json!({"name": g, "creationTimestamp": null})
+                };
+                json!({"metadata": metadata, "versions": versions})
+            })
+            .collect();
+        json!({
+            "kind": "APIGroupDiscoveryList",
+            "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {},
+            "items": items,
+        })
+    }
+}
+
+fn aggregated_resource(r: &ResourceDef) -> Value {
+    let kind = json!({"group": r.group, "version": r.version, "kind": r.kind});
+    let mut entry = json!({
+        "resource": r.resource,
+        "responseKind": kind,
+        "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
+        "singularResource": r.singular,
+        "verbs": r.verbs,
+    });
+    if !r.short_names.is_empty() {
+        entry["shortNames"] = json!(r.short_names);
+    }
+    if !r.categories.is_empty() {
+        entry["categories"] = json!(r.categories);
+    }
+    if !r.subresources.is_empty() {
+        entry["subresources"] = r
+            .subresources
+            .iter()
+            .map(|(sub, verbs)| json!({"subresource": sub, "responseKind": kind, "verbs": verbs}))
+            .collect();
+    }
+    entry
+}

@@ -1,0 +1,145 @@
+//! The namespace controller: empties a terminating namespace (deletes every namespaced object in
+//! it), then removes the `kubernetes` finalizer through `namespaces/finalize`, which deletes the
+//! namespace. One instance for all logical clusters, keyed by (cluster, namespace).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kcp_store::EventKind;
+use serde_json::{Value, json};
+
+use crate::catalog::{Backing, Catalog};
+use crate::registry::object;
+use crate::registry::rest::{self, DeleteOptions, Scope};
+use crate::storage::{Storage, WatchStart, keys};
+
+const FINALIZER: &str = "kubernetes";
+
+fn terminating(ns: &Value) -> bool {
+    object::is_deleting(ns)
+        && ns["spec"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x == FINALIZER))
+}
+
+/// Runs forever.
+pub async fn run(storage: Arc<Storage>) {
+    let prefix = keys::resource_prefix("", "namespaces", &keys::KeySpace::BuiltIn);
+    let catalog = Catalog::builtin();
+    let mut pending: BTreeSet<(String, String)> = BTreeSet::new();
+    loop {
+        let watch = match storage.watch(&prefix, WatchStart::FromState).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("namespace controller: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        for ev in &watch.initial {
+            if ev.object.value().is_ok_and(|v| terminating(&v)) {
+                pending.insert((ev.object.key.cluster.clone(), ev.object.key.name.clone()));
+            }
+        }
+        let mut live = watch.live;
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                ev = live.recv() => match ev {
+                    Ok(ev) => {
+                        if ev.kind == EventKind::Put
+                            && ev.object.key.raw.starts_with(&prefix)
+                            && ev.object.value().is_ok_and(|v| terminating(&v))
+                        {
+                            let key = (ev.object.key.cluster.clone(), ev.object.key.name.clone());
+                            if finalize(&storage, &catalog, &key.0, &key.1).await {
+                                pending.remove(&key);
+                            } else {
+                                pending.insert(key);
+                            }
+                        }
+                    }
+                    Err(_) => break,
+                },
+                _ = tick.tick(), if !pending.is_empty() => {
+                    let keys: Vec<_> = pending.iter().cloned().collect();
+                    for key in keys {
+                        if finalize(&storage, &catalog, &key.0, &key.1).await {
+                            pending.remove(&key);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Deletes the namespace's content; when it is empty, finalizes the namespace. Returns whether
+/// the namespace is done (finalized or gone).
+async fn finalize(storage: &Storage, catalog: &Catalog, cluster: &str, ns: &str) -> bool {
+    let mut remaining = 0usize;
+    for def in catalog
+        .resources()
+        .iter()
+        .filter(|d| d.namespaced && d.backing == Backing::Stored)
+    {
+        let prefix = keys::cluster_prefix(def.group, def.resource, &def.space, cluster, Some(ns));
+        let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await else {
+            return false;
+        };
+        for item in page.items {
+            remaining += 1;
+            let scope = Scope {
+                cluster,
+                def,
+                namespace: Some(ns),
+                name: &item.key.name,
+                subresource: "",
+                dry_run: false,
+            };
+            if let Err(e) = rest::delete(storage, &scope, &DeleteOptions::default()).await
+                && e.code != 404
+            {
+                tracing::warn!("namespace controller: deleting {}: {e}", item.key.raw);
+            }
+        }
+    }
+    if remaining > 0 {
+        return false;
+    }
+    let Some(def) = catalog
+        .resources()
+        .iter()
+        .find(|d| d.group.is_empty() && d.resource == "namespaces")
+    else {
+        return true;
+    };
+    let scope = Scope {
+        cluster,
+        def,
+        namespace: None,
+        name: ns,
+        subresource: "finalize",
+        dry_run: false,
+    };
+    let Ok(current) = rest::get(storage, &scope).await else {
+        return true;
+    };
+    let Ok(mut obj) = current.value() else {
+        return true;
+    };
+    let finalizers: Vec<Value> = obj["spec"]["finalizers"]
+        .as_array()
+        .map(|f| f.iter().filter(|x| *x != FINALIZER).cloned().collect())
+        .unwrap_or_default();
+    obj["spec"]["finalizers"] = json!(finalizers);
+    match rest::update(storage, &scope, obj).await {
+        Ok(_) => true,
+        Err(e) if e.code == 404 => true,
+        Err(e) => {
+            tracing::debug!("namespace controller: finalizing {cluster}/{ns}: {e}");
+            false
+        }
+    }
+}

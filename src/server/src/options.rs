@@ -1,0 +1,77 @@
+//! `kcp start` flags. Names and defaults follow kcp's (`reference/kcp.md` §1.2); where we differ,
+//! `docs/differences.md` says so.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// The flags of `kcp start`.
+#[derive(Args, Clone, Debug)]
+pub struct StartOptions {
+    /// Directory for all generated files (certificates, kubeconfig, the embedded store).
+    #[arg(long, default_value = ".kcp")]
+    pub root_directory: PathBuf,
+
+    /// The IP address to listen on; when set, it is also the host written into the kubeconfig.
+    #[arg(long)]
+    pub bind_address: Option<IpAddr>,
+
+    /// The HTTPS port; 0 picks a free port (and writes it into the kubeconfig).
+    #[arg(long, default_value_t = 6443)]
+    pub secure_port: u16,
+
+    /// etcd endpoints (comma-separated). `embedded` (the default) uses the built-in store.
+    #[arg(long, value_delimiter = ',', default_value = "embedded")]
+    pub etcd_servers: Vec<String>,
+
+    /// A CSV file of static tokens: `token,user,uid,"group1,group2"`.
+    #[arg(long)]
+    pub token_auth_file: Option<PathBuf>,
+
+    /// PEM bundle of CAs that sign client certificates (CN = user, O = groups).
+    #[arg(long)]
+    pub client_ca_file: Option<PathBuf>,
+
+    /// Where to write the admin kubeconfig (default `<root>/admin.kubeconfig`).
+    #[arg(long)]
+    pub kubeconfig_path: Option<PathBuf>,
+
+    /// The name of this shard.
+    #[arg(long, default_value = "root")]
+    pub shard_name: String,
+
+    /// Batteries: `workspace-types`, `admin`, `user`, `metrics-viewer` (or `+x`/`-x` deltas).
+    #[arg(long, value_delimiter = ',', default_value = "workspace-types,admin")]
+    pub batteries_included: Vec<String>,
+
+    /// Seconds to wait for in-flight requests on shutdown.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_timeout_seconds: u64,
+}
+
+impl StartOptions {
+    pub fn kubeconfig_path(&self) -> PathBuf {
+        self.kubeconfig_path
+            .clone()
+            .unwrap_or_else(|| self.root_directory.join("admin.kubeconfig"))
+    }
+
+    /// The embedded store when `--etcd-servers` is left at `embedded`.
+    pub fn embedded_storage(&self) -> bool {
+        self.etcd_servers.is_empty() || self.etcd_servers == ["embedded"]
+    }
+
+    /// The host clients should use: the bind address when one was given, else loopback.
+    /// (kcp falls back to the primary non-loopback IP; with loopback-only networking, and for a
+    /// kubeconfig that works out of the box on a laptop, we prefer `127.0.0.1`.)
+    pub fn external_host(&self) -> String {
+        match self.bind_address {
+            Some(ip) if !ip.is_unspecified() => match ip {
+                IpAddr::V6(v6) => format!("[{v6}]"),
+                IpAddr::V4(v4) => v4.to_string(),
+            },
+            _ => "127.0.0.1".to_string(),
+        }
+    }
+}

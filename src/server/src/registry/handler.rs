@@ -1,0 +1,266 @@
+//! From a parsed request to a REST verb: picks the resource, checks the verb and the body's
+//! media type, calls `rest`, and renders the answer in the negotiated form.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, Response, header};
+use serde_json::{Value, json};
+
+use super::query::{ListQuery, Output, PatchType, negotiate};
+use super::rest::{self, Deleted, DeleteOptions, Scope};
+use super::{object, output, watch};
+use crate::catalog::ResourceDef;
+use crate::errors::{ApiError, ApiResult};
+use crate::http::RequestInfo;
+use crate::http::response::{self, Body};
+use crate::storage::Storage;
+
+/// The parts of a request the registry needs.
+pub struct RestRequest<'a> {
+    pub info: &'a RequestInfo,
+    pub cluster: &'a str,
+    pub headers: &'a HeaderMap,
+    pub query: &'a HashMap<String, String>,
+    pub body: Bytes,
+}
+
+/// Field selectors a resource supports besides `metadata.name` and `metadata.namespace`.
+fn selectable_fields(def: &ResourceDef) -> &'static [&'static str] {
+    match (def.group, def.resource) {
+        ("", "namespaces") => &["status.phase"],
+        ("", "secrets") => &["type"],
+        ("", "events") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        _ => &[],
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+}
+
+/// Decodes a create/update body: JSON or YAML; protobuf and anything else is 415.
+fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
+    let ct = content_type(headers);
+    let mime = ct.split(';').next().unwrap_or("").trim();
+    let value = match mime {
+        "application/json" | "" | "*/*" => object::parse_body(body, false)?,
+        "application/yaml" => object::parse_body(body, true)?,
+        _ => {
+            return Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"),
+            )
+            .with_unsupported(ct));
+        }
+    };
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "the object provided is not a JSON object",
+        ));
+    }
+    Ok(value)
+}
+
+trait Unsupported {
+    fn with_unsupported(self, ct: &str) -> Self;
+}
+
+impl Unsupported for ApiError {
+    fn with_unsupported(mut self, ct: &str) -> Self {
+        let _ = ct;
+        self.details = None;
+        self
+    }
+}
+
+fn dry_run(q: &HashMap<String, String>) -> ApiResult<bool> {
+    match q.get("dryRun").map(String::as_str) {
+        None | Some("") => Ok(false),
+        Some("All") => Ok(true),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "Invalid dry run value: {other}"
+        ))),
+    }
+}
+
+fn json_bytes(status: u16, v: &Value) -> Response<Body> {
+    response::json(status, v)
+}
+
+/// Serves one request on a stored resource.
+pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'_>) -> ApiResult<Response<Body>> {
+    let info = req.info;
+    if !info.subresource.is_empty() && !def.has_subresource(&info.subresource) {
+        return Err(ApiError::path_not_found());
+    }
+    if !def.namespaced && !info.namespace.is_empty() && def.resource != "namespaces" {
+        return Err(ApiError::path_not_found());
+    }
+    let namespace = if def.namespaced && !info.namespace.is_empty() {
+        Some(info.namespace.as_str())
+    } else {
+        None
+    };
+    let scope = Scope {
+        cluster: req.cluster,
+        def,
+        namespace,
+        name: &info.name,
+        subresource: &info.subresource,
+        dry_run: dry_run(req.query)?,
+    };
+    let accept = req.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let out = negotiate(accept, req.query)?;
+    match info.verb.as_str() {
+        "get" => {
+            let obj = rest::get(storage, &scope).await?.value()?;
+            Ok(json_bytes(200, &output::single(def, obj, &out)?))
+        }
+        "list" => {
+            let q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            let (items, rev, next, remaining) = rest::list(storage, &scope, &q).await?;
+            let body = output::list(def, &items, rev, next, remaining, &out)?;
+            Ok(response::bytes(200, response::JSON, body))
+        }
+        "watch" => {
+            let mut q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            if !info.name.is_empty() {
+                // A watch on one object is a watch on its name.
+                let sel = format!("metadata.name={}", info.name);
+                q.field_selector = Some(
+                    super::selector::FieldSelector::parse(&sel).map_err(ApiError::bad_request)?,
+                );
+            }
+            let stream = watch::watch(storage.clone(), def.clone(), scope.prefix(), q, out).await?;
+            let mut r = Response::new(response::streaming(stream));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+            Ok(r)
+        }
+        "create" => {
+            if !info.name.is_empty() {
+                return Err(ApiError::method_not_allowed());
+            }
+            let obj = decode_body(req.headers, &req.body)?;
+            let written = rest::create(storage, &scope, obj).await?;
+            Ok(json_bytes(201, &written.object))
+        }
+        "update" => {
+            let obj = decode_body(req.headers, &req.body)?;
+            let written = rest::update(storage, &scope, obj).await?;
+            Ok(json_bytes(if written.created { 201 } else { 200 }, &written.object))
+        }
+        "patch" => {
+            let ct = content_type(req.headers);
+            let patch_type = PatchType::from_content_type(ct).ok_or_else(|| {
+                ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"),
+                )
+            })?;
+            let written = rest::patch(storage, &scope, patch_type, &req.body).await?;
+            Ok(json_bytes(200, &output::single(def, written.object, &out)?))
+        }
+        "delete" => {
+            let opts = delete_options(req.query, &req.body)?;
+            match rest::delete(storage, &scope, &opts).await? {
+                Deleted::Gone(obj) => Ok(json_bytes(200, &deleted_status(def, &obj))),
+                Deleted::Pending(obj) => Ok(json_bytes(202, &obj)),
+            }
+        }
+        "deletecollection" => {
+            let opts = delete_options(req.query, &req.body)?;
+            let q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            let (items, rev, _, _) = rest::list(storage, &scope, &q).await?;
+            let mut deleted = Vec::new();
+            for item in &items {
+                let one = Scope {
+                    namespace: item.key.namespace.as_deref().or(scope.namespace),
+                    name: &item.key.name,
+                    ..scope_clone(&scope)
+                };
+                match rest::delete(storage, &one, &opts).await {
+                    Ok(Deleted::Gone(o) | Deleted::Pending(o)) => deleted.push(o),
+                    Err(e) if e.code == 404 => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let list = json!({
+                "kind": def.list_kind(),
+                "apiVersion": def.api_version(),
+                "metadata": {"resourceVersion": rev.to_string()},
+                "items": deleted,
+            });
+            Ok(json_bytes(200, &list))
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
+    Scope {
+        cluster: s.cluster,
+        def: s.def,
+        namespace: s.namespace,
+        name: s.name,
+        subresource: s.subresource,
+        dry_run: s.dry_run,
+    }
+}
+
+fn delete_options(q: &HashMap<String, String>, body: &[u8]) -> ApiResult<DeleteOptions> {
+    let mut opts = if body.iter().all(u8::is_ascii_whitespace) {
+        DeleteOptions::default()
+    } else {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding DeleteOptions: {e}")))?;
+        DeleteOptions::from_body(&v)
+    };
+    if let Some(p) = q.get("propagationPolicy").filter(|p| !p.is_empty()) {
+        opts.propagation_policy = Some(p.clone());
+    }
+    Ok(opts)
+}
+
+/// The `Status` kube answers an immediate delete with.
+fn deleted_status(def: &ResourceDef, obj: &Value) -> Value {
+    let mut details = json!({
+        "name": object::name(obj),
+        "kind": def.resource,
+        "uid": object::meta_str(obj, "uid"),
+    });
+    if !def.group.is_empty() {
+        details["group"] = json!(def.group);
+    }
+    json!({
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    })
+}
+
+/// The object form of a create/update response is always the object itself.
+pub fn is_object_output(o: &Output) -> bool {
+    matches!(o, Output::Object)
+}

@@ -1,0 +1,112 @@
+//! Rendering answers in the form the client asked for: the object itself, a list, a
+//! `meta.k8s.io/v1 Table`, or `PartialObjectMetadata(List)`.
+
+use std::sync::Arc;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use serde_json::{Value, json};
+
+use super::query::{IncludeObject, Output};
+use super::table;
+use crate::catalog::ResourceDef;
+use crate::errors::{ApiError, ApiResult};
+use crate::storage::CachedObject;
+
+/// `PartialObjectMetadata` of an object.
+pub fn partial_metadata(obj: &Value) -> Value {
+    json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata").cloned().unwrap_or(json!({})),
+    })
+}
+
+fn table_row(def: &ResourceDef, obj: &Value, include: IncludeObject, now: jiff::Timestamp) -> Value {
+    let cells = table::builtin_row_cells(def.group, def.resource, obj, now);
+    let mut row = json!({"cells": cells});
+    match include {
+        IncludeObject::None => {}
+        IncludeObject::Metadata => row["object"] = partial_metadata(obj),
+        IncludeObject::Object => row["object"] = obj.clone(),
+    }
+    row
+}
+
+/// A Table of the given objects.
+pub fn table(def: &ResourceDef, objs: &[Value], include: IncludeObject, list_meta: Value, with_columns: bool) -> Value {
+    let now = jiff::Timestamp::now();
+    let rows: Vec<Value> = objs.iter().map(|o| table_row(def, o, include, now)).collect();
+    let mut t = json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": list_meta,
+    });
+    if with_columns {
+        t["columnDefinitions"] = Value::Array(table::builtin_columns(def.group, def.resource));
+    } else {
+        t["columnDefinitions"] = Value::Null;
+    }
+    t["rows"] = Value::Array(rows);
+    t
+}
+
+/// One object in the requested form.
+pub fn single(def: &ResourceDef, obj: Value, out: &Output) -> ApiResult<Value> {
+    Ok(match out {
+        Output::Object => obj,
+        Output::PartialObjectMetadata => partial_metadata(&obj),
+        Output::PartialObjectMetadataList => {
+            return Err(ApiError::not_acceptable());
+        }
+        Output::Table { include_object } => table(def, &[obj], *include_object, json!({}), true),
+    })
+}
+
+/// A list in the requested form, as bytes (the object form is assembled from cached bytes).
+pub fn list(
+    def: &ResourceDef,
+    items: &[Arc<CachedObject>],
+    revision: i64,
+    continue_token: Option<String>,
+    remaining: usize,
+    out: &Output,
+) -> ApiResult<Bytes> {
+    let mut meta = json!({"resourceVersion": revision.to_string()});
+    if let Some(c) = &continue_token {
+        meta["continue"] = json!(c);
+        if remaining > 0 {
+            meta["remainingItemCount"] = json!(remaining);
+        }
+    }
+    match out {
+        Output::Object => {
+            let head = json!({"kind": def.list_kind(), "apiVersion": def.api_version(), "metadata": meta});
+            let head = serde_json::to_vec(&head).map_err(ApiError::internal)?;
+            let size: usize = items.iter().map(|o| o.json.len() + 1).sum();
+            let mut buf = BytesMut::with_capacity(head.len() + size + 16);
+            buf.put_slice(&head[..head.len() - 1]);
+            buf.put_slice(b",\"items\":[");
+            for (i, o) in items.iter().enumerate() {
+                if i > 0 {
+                    buf.put_u8(b',');
+                }
+                buf.put_slice(&o.json);
+            }
+            buf.put_slice(b"]}");
+            Ok(buf.freeze())
+        }
+        Output::PartialObjectMetadata | Output::PartialObjectMetadataList => {
+            let objs: Vec<Value> = items
+                .iter()
+                .map(|o| o.value().map(|v| partial_metadata(&v)))
+                .collect::<ApiResult<_>>()?;
+            let v = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": objs});
+            Ok(Bytes::from(serde_json::to_vec(&v).map_err(ApiError::internal)?))
+        }
+        Output::Table { include_object } => {
+            let objs: Vec<Value> = items.iter().map(|o| o.value()).collect::<ApiResult<_>>()?;
+            let t = table(def, &objs, *include_object, meta, true);
+            Ok(Bytes::from(serde_json::to_vec(&t).map_err(ApiError::internal)?))
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! What a request's query string and headers ask for: list and watch options (selectors,
+//! paging, resourceVersion semantics), the patch type, and the response form (object, Table,
+//! PartialObjectMetadata).
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use serde_json::json;
+
+use super::selector::{FieldSelector, LabelSelector};
+use crate::errors::{ApiError, ApiResult};
+use crate::storage::CachedObject;
+
+/// The decoded query string.
+pub fn parse_query(query: Option<&str>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        out.insert(percent_decode(k), percent_decode(v));
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// List and watch options.
+#[derive(Debug, Default)]
+pub struct ListQuery {
+    pub label_selector: Option<LabelSelector>,
+    pub field_selector: Option<FieldSelector>,
+    pub limit: usize,
+    pub continue_token: Option<String>,
+    pub resource_version: Option<String>,
+    pub resource_version_match: Option<String>,
+    pub allow_bookmarks: bool,
+    pub timeout_seconds: Option<u64>,
+    pub send_initial_events: Option<bool>,
+}
+
+fn flag(v: Option<&String>) -> bool {
+    matches!(v.map(String::as_str), Some("true" | "1"))
+}
+
+impl ListQuery {
+    /// Parses and checks the options; `fields` lists the field selectors the resource supports
+    /// besides `metadata.name` and `metadata.namespace`.
+    pub fn parse(q: &HashMap<String, String>, kind: &str, fields: &[&str]) -> ApiResult<Self> {
+        let label_selector = match q.get("labelSelector").filter(|s| !s.is_empty()) {
+            Some(s) => Some(LabelSelector::parse(s).map_err(|e| {
+                ApiError::bad_request(format!("unable to parse requirement: {e}"))
+            })?),
+            None => None,
+        };
+        let field_selector = match q.get("fieldSelector").filter(|s| !s.is_empty()) {
+            Some(s) => {
+                let sel = FieldSelector::parse(s)
+                    .map_err(|e| ApiError::bad_request(format!("invalid field selector: {e}")))?;
+                for f in sel.requirements() {
+                    if f != "metadata.name" && f != "metadata.namespace" && !fields.contains(&f) {
+                        return Err(ApiError::bad_request(format!(
+                            "field label not supported: {f}"
+                        )));
+                    }
+                }
+                Some(sel)
+            }
+            None => None,
+        };
+        let limit = match q.get("limit").filter(|s| !s.is_empty()) {
+            Some(l) => l
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?
+                .max(0) as usize,
+            None => 0,
+        };
+        let timeout_seconds = match q.get("timeoutSeconds").filter(|s| !s.is_empty()) {
+            Some(t) => Some(t.parse::<u64>().map_err(|_| {
+                ApiError::bad_request(format!("invalid timeoutSeconds {t:?}"))
+            })?),
+            None => None,
+        };
+        let rv_match = q
+            .get("resourceVersionMatch")
+            .filter(|s| !s.is_empty())
+            .cloned();
+        if let Some(m) = &rv_match
+            && m != "Exact"
+            && m != "NotOlderThan"
+        {
+            return Err(ApiError::invalid(
+                "meta.k8s.io",
+                "ListOptions",
+                "",
+                &[crate::errors::FieldError::not_supported(
+                    &crate::errors::FieldPath::new("resourceVersionMatch"),
+                    m.as_str(),
+                    &["Exact", "NotOlderThan", ""],
+                )],
+            ));
+        }
+        let _ = kind;
+        Ok(Self {
+            label_selector,
+            field_selector,
+            limit,
+            continue_token: q.get("continue").filter(|s| !s.is_empty()).cloned(),
+            resource_version: q.get("resourceVersion").filter(|s| !s.is_empty()).cloned(),
+            resource_version_match: rv_match,
+            allow_bookmarks: flag(q.get("allowWatchBookmarks")),
+            timeout_seconds,
+            send_initial_events: q.get("sendInitialEvents").map(|v| v == "true"),
+        })
+    }
+
+    fn parsed_rv(&self) -> ApiResult<Option<i64>> {
+        match &self.resource_version {
+            None => Ok(None),
+            Some(rv) => rv
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}"))),
+        }
+    }
+
+    /// `resourceVersionMatch=Exact` with a resourceVersion.
+    pub fn exact_revision(&self) -> ApiResult<Option<i64>> {
+        if self.resource_version_match.as_deref() == Some("Exact") {
+            return match self.parsed_rv()? {
+                Some(rv) if rv > 0 => Ok(Some(rv)),
+                _ => Err(ApiError::bad_request(
+                    "resourceVersionMatch: Exact requires a non-zero resourceVersion",
+                )),
+            };
+        }
+        Ok(None)
+    }
+
+    /// The revision a list must not be older than (a resourceVersion other than "0").
+    pub fn not_older_than(&self) -> ApiResult<Option<i64>> {
+        Ok(self.parsed_rv()?.filter(|rv| *rv > 0))
+    }
+
+    /// Whether the object passes the label and field selectors.
+    pub fn matches(&self, o: &CachedObject) -> bool {
+        if let Some(l) = &self.label_selector
+            && !l.matches(&o.labels)
+        {
+            return false;
+        }
+        if let Some(f) = &self.field_selector {
+            let value = o.value().ok();
+            return f.matches(|field| match field {
+                "metadata.name" => Some(o.key.name.clone()),
+                "metadata.namespace" => Some(o.key.namespace.clone().unwrap_or_default()),
+                other => value.as_ref().and_then(|v| field_value(v, other)),
+            });
+        }
+        true
+    }
+}
+
+/// A dotted field of an object as a string (`spec.unschedulable`, `type`).
+fn field_value(v: &serde_json::Value, path: &str) -> Option<String> {
+    let mut cur = v;
+    for part in path.split('.') {
+        cur = cur.get(part)?;
+    }
+    Some(match cur {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    })
+}
+
+/// A continue token: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":"<key suffix>\u0000"}`,
+/// the shape kube-apiserver uses.
+pub fn encode_continue(rev: i64, last_key: &str, prefix: &str) -> String {
+    let start = format!("{}\u{0}", last_key.strip_prefix(prefix).unwrap_or(last_key));
+    let token = json!({"v": "meta.k8s.io/v1", "rv": rev, "start": start});
+    base64::engine::general_purpose::URL_SAFE.encode(token.to_string())
+}
+
+/// Decodes a continue token into the revision and the key to continue after.
+pub fn decode_continue(token: &str, prefix: &str) -> ApiResult<(i64, String)> {
+    let bad = || {
+        ApiError::bad_request(format!("continue key is not valid: {token}"))
+    };
+    let raw = base64::engine::general_purpose::URL_SAFE
+        .decode(token)
+        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(token))
+        .map_err(|_| bad())?;
+    let v: serde_json::Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+    if v["v"] != "meta.k8s.io/v1" {
+        return Err(bad());
+    }
+    let rev = v["rv"].as_i64().filter(|r| *r > 0).ok_or_else(bad)?;
+    let start = v["start"].as_str().ok_or_else(bad)?;
+    let start = start.strip_suffix('\u{0}').unwrap_or(start);
+    if start.contains("..") || start.starts_with('/') {
+        return Err(bad());
+    }
+    Ok((rev, format!("{prefix}{start}")))
+}
+
+/// The patch content types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatchType {
+    Json,
+    Merge,
+    Strategic,
+    Apply,
+}
+
+impl PatchType {
+    pub fn from_content_type(ct: &str) -> Option<Self> {
+        match ct.split(';').next().unwrap_or("").trim() {
+            "application/json-patch+json" => Some(Self::Json),
+            "application/merge-patch+json" => Some(Self::Merge),
+            "application/strategic-merge-patch+json" => Some(Self::Strategic),
+            "application/apply-patch+yaml" | "application/apply-patch+cbor" => Some(Self::Apply),
+            _ => None,
+        }
+    }
+}
+
+/// The form of the response body a client accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    Object,
+    Table { include_object: IncludeObject },
+    PartialObjectMetadata,
+    PartialObjectMetadataList,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncludeObject {
+    None,
+    Metadata,
+    Object,
+}
+
+/// Picks the first media type in `Accept` that we can produce. JSON only: a protobuf-only
+/// Accept gets 406.
+pub fn negotiate(accept: Option<&str>, q: &HashMap<String, String>) -> ApiResult<Output> {
+    let accept = accept.unwrap_or("application/json");
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let mime = parts.next().unwrap_or("");
+        let mut params = HashMap::new();
+        for p in parts {
+            if let Some((k, v)) = p.split_once('=') {
+                params.insert(k.trim(), v.trim());
+            }
+        }
+        if !matches!(mime, "application/json" | "application/*" | "*/*" | "application/yaml") {
+            continue;
+        }
+        match params.get("as").copied() {
+            None => return Ok(Output::Object),
+            Some("Table") if params.get("g") == Some(&"meta.k8s.io") => {
+                if params.get("v") == Some(&"v1") || params.get("v") == Some(&"v1beta1") {
+                    let include_object = match q.get("includeObject").map(String::as_str) {
+                        Some("None") => IncludeObject::None,
+                        Some("Object") => IncludeObject::Object,
+                        _ => IncludeObject::Metadata,
+                    };
+                    return Ok(Output::Table { include_object });
+                }
+            }
+            Some("PartialObjectMetadata") if params.get("g") == Some(&"meta.k8s.io") => {
+                return Ok(Output::PartialObjectMetadata);
+            }
+            Some("PartialObjectMetadataList") if params.get("g") == Some(&"meta.k8s.io") => {
+                return Ok(Output::PartialObjectMetadataList);
+            }
+            _ => {}
+        }
+    }
+    Err(ApiError::not_acceptable())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_negotiation() {
+        let q = HashMap::new();
+        assert_eq!(negotiate(None, &q).unwrap(), Output::Object);
+        assert_eq!(
+            negotiate(Some("application/vnd.kubernetes.protobuf, application/json"), &q).unwrap(),
+            Output::Object
+        );
+        assert_eq!(negotiate(Some("application/vnd.kubernetes.protobuf"), &q).unwrap_err().code, 406);
+        assert!(matches!(
+            negotiate(Some("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"), &q).unwrap(),
+            Output::Table { .. }
+        ));
+    }
+
+    #[test]
+    fn continue_tokens_round_trip() {
+        let t = encode_continue(42, "/registry/core/configmaps/root/default/b", "/registry/core/configmaps/root/");
+        let (rev, key) = decode_continue(&t, "/registry/core/configmaps/root/").unwrap();
+        assert_eq!((rev, key.as_str()), (42, "/registry/core/configmaps/root/default/b"));
+        assert!(decode_continue("!!", "/p/").is_err());
+    }
+
+    #[test]
+    fn query_decoding() {
+        let q = parse_query(Some("labelSelector=app%3Dx%2Cb%21%3Dc&limit=5"));
+        assert_eq!(q["labelSelector"], "app=x,b!=c");
+        assert_eq!(q["limit"], "5");
+    }
+}

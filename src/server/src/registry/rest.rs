@@ -1,0 +1,612 @@
+//! The REST verbs on stored resources: one implementation for every resource, as
+//! kube-apiserver's `registry/generic/registry.Store`. A resource's specifics come from its
+//! `ResourceDef` and its strategy (`strategy.rs`).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use kcp_store::Error as StoreError;
+use serde_json::{Value, json};
+
+use super::object::{self, meta_mut};
+use super::query::{ListQuery, PatchType};
+use super::strategy;
+use crate::catalog::ResourceDef;
+use crate::errors::{ApiError, ApiResult, GroupResource};
+use crate::storage::{CachedObject, Storage, keys, store_error};
+
+/// One request against one resource in one logical cluster.
+pub struct Scope<'a> {
+    pub cluster: &'a str,
+    pub def: &'a ResourceDef,
+    /// The namespace of the URL (`None` for cluster-scoped resources and all-namespace lists).
+    pub namespace: Option<&'a str>,
+    pub name: &'a str,
+    pub subresource: &'a str,
+    pub dry_run: bool,
+}
+
+impl Scope<'_> {
+    pub fn gr(&self) -> GroupResource {
+        self.def.group_resource()
+    }
+
+    pub fn key(&self, name: &str) -> String {
+        keys::object_key(
+            self.def.group,
+            self.def.resource,
+            &self.def.space,
+            self.cluster,
+            self.namespace,
+            name,
+        )
+    }
+
+    /// The prefix a list or watch covers.
+    pub fn prefix(&self) -> String {
+        keys::cluster_prefix(
+            self.def.group,
+            self.def.resource,
+            &self.def.space,
+            self.cluster,
+            self.namespace,
+        )
+    }
+}
+
+/// The outcome of a write: the object as stored (rendered) and whether it was created.
+pub struct Written {
+    pub object: Value,
+    pub created: bool,
+}
+
+/// The outcome of a delete.
+pub enum Deleted {
+    /// Gone from the store: the object as it was at deletion.
+    Gone(Value),
+    /// Still there, waiting for finalizers (the updated object).
+    Pending(Value),
+}
+
+fn cached_value(obj: &CachedObject) -> ApiResult<Value> {
+    obj.value()
+}
+
+/// Reads one object (consistently).
+pub async fn get(storage: &Storage, scope: &Scope<'_>) -> ApiResult<Arc<CachedObject>> {
+    storage
+        .get(&scope.key(scope.name))
+        .await?
+        .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))
+}
+
+/// Creates an object from a request body.
+pub async fn create(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> ApiResult<Written> {
+    let def = scope.def;
+    check_type_meta(def, &mut obj)?;
+    if !object::resource_version(&obj).is_empty() {
+        return Err(ApiError::bad_request(
+            "resourceVersion should not be set on objects to be created",
+        ));
+    }
+    object::strip_derived(&mut obj);
+    check_namespace(scope, &mut obj)?;
+    let meta = meta_mut(&mut obj);
+    let mut name = meta.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    if name.is_empty()
+        && let Some(prefix) = meta.get("generateName").and_then(Value::as_str)
+        && !prefix.is_empty()
+    {
+        name = generate_name(prefix);
+        meta.insert("name".into(), json!(name));
+    }
+    meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+    meta.insert("creationTimestamp".into(), json!(object::now_rfc3339()));
+    meta.remove("deletionTimestamp");
+    meta.remove("deletionGracePeriodSeconds");
+    strategy::prepare_for_create(def, &mut obj);
+    strategy::validate(def, &obj, None)?;
+    if def.namespaced
+        && let Some(ns) = scope.namespace
+    {
+        ensure_namespace_accepts_content(storage, scope.cluster, ns).await?;
+    }
+    if scope.dry_run {
+        return Ok(Written {
+            object: obj,
+            created: true,
+        });
+    }
+    let key = scope.key(&name);
+    let bytes = Bytes::from(serde_json::to_vec(&obj).map_err(ApiError::internal)?);
+    match storage.store().create(&key, bytes).await {
+        Ok(kv) => Ok(Written {
+            object: read_back(storage, &key, kv.mod_revision).await?,
+            created: true,
+        }),
+        Err(StoreError::AlreadyExists { .. }) => Err(ApiError::already_exists(&scope.gr(), &name)),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// kube's `generateName` suffix: five characters from a consonant-and-digit alphabet.
+fn generate_name(prefix: &str) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut rng = rand::rng();
+    let suffix: String = (0..5)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    let max_prefix = 63 - 5;
+    let prefix = if prefix.len() > max_prefix {
+        &prefix[..max_prefix]
+    } else {
+        prefix
+    };
+    format!("{prefix}{suffix}")
+}
+
+/// Fills and checks `apiVersion`/`kind` against the endpoint.
+fn check_type_meta(def: &ResourceDef, obj: &mut Value) -> ApiResult<()> {
+    let Some(o) = obj.as_object_mut() else {
+        return Err(ApiError::bad_request(format!(
+            "Object '{}' is missing in '{}'",
+            "Kind", "null"
+        )));
+    };
+    let want_api_version = def.api_version();
+    match o.get("kind").and_then(Value::as_str) {
+        Some(k) if k != def.kind => {
+            return Err(ApiError::bad_request(format!(
+                "the kind of the provided object ({k}) does not match the expected kind ({})",
+                def.kind
+            )));
+        }
+        _ => {}
+    }
+    match o.get("apiVersion").and_then(Value::as_str) {
+        Some(v) if v != want_api_version => {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({v}) does not match the expected API version ({want_api_version})"
+            )));
+        }
+        _ => {}
+    }
+    o.insert("kind".into(), json!(def.kind));
+    o.insert("apiVersion".into(), json!(want_api_version));
+    Ok(())
+}
+
+/// Sets the object's namespace from the URL, or refuses a mismatch.
+fn check_namespace(scope: &Scope<'_>, obj: &mut Value) -> ApiResult<()> {
+    let body_ns = object::namespace(obj).to_string();
+    let meta = meta_mut(obj);
+    match (scope.def.namespaced, scope.namespace) {
+        (true, Some(ns)) => {
+            if !body_ns.is_empty() && body_ns != ns {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            meta.insert("namespace".into(), json!(ns));
+        }
+        (true, None) => {
+            return Err(ApiError::bad_request(
+                "the namespace of the object is required (use a namespaced URL)",
+            ));
+        }
+        (false, _) => {
+            meta.remove("namespace");
+        }
+    }
+    Ok(())
+}
+
+/// Refuses new content in a namespace that is missing or terminating.
+async fn ensure_namespace_accepts_content(
+    storage: &Storage,
+    cluster: &str,
+    namespace: &str,
+) -> ApiResult<()> {
+    let key = keys::object_key("", "namespaces", &keys::KeySpace::BuiltIn, cluster, None, namespace);
+    let Some(ns) = storage.get(&key).await? else {
+        return Err(ApiError::not_found(&GroupResource::new("", "namespaces"), namespace));
+    };
+    let ns = cached_value(&ns)?;
+    if object::is_deleting(&ns) || ns["status"]["phase"] == "Terminating" {
+        let mut e = ApiError::forbidden(
+            &GroupResource::new("", "namespaces"),
+            namespace,
+            &format!(
+                "unable to create new content in namespace {namespace} because it is being terminated"
+            ),
+        );
+        e.message = format!(
+            "unable to create new content in namespace {namespace} because it is being terminated"
+        );
+        e.details = Some(json!({
+            "name": namespace,
+            "kind": "namespaces",
+            "causes": [{
+                "reason": "NamespaceTerminating",
+                "message": format!("namespace {namespace} is being terminated"),
+                "field": "metadata.namespace",
+            }],
+        }));
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Reads back what was just written, rendered as clients see it.
+async fn read_back(storage: &Storage, key: &str, revision: i64) -> ApiResult<Value> {
+    storage.wait_for(revision).await?;
+    match storage.get_cached(key).await {
+        Some(o) if o.mod_revision >= revision => cached_value(&o),
+        _ => Err(ApiError::internal(format!("{key} vanished after being written"))),
+    }
+}
+
+/// Replaces an object (PUT). `obj` is the client's full object.
+pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> ApiResult<Written> {
+    check_type_meta(scope.def, &mut obj)?;
+    let body_name = object::name(&obj).to_string();
+    if !body_name.is_empty() && body_name != scope.name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({})",
+            scope.name
+        )));
+    }
+    check_namespace(scope, &mut obj)?;
+    let wanted_rv = object::resource_version(&obj).to_string();
+    let key = scope.key(scope.name);
+    let current = storage.get(&key).await?;
+    let Some(current) = current else {
+        if strategy::allow_create_on_update(scope.def) && scope.subresource.is_empty() {
+            meta_mut(&mut obj).insert("name".into(), json!(scope.name));
+            meta_mut(&mut obj).remove("resourceVersion");
+            return create(storage, scope, obj).await;
+        }
+        return Err(ApiError::not_found(&scope.gr(), scope.name));
+    };
+    let expected = if wanted_rv.is_empty() {
+        current.mod_revision
+    } else {
+        wanted_rv.parse::<i64>().map_err(|_| {
+            ApiError::bad_request(format!("invalid resourceVersion {wanted_rv:?}"))
+        })?
+    };
+    if expected != current.mod_revision {
+        return Err(ApiError::stale_resource_version(&scope.gr(), scope.name));
+    }
+    let old = cached_value(&current)?;
+    write_update(storage, scope, &key, old, obj, expected).await
+}
+
+/// Applies a patch to the current object and writes the result, retrying on conflicts the way
+/// kube does (a patch that does not pin a resourceVersion is retried against the newest object).
+pub async fn patch(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    patch_type: PatchType,
+    patch: &[u8],
+) -> ApiResult<Written> {
+    let key = scope.key(scope.name);
+    for _ in 0..5 {
+        let current = storage
+            .get(&key)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))?;
+        let old = cached_value(&current)?;
+        let patched = super::patch::apply(scope.def, &old, patch_type, patch)?;
+        let pinned = object::resource_version(&patched).to_string();
+        let expected = if pinned.is_empty() || pinned == current.mod_revision.to_string() {
+            current.mod_revision
+        } else {
+            return Err(ApiError::stale_resource_version(&scope.gr(), scope.name));
+        };
+        let mut patched = patched;
+        check_type_meta(scope.def, &mut patched)?;
+        match write_update(storage, scope, &key, old, patched, expected).await {
+            Err(e) if e.code == 409 && e.reason == "Conflict" && pinned.is_empty() => continue,
+            other => return other,
+        }
+    }
+    Err(ApiError::stale_resource_version(&scope.gr(), scope.name))
+}
+
+/// The shared tail of update and patch: keep what the client may not change, validate, store.
+async fn write_update(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    key: &str,
+    old: Value,
+    mut obj: Value,
+    expected: i64,
+) -> ApiResult<Written> {
+    object::strip_derived(&mut obj);
+    let mut old_stored = old.clone();
+    object::strip_derived(&mut old_stored);
+    {
+        // System fields are the server's.
+        let old_meta = old_stored.get("metadata").cloned().unwrap_or(json!({}));
+        let meta = meta_mut(&mut obj);
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+            match old_meta.get(field) {
+                Some(v) => {
+                    meta.insert(field.into(), v.clone());
+                }
+                None => {
+                    meta.remove(field);
+                }
+            }
+        }
+        meta.insert("name".into(), json!(scope.name));
+    }
+    strategy::prepare_for_update(scope.def, scope.subresource, &mut obj, &old_stored);
+    strategy::validate(scope.def, &obj, Some(&old_stored))?;
+    if scope.dry_run {
+        return Ok(Written {
+            object: obj,
+            created: false,
+        });
+    }
+    // The last finalizer gone from an object being deleted: delete it for real.
+    if object::is_deleting(&obj)
+        && object::finalizers(&obj).is_empty()
+        && !strategy::blocks_deletion(scope.def, &obj)
+    {
+        return match storage.store().delete(key, Some(expected)).await {
+            Ok(_) => Ok(Written {
+                object: obj,
+                created: false,
+            }),
+            Err(e) => Err(map_write_error(scope, e)),
+        };
+    }
+    if obj == old_stored {
+        // A no-op update writes nothing and keeps the resourceVersion, as kube does.
+        return Ok(Written {
+            object: old,
+            created: false,
+        });
+    }
+    let bytes = Bytes::from(serde_json::to_vec(&obj).map_err(ApiError::internal)?);
+    match storage.store().update(key, bytes, expected).await {
+        Ok(kv) => Ok(Written {
+            object: read_back(storage, key, kv.mod_revision).await?,
+            created: false,
+        }),
+        Err(e) => Err(map_write_error(scope, e)),
+    }
+}
+
+fn map_write_error(scope: &Scope<'_>, e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict { .. } => ApiError::stale_resource_version(&scope.gr(), scope.name),
+        StoreError::NotFound { .. } => ApiError::not_found(&scope.gr(), scope.name),
+        other => store_error(other),
+    }
+}
+
+/// What a DELETE may carry (`DeleteOptions`, from the body or the query).
+#[derive(Debug, Default)]
+pub struct DeleteOptions {
+    pub propagation_policy: Option<String>,
+    pub precondition_uid: Option<String>,
+    pub precondition_resource_version: Option<String>,
+}
+
+impl DeleteOptions {
+    pub fn from_body(body: &Value) -> Self {
+        let pre = &body["preconditions"];
+        let mut o = Self {
+            propagation_policy: body["propagationPolicy"].as_str().map(str::to_string),
+            precondition_uid: pre["uid"].as_str().map(str::to_string),
+            precondition_resource_version: pre["resourceVersion"].as_str().map(str::to_string),
+        };
+        if o.propagation_policy.is_none() && body["orphanDependents"] == json!(true) {
+            o.propagation_policy = Some("Orphan".into());
+        }
+        o
+    }
+}
+
+/// Deletes one object: at once without finalizers, else marks it for deletion.
+pub async fn delete(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    opts: &DeleteOptions,
+) -> ApiResult<Deleted> {
+    let key = scope.key(scope.name);
+    for _ in 0..5 {
+        let current = storage
+            .get(&key)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))?;
+        let obj = cached_value(&current)?;
+        check_preconditions(scope, &obj, opts)?;
+        let mut finalizers = object::finalizers(&obj);
+        match opts.propagation_policy.as_deref() {
+            Some("Foreground") => add_once(&mut finalizers, "foregroundDeletion"),
+            Some("Orphan") => add_once(&mut finalizers, "orphan"),
+            Some("Background") | None => {}
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "meta.k8s.io",
+                    "DeleteOptions",
+                    "",
+                    &[crate::errors::FieldError::not_supported(
+                        &crate::errors::FieldPath::new("propagationPolicy"),
+                        other,
+                        &["Foreground", "Background", "Orphan", "nil"],
+                    )],
+                ));
+            }
+        }
+        let blocked = !finalizers.is_empty() || strategy::blocks_deletion(scope.def, &obj);
+        if !blocked {
+            if scope.dry_run {
+                return Ok(Deleted::Gone(obj));
+            }
+            return match storage.store().delete(&key, Some(current.mod_revision)).await {
+                Ok(kv) => {
+                    let mut gone = obj;
+                    meta_mut(&mut gone).insert(
+                        "resourceVersion".into(),
+                        json!(kv.mod_revision.to_string()),
+                    );
+                    Ok(Deleted::Gone(gone))
+                }
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => Err(map_write_error(scope, e)),
+            };
+        }
+        // Graceful: set deletionTimestamp once, keep the finalizers.
+        let mut marked = obj.clone();
+        object::strip_derived(&mut marked);
+        let meta = meta_mut(&mut marked);
+        if !meta.contains_key("deletionTimestamp") {
+            meta.insert("deletionTimestamp".into(), json!(object::now_rfc3339()));
+            meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
+        meta.insert("finalizers".into(), json!(finalizers));
+        strategy::prepare_for_delete(scope.def, &mut marked);
+        if scope.dry_run {
+            return Ok(Deleted::Pending(marked));
+        }
+        let mut unchanged = obj.clone();
+        object::strip_derived(&mut unchanged);
+        if marked == unchanged {
+            return Ok(Deleted::Pending(obj));
+        }
+        let bytes = Bytes::from(serde_json::to_vec(&marked).map_err(ApiError::internal)?);
+        return match storage.store().update(&key, bytes, current.mod_revision).await {
+            Ok(kv) => Ok(Deleted::Pending(read_back(storage, &key, kv.mod_revision).await?)),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => Err(map_write_error(scope, e)),
+        };
+    }
+    Err(ApiError::stale_resource_version(&scope.gr(), scope.name))
+}
+
+fn add_once(list: &mut Vec<String>, item: &str) {
+    if !list.iter().any(|f| f == item) {
+        list.push(item.to_string());
+    }
+}
+
+fn check_preconditions(scope: &Scope<'_>, obj: &Value, opts: &DeleteOptions) -> ApiResult<()> {
+    if let Some(uid) = &opts.precondition_uid {
+        let actual = object::meta_str(obj, "uid");
+        if uid != actual {
+            return Err(ApiError::conflict(
+                &scope.gr(),
+                scope.name,
+                &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"
+                ),
+            ));
+        }
+    }
+    if let Some(rv) = &opts.precondition_resource_version {
+        let actual = object::resource_version(obj);
+        if rv != actual {
+            return Err(ApiError::conflict(
+                &scope.gr(),
+                scope.name,
+                &format!(
+                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {actual}"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Lists one page (or all) of the objects matching the query.
+pub async fn list(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    q: &ListQuery,
+) -> ApiResult<(Vec<Arc<CachedObject>>, i64, Option<String>, usize)> {
+    let prefix = scope.prefix();
+    let filter = |o: &CachedObject| q.matches(o);
+    if let Some(token) = &q.continue_token {
+        // Later pages come from the store at the first page's revision: one consistent snapshot.
+        let (rev, start_after) = super::query::decode_continue(token, &prefix)?;
+        let mut items = Vec::new();
+        let mut after = start_after;
+        loop {
+            let page = storage
+                .store()
+                .list(
+                    &prefix,
+                    kcp_store::ListOptions {
+                        revision: Some(rev),
+                        start_after: Some(after.clone()),
+                        limit: Some(q.limit.max(500)),
+                    },
+                )
+                .await
+                .map_err(|e| match e {
+                    StoreError::Compacted { .. } => ApiError::gone(
+                        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+                    ),
+                    other => store_error(other),
+                })?;
+            let more = page.more;
+            for kv in page.items {
+                after = kv.key.clone();
+                if let Some(o) = crate::storage::render_kv(&kv.key, &kv.value, kv.mod_revision)
+                    && filter(&o)
+                {
+                    items.push(Arc::new(o));
+                    if q.limit > 0 && items.len() == q.limit {
+                        let next = if more || items.len() == q.limit {
+                            Some(super::query::encode_continue(rev, &after, &prefix))
+                        } else {
+                            None
+                        };
+                        return Ok((items, rev, next, 0));
+                    }
+                }
+            }
+            if !more {
+                return Ok((items, rev, None, 0));
+            }
+        }
+    }
+    if let Some(rv) = q.exact_revision()? {
+        // resourceVersionMatch=Exact: a snapshot from the store.
+        let page = storage
+            .store()
+            .list(
+                &prefix,
+                kcp_store::ListOptions {
+                    revision: Some(rv),
+                    start_after: None,
+                    limit: None,
+                },
+            )
+            .await
+            .map_err(store_error)?;
+        let items = page
+            .items
+            .iter()
+            .filter_map(|kv| crate::storage::render_kv(&kv.key, &kv.value, kv.mod_revision))
+            .filter(|o| filter(o))
+            .map(Arc::new)
+            .collect();
+        return Ok((items, rv, None, 0));
+    }
+    if let Some(min) = q.not_older_than()? {
+        storage.wait_for(min).await?;
+    }
+    let page = storage.list(&prefix, None, q.limit, &filter).await?;
+    let next = page
+        .continue_after
+        .as_ref()
+        .map(|k| super::query::encode_continue(page.revision, k, &prefix));
+    Ok((page.items, page.revision, next, page.remaining))
+}

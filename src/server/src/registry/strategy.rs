@@ -1,0 +1,131 @@
+//! Per-resource strategies: what differs between resources on the one generic code path
+//! (defaults on create, what an update of the main resource or of `status` may change,
+//! validation, what blocks a deletion), as kube-apiserver's `rest.RESTCreateStrategy` and
+//! friends.
+
+use serde_json::{Value, json};
+
+use super::object::meta_mut;
+use crate::catalog::ResourceDef;
+use crate::errors::{ApiError, ApiResult};
+
+/// Resources whose `status` is only written through the `status` subresource.
+fn has_status_subresource(def: &ResourceDef) -> bool {
+    def.has_subresource("status")
+}
+
+fn is(def: &ResourceDef, group: &str, resource: &str) -> bool {
+    def.group == group && def.resource == resource
+}
+
+/// Defaults and resets on create (`PrepareForCreate`).
+pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
+    if is(def, "", "namespaces") {
+        // A namespace starts Active, with the `kubernetes` finalizer the namespace controller
+        // removes once the namespace is empty.
+        let o = obj.as_object_mut();
+        if let Some(o) = o {
+            let spec = o.entry("spec").or_insert_with(|| json!({}));
+            if spec.get("finalizers").is_none() {
+                spec["finalizers"] = json!(["kubernetes"]);
+            }
+            o.insert("status".into(), json!({"phase": "Active"}));
+        }
+        let name = meta_mut(obj)
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        // kube labels every namespace with its own name.
+        let labels = meta_mut(obj)
+            .entry("labels")
+            .or_insert_with(|| json!({}));
+        if let Some(l) = labels.as_object_mut() {
+            l.insert("kubernetes.io/metadata.name".into(), json!(name));
+        }
+    } else if has_status_subresource(def)
+        && let Some(o) = obj.as_object_mut()
+    {
+        o.remove("status");
+    }
+}
+
+/// What an update may change (`PrepareForUpdate`): the main resource keeps the old status, the
+/// `status` subresource keeps everything but status (and metadata labels/annotations).
+pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value, old: &Value) {
+    if !has_status_subresource(def) && !is(def, "", "namespaces") {
+        return;
+    }
+    match subresource {
+        "status" => {
+            let status = obj.get("status").cloned();
+            let meta = obj.get("metadata").cloned();
+            *obj = old.clone();
+            if let Some(o) = obj.as_object_mut() {
+                match status {
+                    Some(s) => o.insert("status".into(), s),
+                    None => o.remove("status"),
+                };
+            }
+            // Status updates may still not touch the rest of metadata.
+            let _ = meta;
+        }
+        "finalize" if is(def, "", "namespaces") => {
+            let finalizers = obj["spec"]["finalizers"].clone();
+            *obj = old.clone();
+            obj["spec"]["finalizers"] = if finalizers.is_null() { json!([]) } else { finalizers };
+        }
+        _ => {
+            if let (Some(o), Some(s)) = (obj.as_object_mut(), old.get("status")) {
+                o.insert("status".into(), s.clone());
+            }
+            if is(def, "", "namespaces") {
+                // spec.finalizers only change through `finalize`.
+                if let Some(f) = old.get("spec").and_then(|s| s.get("finalizers")) {
+                    obj["spec"]["finalizers"] = f.clone();
+                }
+                if let Some(name) = old["metadata"]["name"].as_str() {
+                    let labels = meta_mut(obj).entry("labels").or_insert_with(|| json!({}));
+                    if let Some(l) = labels.as_object_mut() {
+                        l.insert("kubernetes.io/metadata.name".into(), json!(name));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Changes when an object is marked for deletion (a namespace turns Terminating).
+pub fn prepare_for_delete(def: &ResourceDef, obj: &mut Value) {
+    if is(def, "", "namespaces") {
+        obj["status"] = json!({"phase": "Terminating"});
+    }
+}
+
+/// Whether something besides `metadata.finalizers` holds the object back from deletion
+/// (a namespace's `spec.finalizers`).
+pub fn blocks_deletion(def: &ResourceDef, obj: &Value) -> bool {
+    is(def, "", "namespaces")
+        && obj["spec"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+}
+
+/// Whether PUT of a missing object creates it (`AllowCreateOnUpdate`).
+pub fn allow_create_on_update(def: &ResourceDef) -> bool {
+    matches!(def.group, "rbac.authorization.k8s.io") || def.resource == "events" || def.resource == "leases"
+}
+
+/// Validates the object (and the update against the old object).
+pub fn validate(def: &ResourceDef, obj: &Value, old: Option<&Value>) -> ApiResult<()> {
+    let errs = crate::validation::validate(def.group, def.version, def.resource, def.namespaced, obj, old);
+    if errs.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        def.group,
+        def.kind,
+        super::object::name(obj),
+        &errs,
+    ))
+}

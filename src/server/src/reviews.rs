@@ -1,0 +1,111 @@
+//! The review APIs, answered in memory: `SelfSubjectAccessReview`, `SubjectAccessReview`,
+//! `LocalSubjectAccessReview` (`kubectl auth can-i`), `SelfSubjectRulesReview` and
+//! `SelfSubjectReview` (`kubectl auth whoami`).
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http::Response;
+use serde_json::{Value, json};
+
+use crate::authn::User;
+use crate::authz::{self, Attributes, Decision};
+use crate::catalog::ResourceDef;
+use crate::errors::{ApiError, ApiResult, FieldError, FieldPath};
+use crate::http::RequestInfo;
+use crate::http::response::{self, Body};
+use crate::registry::object;
+use crate::server::Server;
+
+fn user_info(u: &User) -> Value {
+    let mut v = json!({"username": u.name, "groups": u.groups});
+    if !u.uid.is_empty() {
+        v["uid"] = json!(u.uid);
+    }
+    if !u.extra.is_empty() {
+        v["extra"] = json!(u.extra);
+    }
+    v
+}
+
+fn attributes(spec: &Value) -> Option<Attributes> {
+    if let Some(r) = spec.get("resourceAttributes").filter(|r| r.is_object()) {
+        return Some(Attributes {
+            verb: r["verb"].as_str().unwrap_or("").into(),
+            resource_request: true,
+            api_group: r["group"].as_str().unwrap_or("").into(),
+            resource: r["resource"].as_str().unwrap_or("").into(),
+            subresource: r["subresource"].as_str().unwrap_or("").into(),
+            namespace: r["namespace"].as_str().unwrap_or("").into(),
+            name: r["name"].as_str().unwrap_or("").into(),
+            path: String::new(),
+        });
+    }
+    spec.get("nonResourceAttributes").filter(|r| r.is_object()).map(|r| Attributes {
+        verb: r["verb"].as_str().unwrap_or("").into(),
+        path: r["path"].as_str().unwrap_or("").into(),
+        ..Attributes::default()
+    })
+}
+
+/// Serves a POST to one of the review resources.
+pub async fn create(
+    server: &Server,
+    def: &ResourceDef,
+    cluster: &str,
+    info: &RequestInfo,
+    user: &User,
+    body: &Bytes,
+) -> ApiResult<Response<Body>> {
+    let mut obj = object::parse_body(body, false)?;
+    obj["apiVersion"] = json!(def.api_version());
+    obj["kind"] = json!(def.kind);
+    let spec = obj.get("spec").cloned().unwrap_or(json!({}));
+    match def.resource {
+        "selfsubjectreviews" => {
+            obj["status"] = json!({"userInfo": user_info(user)});
+        }
+        "selfsubjectrulesreviews" => {
+            obj["status"] = json!({"resourceRules": [], "nonResourceRules": [], "incomplete": true});
+        }
+        _ => {
+            let subject = if def.resource == "selfsubjectaccessreviews" {
+                user.clone()
+            } else {
+                let extra: BTreeMap<String, Vec<String>> =
+                    serde_json::from_value(spec["extra"].clone()).unwrap_or_default();
+                User {
+                    name: spec["user"].as_str().unwrap_or("").into(),
+                    uid: spec["uid"].as_str().unwrap_or("").into(),
+                    groups: serde_json::from_value(spec["groups"].clone()).unwrap_or_default(),
+                    extra,
+                }
+            };
+            let Some(mut attrs) = attributes(&spec) else {
+                return Err(ApiError::invalid(
+                    def.group,
+                    def.kind,
+                    "",
+                    &[FieldError::invalid(
+                        &FieldPath::new("spec").child("resourceAttributes"),
+                        Value::Null,
+                        "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                    )],
+                ));
+            };
+            if def.resource == "localsubjectaccessreviews" {
+                attrs.namespace = info.namespace.clone();
+            }
+            let decision = authz::authorize(&server.storage, &subject, cluster, &attrs).await;
+            obj["status"] = match decision {
+                Decision::Allow => json!({"allowed": true, "reason": "allowed by RBAC"}),
+                Decision::Deny(r) if r.is_empty() => json!({"allowed": false}),
+                Decision::Deny(r) => json!({"allowed": false, "reason": r}),
+            };
+        }
+    }
+    if obj.get("metadata").is_none() {
+        obj["metadata"] = json!({});
+    }
+    Ok(response::json(201, &obj))
+}

@@ -1,0 +1,67 @@
+//! Logical-cluster routing: `/clusters/<name|path|*>/…` selects a logical cluster and strips the
+//! prefix; a path without the prefix is kcp's `base` URL (no cluster). Paths like
+//! `root:team-a` will resolve through Workspace objects once workspaces exist; today the
+//! clusters that exist are `root` and `system:admin` (`reference/kcp.md` §2.2).
+
+use crate::errors::{ApiError, ApiResult, GroupResource};
+
+/// Where a request goes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// No `/clusters/` prefix.
+    Base { path: String },
+    /// A logical cluster (a name, or `*` for a wildcard list/watch) and the rest of the path.
+    Cluster { cluster: String, path: String },
+}
+
+/// The logical clusters that exist before workspaces do.
+fn known_cluster(name: &str) -> bool {
+    matches!(name, "root" | "system:admin" | "*")
+}
+
+pub fn route(path: &str) -> ApiResult<Target> {
+    let Some(rest) = path.strip_prefix("/clusters/") else {
+        return Ok(Target::Base {
+            path: path.to_string(),
+        });
+    };
+    let (cluster, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if !kcp_api::logicalcluster::is_valid_path(cluster) {
+        return Err(ApiError::bad_request(format!(
+            "invalid cluster: {cluster:?} does not match the regex"
+        )));
+    }
+    if tail.starts_with("/clusters/") {
+        return Err(ApiError::path_not_found());
+    }
+    if !known_cluster(cluster) {
+        return Err(ApiError::not_found(
+            &GroupResource::new("tenancy.kcp.io", "workspaces"),
+            cluster,
+        ));
+    }
+    Ok(Target::Cluster {
+        cluster: cluster.to_string(),
+        path: tail.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(
+            route("/clusters/root/api/v1/namespaces").unwrap(),
+            Target::Cluster { cluster: "root".into(), path: "/api/v1/namespaces".into() }
+        );
+        assert_eq!(route("/api").unwrap(), Target::Base { path: "/api".into() });
+        assert_eq!(route("/clusters/root:nope/api").unwrap_err().code, 404);
+        assert_eq!(route("/clusters/Bad/api").unwrap_err().code, 400);
+        assert_eq!(route("/clusters/root/clusters/root/api").unwrap_err().code, 404);
+    }
+}

@@ -1,0 +1,351 @@
+//! The server: wiring of the layers, and the request pipeline every request goes through
+//! (health → authn → routing → discovery/non-resource → authz → registry).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Response, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use serde_json::json;
+
+use crate::authn::{self, Authenticator, Credentials, User};
+use crate::authz::{self, Attributes, Decision};
+use crate::catalog::{Backing, Catalog};
+use crate::errors::{ApiError, ApiResult};
+use crate::http::response::{self, Body};
+use crate::http::serve::PeerIdentity;
+use crate::http::{RequestInfo, request_info};
+use crate::registry::handler::{self, RestRequest};
+use crate::registry::query::parse_query;
+use crate::reviews;
+use crate::routing::{self, Target};
+use crate::storage::Storage;
+
+/// kube-apiserver's default limit on request bodies.
+pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// The Kubernetes version we report (kcp's: 1.36).
+pub const KUBE_VERSION: (&str, &str, &str) = ("1", "36", "v1.36.0");
+
+pub struct Server {
+    pub storage: Arc<Storage>,
+    pub authn: Authenticator,
+    pub catalog: Catalog,
+    ready: AtomicBool,
+    shutting_down: AtomicBool,
+}
+
+impl Server {
+    pub fn new(storage: Arc<Storage>, authn: Authenticator) -> Self {
+        Self {
+            storage,
+            authn,
+            catalog: Catalog::builtin(),
+            ready: AtomicBool::new(false),
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::SeqCst);
+    }
+
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    /// Serves one HTTP request.
+    pub async fn handle(&self, req: Request<Incoming>, peer: &PeerIdentity) -> Response<Body> {
+        let started = std::time::Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_string();
+        let resp = match self.pipeline(req, peer).await {
+            Ok(r) => r,
+            Err(e) => response::error(&e),
+        };
+        tracing::debug!(
+            "{method} {path} {} {:?}",
+            resp.status().as_u16(),
+            started.elapsed()
+        );
+        resp
+    }
+
+    async fn pipeline(&self, req: Request<Incoming>, peer: &PeerIdentity) -> ApiResult<Response<Body>> {
+        let (parts, body) = req.into_parts();
+        let path = parts.uri.path().to_string();
+        let query = parse_query(parts.uri.query());
+
+        // Health and version need no credentials.
+        if let Some(r) = self.health(&path) {
+            return Ok(r);
+        }
+
+        let user = self.authenticate(&parts.headers, peer)?;
+        let target = routing::route(&path)?;
+        let (cluster, rest_path) = match &target {
+            Target::Base { path } => (None, path.as_str()),
+            Target::Cluster { cluster, path } => (Some(cluster.as_str()), path.as_str()),
+        };
+        if let Some(r) = self.health(rest_path) {
+            return Ok(r);
+        }
+        let watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
+        let info = request_info::parse(&parts.method, rest_path, watch);
+        let user = self.impersonate(user, &parts.headers, cluster).await?;
+
+        if !info.is_resource_request {
+            return self.non_resource(&parts.method, &parts.headers, cluster, &info, &user).await;
+        }
+        let Some(cluster) = cluster else {
+            // kcp's base URL has no logical cluster: only non-resource paths are served there.
+            return Err(ApiError::path_not_found());
+        };
+        if cluster == "*" && !matches!(info.verb.as_str(), "list" | "watch") {
+            return Err(ApiError::method_not_allowed());
+        }
+        let def = self
+            .catalog
+            .lookup(&info.api_group, &info.api_version, &info.resource)
+            .ok_or_else(ApiError::path_not_found)?
+            .clone();
+        if !def.supports(&info.verb) && info.subresource.is_empty() {
+            return Err(ApiError::method_not_allowed());
+        }
+        self.check(&user, cluster, &info).await?;
+        let body = read_body(body, &parts.headers).await?;
+        if def.backing == Backing::Review {
+            if parts.method != Method::POST {
+                return Err(ApiError::method_not_allowed());
+            }
+            return reviews::create(self, &def, cluster, &info, &user, &body).await;
+        }
+        handler::serve(
+            &self.storage,
+            &def,
+            RestRequest {
+                info: &info,
+                cluster,
+                headers: &parts.headers,
+                query: &query,
+                body,
+            },
+        )
+        .await
+    }
+
+    fn health(&self, path: &str) -> Option<Response<Body>> {
+        match path {
+            "/healthz" | "/livez" | "/healthz/ping" | "/livez/ping" => Some(response::text(200, "ok")),
+            "/readyz" | "/readyz/ping" => {
+                let ready = self.ready.load(Ordering::SeqCst) && !self.shutting_down.load(Ordering::SeqCst);
+                Some(if ready {
+                    response::text(200, "ok")
+                } else {
+                    response::text(500, "[-]ready failed: not ready\nreadyz check failed")
+                })
+            }
+            "/version" | "/version/" => Some(response::json(200, &version())),
+            _ => None,
+        }
+    }
+
+    fn authenticate(&self, headers: &HeaderMap, peer: &PeerIdentity) -> ApiResult<User> {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim);
+        let creds = match (bearer, peer.credentials()) {
+            (Some(t), _) => Credentials::Bearer(t),
+            (None, Some(c)) => c,
+            (None, None) => Credentials::None,
+        };
+        let user = self
+            .authn
+            .authenticate(creds)
+            .map_err(|()| ApiError::unauthorized())?;
+        if user.name == authn::ANONYMOUS {
+            return Err(ApiError::unauthorized());
+        }
+        Ok(user)
+    }
+
+    /// Switches to the impersonated user after checking the caller may impersonate it.
+    async fn impersonate(&self, user: User, headers: &HeaderMap, cluster: Option<&str>) -> ApiResult<User> {
+        let Some(target) = authn::impersonation(headers) else {
+            return Ok(user);
+        };
+        let cluster = cluster.unwrap_or(kcp_api::ROOT_CLUSTER);
+        let mut checks = vec![("users", target.name.clone())];
+        for g in &target.groups {
+            if g != authn::ALL_AUTHENTICATED {
+                checks.push(("groups", g.clone()));
+            }
+        }
+        for (resource, name) in checks {
+            let attrs = Attributes {
+                verb: "impersonate".into(),
+                resource_request: true,
+                api_group: String::new(),
+                resource: resource.into(),
+                name: name.clone(),
+                ..Attributes::default()
+            };
+            if let Decision::Deny(reason) = authz::authorize(&self.storage, &user, cluster, &attrs).await {
+                return Err(ApiError::forbidden(
+                    &crate::errors::GroupResource::new("", resource),
+                    &name,
+                    &authz::denial_message(&user, &attrs, &reason),
+                ));
+            }
+        }
+        Ok(target)
+    }
+
+    async fn check(&self, user: &User, cluster: &str, info: &RequestInfo) -> ApiResult<()> {
+        let attrs = Attributes {
+            verb: info.verb.clone(),
+            resource_request: true,
+            api_group: info.api_group.clone(),
+            resource: info.resource.clone(),
+            subresource: info.subresource.clone(),
+            namespace: info.namespace.clone(),
+            name: info.name.clone(),
+            path: info.path.clone(),
+        };
+        let cluster_for_authz = if cluster == "*" { kcp_api::ROOT_CLUSTER } else { cluster };
+        if cluster == "*" && !user.in_group(authn::MASTERS) {
+            return Err(ApiError::forbidden(
+                &crate::errors::GroupResource::new(&info.api_group, &info.resource),
+                "",
+                "wildcard requests are only allowed for privileged users",
+            ));
+        }
+        match authz::authorize(&self.storage, user, cluster_for_authz, &attrs).await {
+            Decision::Allow => Ok(()),
+            Decision::Deny(reason) => Err(ApiError::forbidden(
+                &crate::errors::GroupResource::new(&info.api_group, &info.resource),
+                &info.name,
+                &authz::denial_message(user, &attrs, &reason),
+            )),
+        }
+    }
+
+    /// Discovery and other non-resource paths.
+    async fn non_resource(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        cluster: Option<&str>,
+        info: &RequestInfo,
+        user: &User,
+    ) -> ApiResult<Response<Body>> {
+        let attrs = Attributes {
+            verb: info.verb.clone(),
+            path: info.path.clone(),
+            ..Attributes::default()
+        };
+        if let Decision::Deny(reason) =
+            authz::authorize(&self.storage, user, cluster.unwrap_or(kcp_api::ROOT_CLUSTER), &attrs).await
+        {
+            return Err(ApiError::forbidden_path(&authz::denial_message(user, &attrs, &reason)));
+        }
+        if *method != Method::GET && *method != Method::HEAD {
+            return Err(ApiError::method_not_allowed());
+        }
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let segments: Vec<&str> = info.path.trim_matches('/').split('/').collect();
+        let cat = &self.catalog;
+        match segments.as_slice() {
+            ["api"] | ["apis"] => {
+                let legacy = segments[0] == "api";
+                if wants_aggregated(accept) {
+                    let mut r = response::json(200, &cat.aggregated(legacy));
+                    r.headers_mut().insert(
+                        header::CONTENT_TYPE,
+                        http::HeaderValue::from_static(
+                            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+                        ),
+                    );
+                    return Ok(r);
+                }
+                Ok(response::json(
+                    200,
+                    &if legacy { cat.api_versions() } else { cat.api_group_list() },
+                ))
+            }
+            ["api", "v1"] => cat
+                .api_resource_list("", "v1")
+                .map(|v| response::json(200, &v))
+                .ok_or_else(ApiError::path_not_found),
+            ["apis", group] => cat
+                .api_group(group)
+                .map(|v| response::json(200, &v))
+                .ok_or_else(ApiError::path_not_found),
+            ["apis", group, version] => cat
+                .api_resource_list(group, version)
+                .map(|v| response::json(200, &v))
+                .ok_or_else(ApiError::path_not_found),
+            _ => Err(ApiError::path_not_found()),
+        }
+    }
+}
+
+fn wants_aggregated(accept: &str) -> bool {
+    accept
+        .split(',')
+        .next()
+        .is_some_and(|first| first.contains("as=APIGroupDiscoveryList") && first.contains("v=v2"))
+}
+
+/// The `/version` document.
+pub fn version() -> serde_json::Value {
+    let (major, minor, git) = KUBE_VERSION;
+    json!({
+        "major": major,
+        "minor": minor,
+        "emulationMajor": major,
+        "emulationMinor": minor,
+        "minCompatibilityMajor": major,
+        "minCompatibilityMinor": "35",
+        "gitVersion": format!("{git}+kcp-v{}", env!("CARGO_PKG_VERSION")),
+        "gitCommit": "",
+        "gitTreeState": "clean",
+        "buildDate": "",
+        "goVersion": "",
+        "compiler": "rustc",
+        "platform": format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
+    })
+}
+
+/// Reads the body, refusing more than kube's limit with a 413.
+async fn read_body(body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> {
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        && len > MAX_REQUEST_BODY_BYTES
+    {
+        return Err(ApiError::too_large(MAX_REQUEST_BODY_BYTES));
+    }
+    match Limited::new(body, MAX_REQUEST_BODY_BYTES).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                Err(ApiError::too_large(MAX_REQUEST_BODY_BYTES))
+            } else {
+                Err(ApiError::bad_request(format!("reading the request body: {e}")))
+            }
+        }
+    }
+}
+
+/// Parsed query parameters, for handlers outside the registry.
+pub type Query = HashMap<String, String>;

@@ -1,0 +1,404 @@
+//! Storage: the `kcp-store` backend plus the watch cache that serves every read.
+//!
+//! As kube-apiserver's cacher, one cache mirrors the whole key space in memory, fed by a single
+//! store watch on `/registry/`. Lists and gets are served from it after waiting until it has
+//! caught up with the store's current revision (a consistent read, as kube 1.31+ does), and
+//! watches are served from its event history and a broadcast of live events.
+//!
+//! The cache keeps each object *rendered*: the stored JSON with `metadata.resourceVersion` and the
+//! `kcp.io/cluster` annotation added (neither is ever stored), so a list is a concatenation of
+//! byte strings and ten thousand workspaces cost only their bytes. Writes go straight to the
+//! store; the revision they return is what the next consistent read waits for.
+
+pub mod keys;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use kcp_store::{EventKind, ListOptions, Revision, Store};
+use serde_json::Value;
+use tokio::sync::{RwLock, broadcast, watch};
+
+use crate::errors::{ApiError, ApiResult};
+pub use keys::ObjectKey;
+
+/// How many events the cache keeps for watches that resume from an older resourceVersion.
+const HISTORY_CAPACITY: usize = 100_000;
+/// How many live events a slow watcher may fall behind before its watch is closed (the client
+/// then resumes from its last resourceVersion, as with kube-apiserver).
+const BROADCAST_CAPACITY: usize = 16_384;
+
+/// One object as the cache holds it.
+#[derive(Debug)]
+pub struct CachedObject {
+    pub key: ObjectKey,
+    /// The JSON served to clients (with resourceVersion and `kcp.io/cluster`).
+    pub json: Bytes,
+    pub mod_revision: Revision,
+    /// `metadata.labels`, kept parsed for label selectors.
+    pub labels: BTreeMap<String, String>,
+}
+
+impl CachedObject {
+    pub fn value(&self) -> ApiResult<Value> {
+        serde_json::from_slice(&self.json).map_err(ApiError::internal)
+    }
+}
+
+/// A change, as the watch cache fans it out.
+#[derive(Clone, Debug)]
+pub struct CacheEvent {
+    pub kind: EventKind,
+    /// The object after the change (for a delete: as it was, at the delete's revision).
+    pub object: Arc<CachedObject>,
+    /// The object before the change, when it existed.
+    pub prev: Option<Arc<CachedObject>>,
+}
+
+impl CacheEvent {
+    pub fn revision(&self) -> Revision {
+        self.object.mod_revision
+    }
+}
+
+struct CacheState {
+    objects: BTreeMap<String, Arc<CachedObject>>,
+    /// The revision the cache reflects.
+    revision: Revision,
+    history: VecDeque<CacheEvent>,
+    /// The oldest revision a watch may resume from (events after it are all in `history`).
+    oldest_resumable: Revision,
+}
+
+/// The storage layer: the store for writes, the cache for reads.
+pub struct Storage {
+    store: Arc<dyn Store>,
+    state: RwLock<CacheState>,
+    live: broadcast::Sender<CacheEvent>,
+    revision_seen: watch::Sender<Revision>,
+}
+
+/// A list answer.
+pub struct ListPage {
+    pub items: Vec<Arc<CachedObject>>,
+    pub revision: Revision,
+    /// The key to continue after, when the page was cut by a limit.
+    pub continue_after: Option<String>,
+    pub remaining: usize,
+}
+
+/// What a watch delivers first.
+pub enum WatchStart {
+    /// Synthetic ADDED events for what exists (resourceVersion unset or "0"), then changes.
+    FromState,
+    /// Only changes after this revision.
+    After(Revision),
+}
+
+/// An open watch: the initial events, then the live receiver.
+pub struct CacheWatch {
+    pub initial: Vec<CacheEvent>,
+    /// The revision the initial events reflect.
+    pub revision: Revision,
+    pub live: broadcast::Receiver<CacheEvent>,
+}
+
+impl Storage {
+    /// Loads the whole key space into the cache and starts following the store.
+    pub async fn start(store: Arc<dyn Store>) -> anyhow::Result<Arc<Self>> {
+        let listed = store.list("/registry/", ListOptions::default()).await?;
+        let mut objects = BTreeMap::new();
+        for kv in listed.items {
+            if let Some(obj) = render_kv(&kv.key, &kv.value, kv.mod_revision) {
+                objects.insert(kv.key.clone(), Arc::new(obj));
+            }
+        }
+        let revision = listed.revision;
+        let (live, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let (revision_seen, _) = watch::channel(revision);
+        let storage = Arc::new(Self {
+            store: store.clone(),
+            state: RwLock::new(CacheState {
+                objects,
+                revision,
+                history: VecDeque::new(),
+                oldest_resumable: revision,
+            }),
+            live,
+            revision_seen,
+        });
+        let follower = storage.clone();
+        tokio::spawn(async move { follower.follow(revision).await });
+        Ok(storage)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Applies the store's changes to the cache, forever; re-lists after a compaction gap.
+    async fn follow(self: Arc<Self>, mut after: Revision) {
+        loop {
+            let mut stream = match self.store.watch("/registry/", after).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!("watch cache: cannot watch the store: {e}");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(ev) => {
+                        after = ev.revision();
+                        self.apply(ev).await;
+                    }
+                    Err(e) => {
+                        tracing::error!("watch cache: store watch ended: {e}");
+                        break;
+                    }
+                }
+            }
+            if let Err(e) = self.relist(&mut after).await {
+                tracing::error!("watch cache: relist failed: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+
+    /// Rebuilds the cache from a fresh list (after a gap that history cannot fill).
+    async fn relist(&self, after: &mut Revision) -> anyhow::Result<()> {
+        let listed = self
+            .store
+            .list("/registry/", ListOptions::default())
+            .await?;
+        if listed.revision <= *after {
+            return Ok(());
+        }
+        let mut objects = BTreeMap::new();
+        for kv in listed.items {
+            if let Some(obj) = render_kv(&kv.key, &kv.value, kv.mod_revision) {
+                objects.insert(kv.key.clone(), Arc::new(obj));
+            }
+        }
+        let mut st = self.state.write().await;
+        st.objects = objects;
+        st.revision = listed.revision;
+        st.history.clear();
+        // Watchers older than this revision must relist (410).
+        st.oldest_resumable = listed.revision;
+        *after = listed.revision;
+        drop(st);
+        self.revision_seen.send_replace(listed.revision);
+        Ok(())
+    }
+
+    async fn apply(&self, ev: kcp_store::Event) {
+        let key = ev.kv.key.clone();
+        let Some(object) = render_kv(&key, &ev.kv.value, ev.kv.mod_revision) else {
+            return;
+        };
+        let object = Arc::new(object);
+        let mut st = self.state.write().await;
+        let prev = match ev.kind {
+            EventKind::Put => st.objects.insert(key, object.clone()),
+            EventKind::Delete => st.objects.remove(&key),
+        };
+        let event = CacheEvent {
+            kind: ev.kind,
+            object,
+            prev,
+        };
+        st.revision = event.revision();
+        st.history.push_back(event.clone());
+        if st.history.len() > HISTORY_CAPACITY
+            && let Some(old) = st.history.pop_front()
+        {
+            st.oldest_resumable = old.revision();
+        }
+        let _ = self.live.send(event);
+        let rev = st.revision;
+        drop(st);
+        self.revision_seen.send_replace(rev);
+    }
+
+    /// Waits until the cache reflects at least `revision`.
+    pub async fn wait_for(&self, revision: Revision) -> ApiResult<()> {
+        let mut rx = self.revision_seen.subscribe();
+        let wait = rx.wait_for(|seen| *seen >= revision);
+        match tokio::time::timeout(Duration::from_secs(3), wait).await {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(ApiError::new(
+                504,
+                "Timeout",
+                format!("Too large resource version: {revision}, current: {}", self.revision_now()),
+            )),
+        }
+    }
+
+    fn revision_now(&self) -> Revision {
+        *self.revision_seen.borrow()
+    }
+
+    /// Waits until the cache has caught up with the store (a consistent read).
+    pub async fn sync(&self) -> ApiResult<Revision> {
+        let rev = self.store.current_revision().await.map_err(store_error)?;
+        self.wait_for(rev).await?;
+        Ok(rev)
+    }
+
+    /// The object at `key`, consistently read.
+    pub async fn get(&self, key: &str) -> ApiResult<Option<Arc<CachedObject>>> {
+        self.sync().await?;
+        Ok(self.state.read().await.objects.get(key).cloned())
+    }
+
+    /// The object at `key` as the cache has it now, without waiting.
+    pub async fn get_cached(&self, key: &str) -> Option<Arc<CachedObject>> {
+        self.state.read().await.objects.get(key).cloned()
+    }
+
+    /// The objects under `prefix` (in key order) that `filter` keeps, consistently read,
+    /// starting after `continue_after`, at most `limit` of them (0: all).
+    pub async fn list(
+        &self,
+        prefix: &str,
+        continue_after: Option<&str>,
+        limit: usize,
+        filter: &(dyn Fn(&CachedObject) -> bool + Sync),
+    ) -> ApiResult<ListPage> {
+        self.sync().await?;
+        let st = self.state.read().await;
+        let start = match continue_after {
+            Some(k) => std::ops::Bound::Excluded(k.to_string()),
+            None => std::ops::Bound::Included(prefix.to_string()),
+        };
+        let mut items = Vec::new();
+        let mut continue_after = None;
+        let mut remaining = 0;
+        for (k, obj) in st.objects.range((start, std::ops::Bound::Unbounded)) {
+            if !k.starts_with(prefix) {
+                break;
+            }
+            if !filter(obj) {
+                continue;
+            }
+            if limit > 0 && items.len() >= limit {
+                remaining += 1;
+                continue;
+            }
+            items.push(obj.clone());
+            if limit > 0 && items.len() == limit {
+                continue_after = Some(k.clone());
+            }
+        }
+        if remaining == 0 {
+            continue_after = None;
+        }
+        Ok(ListPage {
+            items,
+            revision: st.revision,
+            continue_after,
+            remaining,
+        })
+    }
+
+    /// Opens a watch on `prefix`. History that is gone is a 410 `Expired` error.
+    pub async fn watch(&self, prefix: &str, start: WatchStart) -> ApiResult<CacheWatch> {
+        if let WatchStart::After(rev) = start
+            && rev > self.revision_now()
+        {
+            // A resourceVersion from the future (or one the cache has not seen yet).
+            self.wait_for(rev).await?;
+        }
+        let st = self.state.read().await;
+        let live = self.live.subscribe();
+        let initial = match start {
+            WatchStart::FromState => st
+                .objects
+                .range(prefix.to_string()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .map(|(_, o)| CacheEvent {
+                    kind: EventKind::Put,
+                    object: o.clone(),
+                    prev: None,
+                })
+                .collect(),
+            WatchStart::After(rev) => {
+                if rev < st.oldest_resumable {
+                    return Err(ApiError::gone(format!(
+                        "too old resource version: {rev} ({})",
+                        st.oldest_resumable
+                    )));
+                }
+                st.history
+                    .iter()
+                    .filter(|e| e.revision() > rev && e.object.key.raw.starts_with(prefix))
+                    .cloned()
+                    .collect()
+            }
+        };
+        Ok(CacheWatch {
+            initial,
+            revision: st.revision,
+            live,
+        })
+    }
+}
+
+/// Parses stored bytes and renders them for clients; `None` for a key or value that is not an
+/// object of ours (logged: it should not happen).
+pub fn render_kv(key: &str, value: &[u8], revision: Revision) -> Option<CachedObject> {
+    let Some(parsed_key) = ObjectKey::parse(key) else {
+        tracing::warn!("watch cache: ignoring unexpected key {key}");
+        return None;
+    };
+    let mut obj: Value = match serde_json::from_slice(value) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!("watch cache: ignoring undecodable value at {key}: {e}");
+            return None;
+        }
+    };
+    let meta = obj.as_object_mut()?.entry("metadata").or_insert_with(|| Value::Object(Default::default()));
+    let meta = meta.as_object_mut()?;
+    meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(
+            kcp_api::CLUSTER_ANNOTATION.into(),
+            Value::String(parsed_key.cluster.clone()),
+        );
+    }
+    let labels = meta
+        .get("labels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let json = serde_json::to_vec(&obj).ok()?;
+    Some(CachedObject {
+        key: parsed_key,
+        json: Bytes::from(json),
+        mod_revision: revision,
+        labels,
+    })
+}
+
+/// Maps a backend failure to an API error (500/503 class: never the client's fault).
+pub fn store_error(e: kcp_store::Error) -> ApiError {
+    match e {
+        kcp_store::Error::Compacted { requested, compacted } => ApiError::gone(format!(
+            "too old resource version: {requested} ({compacted})"
+        )),
+        other => ApiError::internal(other),
+    }
+}
