@@ -1569,6 +1569,70 @@ mod tests {
     }
 
     #[test]
+    fn owner_references_merge_by_uid() {
+        let original = json!({"metadata": {"ownerReferences": [
+            {"uid": "1", "kind": "ReplicaSet", "name": "rs"}
+        ]}});
+        let out = apply(
+            original,
+            json!({"metadata": {"ownerReferences": [
+                {"uid": "1", "controller": true},
+                {"uid": "2", "kind": "Job", "name": "j"}
+            ]}}),
+            pod(),
+        );
+        assert_eq!(
+            out["metadata"]["ownerReferences"],
+            json!([
+                {"uid": "1", "kind": "ReplicaSet", "name": "rs", "controller": true},
+                {"uid": "2", "kind": "Job", "name": "j"}
+            ])
+        );
+    }
+
+    #[test]
+    fn empty_list_element_lacks_the_merge_key() {
+        // The well-known `imagePullSecrets: [{}]` failure.
+        let original = json!({"spec": {"containers": [{"name": "c"}],
+            "imagePullSecrets": [{"name": "s"}]}});
+        let e = apply_err(original, json!({"spec": {"imagePullSecrets": [{}]}}), pod());
+        assert_eq!(
+            e.to_string(),
+            "map: map[] does not contain declared merge key: name"
+        );
+    }
+
+    #[test]
+    fn element_order_without_a_patch_list_reorders() {
+        let original = json!({"spec": {"containers": [{"name": "a"}, {"name": "b"}]}});
+        let out = apply(
+            original,
+            json!({"spec": {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}]}}),
+            pod(),
+        );
+        assert_eq!(
+            out["spec"]["containers"],
+            json!([{"name": "b"}, {"name": "a"}])
+        );
+    }
+
+    #[test]
+    fn null_inside_a_merged_element_deletes_the_field() {
+        let original = json!({"spec": {"containers": [
+            {"name": "a", "image": "x", "resources": {"limits": {"cpu": "1"}}}
+        ]}});
+        let out = apply(
+            original,
+            json!({"spec": {"containers": [{"name": "a", "resources": null}]}}),
+            pod(),
+        );
+        assert_eq!(
+            out["spec"]["containers"],
+            json!([{"name": "a", "image": "x"}])
+        );
+    }
+
+    #[test]
     fn go_value_formatting() {
         assert_eq!(
             go_fmt(&json!({"b": [1, 2.5], "a": null, "c": {"d": true}})),
