@@ -66,9 +66,8 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
             return Err(ApiError::new(
                 415,
                 "UnsupportedMediaType",
-                format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"),
-            )
-            .with_unsupported(ct));
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+            ));
         }
     };
     if !value.is_object() {
@@ -79,17 +78,6 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     Ok(value)
 }
 
-trait Unsupported {
-    fn with_unsupported(self, ct: &str) -> Self;
-}
-
-impl Unsupported for ApiError {
-    fn with_unsupported(mut self, ct: &str) -> Self {
-        let _ = ct;
-        self.details = None;
-        self
-    }
-}
 
 fn dry_run(q: &HashMap<String, String>) -> ApiResult<bool> {
     match q.get("dryRun").map(String::as_str) {
@@ -144,10 +132,10 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
             let mut q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
             if !info.name.is_empty() {
                 // A watch on one object is a watch on its name.
-                let sel = format!("metadata.name={}", info.name);
-                q.field_selector = Some(
-                    super::selector::FieldSelector::parse(&sel).map_err(ApiError::bad_request)?,
-                );
+                q.field_selector = Some(super::selector::FieldSelector::one_term_equal(
+                    "metadata.name",
+                    &info.name,
+                ));
             }
             let stream = watch::watch(storage.clone(), def.clone(), scope.prefix(), q, out).await?;
             let mut r = Response::new(response::streaming(stream));
@@ -258,9 +246,4 @@ fn deleted_status(def: &ResourceDef, obj: &Value) -> Value {
         "status": "Success",
         "details": details,
     })
-}
-
-/// The object form of a create/update response is always the object itself.
-pub fn is_object_output(o: &Output) -> bool {
-    matches!(o, Output::Object)
 }

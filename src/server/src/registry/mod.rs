@@ -20,9 +20,21 @@ use serde_json::Value;
 use crate::catalog::ResourceDef;
 use crate::errors::ApiResult;
 
-/// Strategic merge patch of a built-in object (merge patch until the strategic engine lands).
-pub fn strategic_patch(_def: &ResourceDef, doc: &Value, patch: &Value) -> ApiResult<Value> {
-    let mut out = doc.clone();
-    json_patch::merge(&mut out, patch);
-    Ok(out)
+/// The built-in definitions, parsed once (patch metadata for strategic merge patch).
+pub fn definitions() -> Option<&'static strategic::Definitions> {
+    static DEFS: std::sync::OnceLock<Option<strategic::Definitions>> = std::sync::OnceLock::new();
+    DEFS.get_or_init(|| {
+        strategic::Definitions::from_json(include_str!(
+            "../../data/kubernetes-openapi-1.36/definitions.json"
+        ))
+    })
+    .as_ref()
+}
+
+/// Strategic merge patch of a built-in object, driven by its definition.
+pub fn strategic_patch(def: &ResourceDef, doc: &Value, patch: &Value) -> ApiResult<Value> {
+    let node = definitions()
+        .and_then(|d| d.node_for_gvk(def.group, def.version, def.kind))
+        .unwrap_or_else(strategic::SchemaNode::unknown);
+    strategic::apply_strategic_merge_patch(doc, patch, node).map_err(|e| e.to_api_error())
 }

@@ -68,21 +68,19 @@ impl ListQuery {
     /// besides `metadata.name` and `metadata.namespace`.
     pub fn parse(q: &HashMap<String, String>, kind: &str, fields: &[&str]) -> ApiResult<Self> {
         let label_selector = match q.get("labelSelector").filter(|s| !s.is_empty()) {
-            Some(s) => Some(LabelSelector::parse(s).map_err(|e| {
-                ApiError::bad_request(format!("unable to parse requirement: {e}"))
-            })?),
+            Some(s) => Some(LabelSelector::parse(s).map_err(|e| e.to_api_error())?),
             None => None,
         };
         let field_selector = match q.get("fieldSelector").filter(|s| !s.is_empty()) {
             Some(s) => {
-                let sel = FieldSelector::parse(s)
-                    .map_err(|e| ApiError::bad_request(format!("invalid field selector: {e}")))?;
-                for f in sel.requirements() {
-                    if f != "metadata.name" && f != "metadata.namespace" && !fields.contains(&f) {
-                        return Err(ApiError::bad_request(format!(
-                            "field label not supported: {f}"
-                        )));
-                    }
+                let sel = FieldSelector::parse(s).map_err(|e| e.to_api_error())?;
+                let supported = |f: &str| {
+                    f == "metadata.name" || f == "metadata.namespace" || fields.contains(&f)
+                };
+                if fields.is_empty() {
+                    sel.check_supported(supported, super::selector::unknown_field_selector)?;
+                } else {
+                    sel.check_supported(supported, super::selector::field_label_not_supported)?;
                 }
                 Some(sel)
             }
