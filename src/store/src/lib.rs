@@ -7,9 +7,9 @@
 //! answered with [`Error::Compacted`] (the server turns it into a `410 Gone`).
 //!
 //! Two backends implement [`Store`]:
-//! - [`embedded::EmbeddedStore`] (redb, the default): a kine-style append-only change log next to
+//! - [`EmbeddedStore`] (redb, the default): a kine-style append-only change log next to
 //!   the current key space, with group commit so that concurrent writers share one fsync;
-//! - [`etcd::EtcdStore`]: real etcd 3.4+ through `etcd-client`.
+//! - [`EtcdStore`]: real etcd 3.4+ through `etcd-client`.
 //!
 //! Both pass the one conformance suite in [`conformance`]. Newcomers should start with the
 //! [`Store`] trait: every method's contract is written there.
@@ -25,7 +25,12 @@ pub mod conformance;
 pub mod embedded;
 pub mod etcd;
 
-/// A store revision. Revisions start at 1 for the first write; 0 means "none yet".
+pub use embedded::EmbeddedStore;
+pub use etcd::EtcdStore;
+
+/// A store revision. Every write gets the next one; a backend starts from its own initial
+/// revision (0 for [`embedded::EmbeddedStore`], so its first write is 1; 1 for etcd, whose empty
+/// key space already sits at revision 1).
 pub type Revision = i64;
 
 /// One key with its value and its revision bookkeeping, as etcd's `mvccpb.KeyValue`.
@@ -168,13 +173,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Replaces the value of `key` if its mod revision is `expected_mod_revision`;
     /// [`Error::Conflict`] (carrying the current key) if it is not, [`Error::NotFound`] if absent.
-    async fn update(&self, key: &str, value: Bytes, expected_mod_revision: Revision)
-    -> Result<KeyValue>;
+    async fn update(
+        &self,
+        key: &str,
+        value: Bytes,
+        expected_mod_revision: Revision,
+    ) -> Result<KeyValue>;
 
     /// Deletes `key`, guarded by its mod revision when `expected_mod_revision` is `Some`.
     /// Returns the deleted key as it was, with `mod_revision` set to the delete's revision.
-    async fn delete(&self, key: &str, expected_mod_revision: Option<Revision>)
-    -> Result<KeyValue>;
+    async fn delete(&self, key: &str, expected_mod_revision: Option<Revision>) -> Result<KeyValue>;
 
     /// Every change under `prefix` with a revision strictly greater than `after`, first the
     /// history still kept, then live changes. When that history was compacted
@@ -182,7 +190,8 @@ pub trait Store: Send + Sync + 'static {
     /// `after` newer than the current revision is allowed: the stream waits for it.
     async fn watch(&self, prefix: &str, after: Revision) -> Result<WatchStream>;
 
-    /// The revision of the newest write (0 for an empty, never-written store).
+    /// The revision of the newest write, or the backend's initial revision for a never-written
+    /// store (0 for the embedded store, 1 for etcd). Failed writes do not move it.
     async fn current_revision(&self) -> Result<Revision>;
 
     /// The revision of the last compaction (0 when nothing was compacted): history older than
@@ -194,5 +203,12 @@ pub trait Store: Send + Sync + 'static {
     /// whose first wanted event (`after + 1`) is below `revision` are [`Error::Compacted`];
     /// reads at `revision` or later and `watch(prefix, revision - 1)` still work.
     /// The current value of every live key is kept.
+    ///
+    /// One etcd quirk the embedded store does not share: etcd forgets a *delete* whose revision
+    /// is exactly `revision` (its tombstone is compacted), so `watch(prefix, revision - 1)` on
+    /// etcd starts with the first put at `revision` or later when that revision was a delete.
+    ///
+    /// A `revision` newer than the current one is [`Error::FutureRevision`]; one at or below the
+    /// last compaction is [`Error::Compacted`] (both as etcd answers them).
     async fn compact(&self, revision: Revision) -> Result<()>;
 }
