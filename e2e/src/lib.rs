@@ -1,1 +1,238 @@
-//! e2e helpers.
+//! The e2e harness: starts the real `kcp` binary on a free port with a temporary root directory
+//! and drives it with the machine's real `kubectl`.
+//!
+//! ```no_run
+//! let kcp = e2e::Kcp::start();
+//! let out = kcp.kubectl(&["get", "namespaces"]);
+//! assert!(out.success());
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The workspace root (this crate lives in `<root>/e2e`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The test data directory of the repo.
+pub fn testdata(rel: &str) -> PathBuf {
+    workspace_root().join("e2e/testdata").join(rel)
+}
+
+/// Path to the `kcp` binary: `$KCP_BIN`, or built once with cargo for this test run.
+pub fn kcp_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Ok(p) = std::env::var("KCP_BIN") {
+            return PathBuf::from(p);
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(workspace_root())
+            .args(["build", "-q", "-p", "kcp-server", "--bin", "kcp"])
+            .status()
+            .expect("running cargo build for the kcp binary");
+        assert!(status.success(), "building kcp failed");
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| workspace_root().join("target"));
+        target.join("debug/kcp")
+    })
+    .clone()
+}
+
+/// Polls `cond` until it holds or `timeout` passes; panics with `what` on timeout.
+pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    let mut delay = Duration::from_millis(5);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_millis(200));
+    }
+}
+
+/// A command's outcome.
+#[derive(Debug)]
+pub struct Output {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn success(&self) -> bool {
+        self.status == Some(0)
+    }
+
+    /// The stdout, panicking with the stderr if the command failed.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert!(self.success(), "command failed: {}\n{}", self.stderr, self.stdout);
+        &self.stdout
+    }
+
+    /// The stderr of a command that must have failed.
+    #[track_caller]
+    pub fn err(&self) -> &str {
+        assert!(!self.success(), "command unexpectedly succeeded: {}", self.stdout);
+        &self.stderr
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.ok()).expect("stdout is JSON")
+    }
+}
+
+/// A running `kcp start`.
+pub struct Kcp {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    extra_args: Vec<String>,
+}
+
+impl Kcp {
+    /// Starts a server with a fresh root directory.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts a server with extra `kcp start` flags.
+    pub fn start_with(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut kcp = Self {
+            child: None,
+            dir,
+            extra_args: extra.iter().map(|s| s.to_string()).collect(),
+        };
+        kcp.launch();
+        kcp
+    }
+
+    pub fn root_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.dir.path().join("admin.kubeconfig")
+    }
+
+    fn launch(&mut self) {
+        let _ = std::fs::remove_file(self.kubeconfig());
+        let log = std::fs::File::create(self.dir.path().join("kcp.log")).expect("log file");
+        let child = Command::new(kcp_binary())
+            .args(["start", "--secure-port", "0", "--bind-address", "127.0.0.1", "--root-directory"])
+            .arg(self.dir.path())
+            .args(&self.extra_args)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("starting kcp");
+        self.child = Some(child);
+        let kubeconfig = self.kubeconfig();
+        wait_until("kcp to write its kubeconfig", Duration::from_secs(30), || {
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(status)) = c.try_wait()
+            {
+                panic!("kcp exited early ({status}): {}", self.log());
+            }
+            kubeconfig.exists()
+        });
+        wait_until("kcp readyz", Duration::from_secs(30), || {
+            self.kubectl(&["get", "--raw", "/readyz"]).success()
+        });
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kcp.log")).unwrap_or_default()
+    }
+
+    /// Runs kubectl against this server (context `root` unless the args say otherwise).
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_stdin(args, None)
+    }
+
+    /// Runs kubectl with `stdin` fed to it.
+    pub fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut cmd = Command::new("kubectl");
+        cmd.env("KUBECONFIG", self.kubeconfig())
+            .env("HOME", self.dir.path())
+            .args(args)
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("running kubectl");
+        if let Some(input) = stdin
+            && let Some(mut s) = child.stdin.take()
+        {
+            s.write_all(input.as_bytes()).expect("writing kubectl stdin");
+        }
+        let out = child.wait_with_output().expect("kubectl output");
+        Output {
+            status: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Starts `kubectl` in the background (for `get -w`), stdout piped.
+    pub fn kubectl_spawn(&self, args: &[&str]) -> Child {
+        Command::new("kubectl")
+            .env("KUBECONFIG", self.kubeconfig())
+            .env("HOME", self.dir.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("running kubectl")
+    }
+
+    /// Stops the server gracefully (SIGTERM) and starts it again on the same root directory.
+    pub fn restart(&mut self) {
+        self.stop(libc_signal::TERM);
+        self.launch();
+    }
+
+    /// Kills the server with SIGKILL and starts it again on the same root directory.
+    pub fn kill_and_restart(&mut self) {
+        self.stop(libc_signal::KILL);
+        self.launch();
+    }
+
+    fn stop(&mut self, signal: &str) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args([&format!("-{signal}"), &c.id().to_string()])
+                .status();
+            let _ = c.wait();
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+}
+
+mod libc_signal {
+    pub const TERM: &str = "TERM";
+    pub const KILL: &str = "KILL";
+}
+
+impl Drop for Kcp {
+    fn drop(&mut self) {
+        self.stop(libc_signal::KILL);
+        if std::thread::panicking() {
+            eprintln!("--- kcp log ---\n{}", self.log());
+        }
+    }
+}
