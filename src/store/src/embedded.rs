@@ -69,8 +69,9 @@ impl std::fmt::Debug for EmbeddedStore {
 
 impl EmbeddedStore {
     /// Opens the store in the redb file at `path`, creating the file if it is absent. After a
-    /// crash the file holds exactly the writes that were acknowledged (redb recovers the last
-    /// committed transaction).
+    /// crash the file holds every write that was acknowledged (redb recovers the last committed
+    /// transaction). This blocks (it may fsync): call it before serving, or on a blocking thread.
+    /// Only one process may have the file open.
     pub fn open(path: &Path) -> Result<Self> {
         let db = Database::create(path).or_backend()?;
         // Create the tables up front so that read transactions can always open them.
@@ -213,8 +214,9 @@ impl Store for EmbeddedStore {
             db: Arc::clone(&self.db),
             prefix: prefix.to_owned(),
             live: self.events.subscribe(),
-            seen: after,
-            requested: after.saturating_add(1),
+            // As on etcd, anything before the first revision means "from the beginning".
+            seen: after.max(0),
+            requested: after.max(0) + 1,
             pending: VecDeque::new(),
             state: WatchState::CatchingUp,
         };
