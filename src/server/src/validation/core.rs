@@ -183,15 +183,16 @@ pub fn validate_secret(obj: &Value) -> Vec<FieldError> {
     }
     let get = |key: &str| data.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     match secret_type(obj) {
-        SECRET_TYPE_SA_TOKEN => {
-            if str_at(obj, &["metadata", "annotations", SERVICE_ACCOUNT_NAME_KEY]).is_empty() {
-                errs.push(FieldError::required(
-                    &FieldPath::new("metadata")
-                        .child("annotations")
-                        .key(SERVICE_ACCOUNT_NAME_KEY),
-                    "",
-                ));
-            }
+        // Only the service account's name is required; a controller fills in the rest.
+        SECRET_TYPE_SA_TOKEN
+            if str_at(obj, &["metadata", "annotations", SERVICE_ACCOUNT_NAME_KEY]).is_empty() =>
+        {
+            errs.push(FieldError::required(
+                &FieldPath::new("metadata")
+                    .child("annotations")
+                    .key(SERVICE_ACCOUNT_NAME_KEY),
+                "",
+            ));
         }
         SECRET_TYPE_DOCKERCFG | SECRET_TYPE_DOCKER_CONFIG_JSON => {
             let key = if secret_type(obj) == SECRET_TYPE_DOCKERCFG {
@@ -212,16 +213,13 @@ pub fn validate_secret(obj: &Value) -> Vec<FieldError> {
                 }
             }
         }
-        SECRET_TYPE_BASIC_AUTH => {
-            if get("username").is_none() && get("password").is_none() {
-                errs.push(FieldError::required(&data_path.key("username"), ""));
-                errs.push(FieldError::required(&data_path.key("password"), ""));
-            }
+        // Either may be empty, but one of them must be present.
+        SECRET_TYPE_BASIC_AUTH if get("username").is_none() && get("password").is_none() => {
+            errs.push(FieldError::required(&data_path.key("username"), ""));
+            errs.push(FieldError::required(&data_path.key("password"), ""));
         }
-        SECRET_TYPE_SSH_AUTH => {
-            if get("ssh-privatekey").is_none_or(Vec::is_empty) {
-                errs.push(FieldError::required(&data_path.key("ssh-privatekey"), ""));
-            }
+        SECRET_TYPE_SSH_AUTH if get("ssh-privatekey").is_none_or(Vec::is_empty) => {
+            errs.push(FieldError::required(&data_path.key("ssh-privatekey"), ""));
         }
         SECRET_TYPE_TLS => {
             for key in ["tls.crt", "tls.key"] {
