@@ -70,8 +70,8 @@ pub fn validate_config_map(obj: &Value) -> Vec<FieldError> {
         total += len;
     }
     if total > MAX_SECRET_SIZE {
-        // Upstream reports this at the empty path: the whole object is too large.
-        errs.push(FieldError::too_long(&FieldPath::new(""), MAX_SECRET_SIZE));
+        // Upstream reports this at `field.NewPath("")` (the whole object), which prints `[]`.
+        errs.push(FieldError::too_long(&FieldPath::new("[]"), MAX_SECRET_SIZE));
     }
     errs
 }
@@ -381,10 +381,9 @@ mod tests {
         let big = json!({"metadata": {"name": "cm", "namespace": "default"}, "data": {"a": "x".repeat(MAX_SECRET_SIZE), "b": "y"}});
         let errs = validate_config_map(&big);
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].field, "");
         assert_eq!(
-            errs[0].body(),
-            "Too long: may not be more than 1048576 bytes"
+            errs[0].to_string(),
+            "[]: Too long: may not be more than 1048576 bytes"
         );
     }
 
