@@ -312,13 +312,19 @@ impl ApiError {
         } else {
             format!("{kind}.{group}")
         };
-        let message = match errs {
+        // The message lists each distinct error once (as Go's `ErrorList.ToAggregate`); the
+        // causes keep them all.
+        let mut parts: Vec<String> = Vec::new();
+        for e in errs {
+            let s = e.to_string();
+            if !parts.contains(&s) {
+                parts.push(s);
+            }
+        }
+        let message = match parts.as_slice() {
             [] => format!("{qualified} {name:?} is invalid"),
             [one] => format!("{qualified} {name:?} is invalid: {one}"),
-            many => {
-                let parts: Vec<String> = many.iter().map(ToString::to_string).collect();
-                format!("{qualified} {name:?} is invalid: [{}]", parts.join(", "))
-            }
+            many => format!("{qualified} {name:?} is invalid: [{}]", many.join(", ")),
         };
         let causes: Vec<Value> = errs
             .iter()

@@ -18,8 +18,30 @@ fn is(def: &ResourceDef, group: &str, resource: &str) -> bool {
     def.group == group && def.resource == resource
 }
 
+/// A Secret's `stringData` is write-only: it is merged into `data` (base64) on every write.
+fn fold_string_data(def: &ResourceDef, obj: &mut Value) {
+    use base64::Engine;
+    if !is(def, "", "secrets") {
+        return;
+    }
+    let Some(o) = obj.as_object_mut() else { return };
+    let Some(Value::Object(string_data)) = o.remove("stringData") else {
+        return;
+    };
+    let data = o.entry("data").or_insert_with(|| json!({}));
+    if !data.is_object() {
+        *data = json!({});
+    }
+    for (k, v) in string_data {
+        if let (Some(d), Some(v)) = (data.as_object_mut(), v.as_str()) {
+            d.insert(k, json!(base64::engine::general_purpose::STANDARD.encode(v)));
+        }
+    }
+}
+
 /// Defaults and resets on create (`PrepareForCreate`).
 pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
+    fold_string_data(def, obj);
     if is(def, "", "namespaces") {
         // A namespace starts Active, with the `kubernetes` finalizer the namespace controller
         // removes once the namespace is empty.
@@ -53,6 +75,7 @@ pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
 /// What an update may change (`PrepareForUpdate`): the main resource keeps the old status, the
 /// `status` subresource keeps everything but status (and metadata labels/annotations).
 pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value, old: &Value) {
+    fold_string_data(def, obj);
     if !has_status_subresource(def) && !is(def, "", "namespaces") {
         return;
     }
