@@ -26,9 +26,9 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use super::definitions::{
-    APIEXT_JSON, Definitions, FIELDS_V1, GroupVersionKind, INT_OR_STRING,
-    JSON_SCHEMA_PROPS, JSON_SCHEMA_PROPS_OR_ARRAY, JSON_SCHEMA_PROPS_OR_BOOL,
-    JSON_SCHEMA_PROPS_OR_STRING_ARRAY, MICRO_TIME, QUANTITY, RAW_EXTENSION, SchemaNode, TIME,
+    APIEXT_JSON, Definitions, FIELDS_V1, GroupVersionKind, INT_OR_STRING, JSON_SCHEMA_PROPS,
+    JSON_SCHEMA_PROPS_OR_ARRAY, JSON_SCHEMA_PROPS_OR_BOOL, JSON_SCHEMA_PROPS_OR_STRING_ARRAY,
+    MICRO_TIME, QUANTITY, RAW_EXTENSION, SchemaNode, TIME,
 };
 use super::gotime::{TimeLayout, parse_and_normalize};
 use super::quantity::check_quantity;
@@ -232,7 +232,10 @@ fn decode_json(target: &GroupVersionKind, body: Json) -> Result<Decoded, DecodeE
 
 /// The `apiVersion`/`kind` step before decoding (`SimpleMetaFactory.Interpret`), defaulted from
 /// the target as kube does.
-fn interpret_type_meta(target: &GroupVersionKind, body: &Json) -> Result<GroupVersionKind, DecodeError> {
+fn interpret_type_meta(
+    target: &GroupVersionKind,
+    body: &Json,
+) -> Result<GroupVersionKind, DecodeError> {
     const FIND_KIND: &str = r#"struct { APIVersion string "json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" }"#;
     let unrecognized = |detail: String| DecodeError::Unrecognized {
         target_kind: target.kind.clone(),
@@ -246,7 +249,7 @@ fn interpret_type_meta(target: &GroupVersionKind, body: &Json) -> Result<GroupVe
         Json::Null => &empty,
         _ => {
             return Err(unrecognized(format!(
-            "json: cannot unmarshal {} into Go value of type {FIND_KIND}",
+                "json: cannot unmarshal {} into Go value of type {FIND_KIND}",
                 body.go_kind()
             )));
         }
@@ -486,7 +489,9 @@ impl<'a> GoType<'a> {
             Some("integer") if node.format() == Some("int32") => GoType::Int32,
             Some("integer") => GoType::Int64,
             Some("number") => GoType::Float64,
-            Some("array") => node.items().map_or(GoType::Raw("interface {}"), GoType::Slice),
+            Some("array") => node
+                .items()
+                .map_or(GoType::Raw("interface {}"), GoType::Slice),
             Some("object") => match node.additional_properties() {
                 Some(values) => GoType::Map(values),
                 None => GoType::Struct(node),
@@ -713,7 +718,9 @@ impl Decoder {
                             Json::String(s) => out.push(Value::String(s)),
                             Json::Null => out.push(Value::String(String::new())),
                             other => {
-                                err.get_or_insert_with(|| self.type_error(other.go_kind(), "string"));
+                                err.get_or_insert_with(|| {
+                                    self.type_error(other.go_kind(), "string")
+                                });
                             }
                         }
                     }
@@ -780,7 +787,10 @@ impl Decoder {
             match item {
                 Json::Null => out.push(Value::Object(Map::new())),
                 Json::Object(_) => {
-                    out.push(self.opaque_props(item)?.unwrap_or(Value::Object(Map::new())));
+                    out.push(
+                        self.opaque_props(item)?
+                            .unwrap_or(Value::Object(Map::new())),
+                    );
                 }
                 other => {
                     return Err(self.type_error(other.go_kind(), "v1.JSONSchemaProps"));
@@ -992,7 +1002,10 @@ mod tests {
     fn configmap_type_errors() {
         let cm = gvk("", "v1", "ConfigMap");
         assert_eq!(
-            err_of(&cm, json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": 1}})),
+            err_of(
+                &cm,
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": 1}})
+            ),
             r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string"#
         );
         assert_eq!(
@@ -1038,7 +1051,10 @@ mod tests {
             r#"Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal object into Go struct field PodSpec.spec.containers of type []v1.Container"#
         );
         assert_eq!(
-            err_of(&pod, json!({"spec": {"containers": [{"name": "a", "args": [1]}]}})),
+            err_of(
+                &pod,
+                json!({"spec": {"containers": [{"name": "a", "args": [1]}]}})
+            ),
             r#"Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field Container.spec.containers.args of type string"#
         );
         assert_eq!(
@@ -1047,7 +1063,10 @@ mod tests {
         );
         // The first error wins.
         assert_eq!(
-            err_of(&pod, json!({"metadata": {"name": 1}, "spec": {"hostNetwork": "yes"}})),
+            err_of(
+                &pod,
+                json!({"metadata": {"name": 1}, "spec": {"hostNetwork": "yes"}})
+            ),
             r#"Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string"#
         );
     }
@@ -1055,9 +1074,7 @@ mod tests {
     #[test]
     fn custom_unmarshaler_errors() {
         let pod = gvk("", "v1", "Pod");
-        let resources = |v: Value| {
-            json!({"spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": v}}}]}})
-        };
+        let resources = |v: Value| json!({"spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": v}}}]}});
         assert_eq!(
             err_of(&pod, resources(json!("abc"))),
             r#"Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"#
@@ -1080,11 +1097,17 @@ mod tests {
         );
         let svc = gvk("", "v1", "Service");
         assert_eq!(
-            err_of(&svc, json!({"spec": {"ports": [{"port": 80, "targetPort": true}]}})),
+            err_of(
+                &svc,
+                json!({"spec": {"ports": [{"port": 80, "targetPort": true}]}})
+            ),
             r#"Service in version "v1" cannot be handled as a Service: json: cannot unmarshal bool into Go struct field ServicePort.spec.ports.targetPort of type int32"#
         );
         assert_eq!(
-            err_of(&svc, json!({"spec": {"ports": [{"port": 80, "targetPort": 1.5}]}})),
+            err_of(
+                &svc,
+                json!({"spec": {"ports": [{"port": 80, "targetPort": 1.5}]}})
+            ),
             r#"Service in version "v1" cannot be handled as a Service: json: cannot unmarshal number 1.5 into Go struct field ServicePort.spec.ports.targetPort of type int32"#
         );
         let secret = gvk("", "v1", "Secret");
@@ -1169,10 +1192,7 @@ mod tests {
                             "env": [{"name": "e", "valueFrom": {}}]}],
                             "overhead": {"cpu": "1"}}})
         );
-        assert_eq!(
-            d.warnings()[0],
-            r#"unknown field "foo""#
-        );
+        assert_eq!(d.warnings()[0], r#"unknown field "foo""#);
         assert_eq!(
             d.check_strict(&pod).unwrap_err().to_string(),
             r#"Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "foo", unknown field "metadata.Labels", unknown field "spec.containers[1].foo", unknown field "spec.containers[1].env[0].valueFrom.bar""#

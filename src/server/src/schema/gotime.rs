@@ -122,7 +122,10 @@ fn getnum(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
         }
         return Some((i64::from(s[0] - b'0'), &s[1..]));
     }
-    Some((i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'), &s[2..]))
+    Some((
+        i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'),
+        &s[2..],
+    ))
 }
 
 /// Go's `atoi` over ASCII digits with an optional sign; any leftover is an error.
