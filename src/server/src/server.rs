@@ -293,9 +293,48 @@ impl Server {
                 .api_resource_list(group, version)
                 .map(|v| response::json(200, &v))
                 .ok_or_else(ApiError::path_not_found),
+            ["openapi", "v2"] => {
+                if !accept.is_empty() && !accept.contains("json") && !accept.contains("*/*") {
+                    return Err(ApiError::not_acceptable());
+                }
+                let doc = crate::schema::openapi_v2(&self.served_resources());
+                Ok(openapi_response(&doc))
+            }
+            ["openapi", "v3"] => {
+                let docs = crate::schema::openapi_v3(&self.served_resources());
+                Ok(openapi_response(&docs.index))
+            }
+            ["openapi", "v3", rest @ ..] => {
+                let docs = crate::schema::openapi_v3(&self.served_resources());
+                docs.group_version(&rest.join("/"))
+                    .map(openapi_response)
+                    .ok_or_else(ApiError::path_not_found)
+            }
             _ => Err(ApiError::path_not_found()),
         }
     }
+
+    /// The resources of the catalog as the OpenAPI documents need them.
+    fn served_resources(&self) -> Vec<crate::schema::ServedResource> {
+        self.catalog
+            .resources()
+            .iter()
+            .map(|r| {
+                let gvk = crate::schema::GroupVersionKind::new(r.group, r.version, r.kind);
+                let subs: Vec<&str> = r.subresources.iter().map(|(s, _)| *s).collect();
+                crate::schema::ServedResource::builtin(&gvk, r.resource, r.namespaced, r.verbs)
+                    .with_subresources(&subs)
+            })
+            .collect()
+    }
+}
+
+fn openapi_response(doc: &crate::schema::RenderedDocument) -> Response<Body> {
+    let mut r = response::bytes(200, response::JSON, Bytes::copy_from_slice(&doc.body));
+    if let Ok(v) = http::HeaderValue::from_str(&format!("\"{}\"", doc.etag)) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
 }
 
 fn wants_aggregated(accept: &str) -> bool {

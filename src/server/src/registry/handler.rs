@@ -55,6 +55,70 @@ fn content_type(headers: &HeaderMap) -> &str {
         .unwrap_or("application/json")
 }
 
+/// How a request wants unknown and duplicate fields treated (`fieldValidation`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FieldValidation {
+    Ignore,
+    Warn,
+    Strict,
+}
+
+fn field_validation(q: &HashMap<String, String>) -> ApiResult<FieldValidation> {
+    match q.get("fieldValidation").map(String::as_str) {
+        None | Some("") | Some("Warn") => Ok(FieldValidation::Warn),
+        Some("Ignore") => Ok(FieldValidation::Ignore),
+        Some("Strict") => Ok(FieldValidation::Strict),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "fieldValidation parameter unsupported: {other}"
+        ))),
+    }
+}
+
+/// Checks a built-in object against its type the way kube's decoder does: wrong JSON types are
+/// a 400, unknown fields are dropped and, per `fieldValidation`, warned about or refused.
+/// Returns the decoded object and the warnings to send.
+fn decode_typed(
+    def: &ResourceDef,
+    obj: Value,
+    raw: Option<&[u8]>,
+    mode: FieldValidation,
+) -> ApiResult<(Value, Vec<String>)> {
+    let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
+    if crate::schema::Definitions::builtin().for_gvk(&gvk).is_none() {
+        return Ok((obj, Vec::new()));
+    }
+    let decoded = match raw {
+        Some(bytes) => crate::schema::decode_bytes(&gvk, bytes),
+        None => crate::schema::decode(&gvk, obj),
+    }
+    .map_err(|e| e.to_api_error())?;
+    let warnings = match mode {
+        FieldValidation::Ignore => Vec::new(),
+        FieldValidation::Warn => decoded.warnings(),
+        FieldValidation::Strict => {
+            decoded.check_strict(&gvk).map_err(|e| e.to_api_error())?;
+            Vec::new()
+        }
+    };
+    Ok((decoded.object, warnings))
+}
+
+/// Adds `Warning: 299 - "<text>"` headers.
+fn with_warnings(mut r: Response<Body>, warnings: &[String]) -> Response<Body> {
+    for w in warnings {
+        let text = format!("299 - {}", serde_json::Value::String(w.clone()));
+        if let Ok(v) = http::HeaderValue::from_str(&text) {
+            r.headers_mut().append("warning", v);
+        }
+    }
+    r
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let ct = content_type(headers);
+    matches!(ct.split(';').next().unwrap_or("").trim(), "application/json" | "" | "*/*")
+}
+
 /// Decodes a create/update body: JSON or YAML; protobuf and anything else is 415.
 fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     let ct = content_type(headers);
@@ -148,13 +212,18 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
                 return Err(ApiError::method_not_allowed());
             }
             let obj = decode_body(req.headers, &req.body)?;
+            let raw = is_json(req.headers).then_some(&req.body[..]);
+            let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::create(storage, &scope, obj).await?;
-            Ok(json_bytes(201, &written.object))
+            Ok(with_warnings(json_bytes(201, &written.object), &warnings))
         }
         "update" => {
             let obj = decode_body(req.headers, &req.body)?;
+            let raw = is_json(req.headers).then_some(&req.body[..]);
+            let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::update(storage, &scope, obj).await?;
-            Ok(json_bytes(if written.created { 201 } else { 200 }, &written.object))
+            let code = if written.created { 201 } else { 200 };
+            Ok(with_warnings(json_bytes(code, &written.object), &warnings))
         }
         "patch" => {
             let ct = content_type(req.headers);
@@ -165,8 +234,18 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
                     format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"),
                 )
             })?;
-            let written = rest::patch(storage, &scope, patch_type, &req.body).await?;
-            Ok(json_bytes(200, &output::single(def, written.object, &out)?))
+            let mode = field_validation(req.query)?;
+            let warnings = std::sync::Mutex::new(Vec::new());
+            let check = |patched: Value| -> ApiResult<Value> {
+                let (obj, w) = decode_typed(def, patched, None, mode)?;
+                if let Ok(mut all) = warnings.lock() {
+                    *all = w;
+                }
+                Ok(obj)
+            };
+            let written = rest::patch(storage, &scope, patch_type, &req.body, &check).await?;
+            let warnings = warnings.into_inner().unwrap_or_default();
+            Ok(with_warnings(json_bytes(200, &output::single(def, written.object, &out)?), &warnings))
         }
         "delete" => {
             let opts = delete_options(req.query, &req.body)?;

@@ -20,21 +20,13 @@ use serde_json::Value;
 use crate::catalog::ResourceDef;
 use crate::errors::ApiResult;
 
-/// The built-in definitions, parsed once (patch metadata for strategic merge patch).
-pub fn definitions() -> Option<&'static strategic::Definitions> {
-    static DEFS: std::sync::OnceLock<Option<strategic::Definitions>> = std::sync::OnceLock::new();
-    DEFS.get_or_init(|| {
-        strategic::Definitions::from_json(include_str!(
-            "../../data/kubernetes-openapi-1.36/definitions.json"
-        ))
-    })
-    .as_ref()
-}
-
 /// Strategic merge patch of a built-in object, driven by its definition.
 pub fn strategic_patch(def: &ResourceDef, doc: &Value, patch: &Value) -> ApiResult<Value> {
-    let node = definitions()
-        .and_then(|d| d.node_for_gvk(def.group, def.version, def.kind))
+    let defs = crate::schema::Definitions::builtin();
+    let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
+    let node = defs
+        .name_for_gvk(&gvk)
+        .and_then(|name| strategic::SchemaNode::definition(defs.defs(), name))
         .unwrap_or_else(strategic::SchemaNode::unknown);
     strategic::apply_strategic_merge_patch(doc, patch, node).map_err(|e| e.to_api_error())
 }

@@ -290,6 +290,7 @@ pub async fn patch(
     scope: &Scope<'_>,
     patch_type: PatchType,
     patch: &[u8],
+    decode: &(dyn Fn(Value) -> ApiResult<Value> + Sync),
 ) -> ApiResult<Written> {
     let key = scope.key(scope.name);
     for _ in 0..5 {
@@ -298,7 +299,7 @@ pub async fn patch(
             .await?
             .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))?;
         let old = cached_value(&current)?;
-        let patched = super::patch::apply(scope.def, &old, patch_type, patch)?;
+        let patched = decode(super::patch::apply(scope.def, &old, patch_type, patch)?)?;
         let pinned = object::resource_version(&patched).to_string();
         let expected = if pinned.is_empty() || pinned == current.mod_revision.to_string() {
             current.mod_revision

@@ -104,6 +104,11 @@ impl Definitions {
         Definitions { defs, by_gvk }
     }
 
+    /// The raw `$defs` map (for walkers that keep their own view, like strategic merge patch).
+    pub fn defs(&self) -> &Map<String, Value> {
+        &self.defs
+    }
+
     /// A definition by name, e.g. `io.k8s.api.core.v1.ConfigMap`.
     pub fn get(&self, name: &str) -> Option<SchemaNode<'_>> {
         self.defs
