@@ -345,7 +345,14 @@ async fn write_update(
         meta.insert("name".into(), json!(scope.name));
     }
     strategy::prepare_for_update(scope.def, scope.subresource, &mut obj, &old_stored);
-    strategy::validate(scope.def, &obj, Some(&old_stored))?;
+    {
+        // Validation sees both objects with the resourceVersion being updated, as kube's does.
+        let rv = json!(expected.to_string());
+        let (mut new_v, mut old_v) = (obj.clone(), old_stored.clone());
+        meta_mut(&mut new_v).insert("resourceVersion".into(), rv.clone());
+        meta_mut(&mut old_v).insert("resourceVersion".into(), rv);
+        strategy::validate(scope.def, &new_v, Some(&old_v))?;
+    }
     if scope.dry_run {
         return Ok(Written {
             object: obj,
