@@ -124,7 +124,8 @@ impl Kcp {
     }
 
     fn launch(&mut self) {
-        let _ = std::fs::remove_file(self.kubeconfig());
+        // Every start writes a new kcp-admin token, so a changed kubeconfig means "started".
+        let previous = std::fs::read(self.kubeconfig()).ok();
         let log = std::fs::File::create(self.dir.path().join("kcp.log")).expect("log file");
         let child = Command::new(kcp_binary())
             .args(["start", "--secure-port", "0", "--bind-address", "127.0.0.1", "--root-directory"])
@@ -142,7 +143,7 @@ impl Kcp {
             {
                 panic!("kcp exited early ({status}): {}", self.log());
             }
-            kubeconfig.exists()
+            std::fs::read(&kubeconfig).ok().is_some_and(|c| Some(&c) != previous.as_ref())
         });
         wait_until("kcp readyz", Duration::from_secs(30), || {
             self.kubectl(&["get", "--raw", "/readyz"]).success()
