@@ -33,9 +33,21 @@ pub fn kcp_binary() -> PathBuf {
             return PathBuf::from(p);
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
+        let mut cmd = Command::new(cargo);
+        // The variables cargo sets for this test binary would make build scripts that watch
+        // them (ring's) rerun, and flip-flop with the outer build: drop them.
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy();
+            if ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_PRIMARY_", "CARGO_TARGET_TMPDIR"]
+                .iter()
+                .any(|p| k.starts_with(p))
+            {
+                cmd.env_remove(k.as_ref());
+            }
+        }
+        let status = cmd
             .current_dir(workspace_root())
-            .args(["build", "-q", "-p", "kcp-server", "--bin", "kcp"])
+            .args(["build", "-q", "--workspace", "--bins"])
             .status()
             .expect("running cargo build for the kcp binary");
         assert!(status.success(), "building kcp failed");
