@@ -138,10 +138,10 @@ fn get_watch_sees_later_changes() {
 #[test]
 fn chunked_lists_return_everything() {
     let kcp = Kcp::start();
-    let mut list = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    let mut list = String::new();
     for i in 0..25 {
         list.push_str(&format!(
-            "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: chunk-{i:02}\n    namespace: default\n"
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: chunk-{i:02}\n  namespace: default\n"
         ));
     }
     kcp.kubectl_stdin(&["create", "-f", "-"], Some(&list)).ok();
