@@ -38,9 +38,16 @@ pub fn kcp_binary() -> PathBuf {
         // them (ring's) rerun, and flip-flop with the outer build: drop them.
         for (k, _) in std::env::vars_os() {
             let k = k.to_string_lossy();
-            if ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_PRIMARY_", "CARGO_TARGET_TMPDIR"]
-                .iter()
-                .any(|p| k.starts_with(p))
+            if [
+                "CARGO_PKG_",
+                "CARGO_MANIFEST_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+                "CARGO_PRIMARY_",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .iter()
+            .any(|p| k.starts_with(p))
             {
                 cmd.env_remove(k.as_ref());
             }
@@ -86,14 +93,23 @@ impl Output {
     /// The stdout, panicking with the stderr if the command failed.
     #[track_caller]
     pub fn ok(&self) -> &str {
-        assert!(self.success(), "command failed: {}\n{}", self.stderr, self.stdout);
+        assert!(
+            self.success(),
+            "command failed: {}\n{}",
+            self.stderr,
+            self.stdout
+        );
         &self.stdout
     }
 
     /// The stderr of a command that must have failed.
     #[track_caller]
     pub fn err(&self) -> &str {
-        assert!(!self.success(), "command unexpectedly succeeded: {}", self.stdout);
+        assert!(
+            !self.success(),
+            "command unexpectedly succeeded: {}",
+            self.stdout
+        );
         &self.stderr
     }
 
@@ -140,7 +156,14 @@ impl Kcp {
         let previous = std::fs::read(self.kubeconfig()).ok();
         let log = std::fs::File::create(self.dir.path().join("kcp.log")).expect("log file");
         let child = Command::new(kcp_binary())
-            .args(["start", "--secure-port", "0", "--bind-address", "127.0.0.1", "--root-directory"])
+            .args([
+                "start",
+                "--secure-port",
+                "0",
+                "--bind-address",
+                "127.0.0.1",
+                "--root-directory",
+            ])
             .arg(self.dir.path())
             .args(&self.extra_args)
             .stdout(Stdio::null())
@@ -149,14 +172,20 @@ impl Kcp {
             .expect("starting kcp");
         self.child = Some(child);
         let kubeconfig = self.kubeconfig();
-        wait_until("kcp to write its kubeconfig", Duration::from_secs(30), || {
-            if let Some(c) = self.child.as_mut()
-                && let Ok(Some(status)) = c.try_wait()
-            {
-                panic!("kcp exited early ({status}): {}", self.log());
-            }
-            std::fs::read(&kubeconfig).ok().is_some_and(|c| Some(&c) != previous.as_ref())
-        });
+        wait_until(
+            "kcp to write its kubeconfig",
+            Duration::from_secs(30),
+            || {
+                if let Some(c) = self.child.as_mut()
+                    && let Ok(Some(status)) = c.try_wait()
+                {
+                    panic!("kcp exited early ({status}): {}", self.log());
+                }
+                std::fs::read(&kubeconfig)
+                    .ok()
+                    .is_some_and(|c| Some(&c) != previous.as_ref())
+            },
+        );
         wait_until("kcp readyz", Duration::from_secs(30), || {
             self.kubectl(&["get", "--raw", "/readyz"]).success()
         });
@@ -179,14 +208,19 @@ impl Kcp {
         cmd.env("KUBECONFIG", self.kubeconfig())
             .env("HOME", self.dir.path())
             .args(args)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("running kubectl");
         if let Some(input) = stdin
             && let Some(mut s) = child.stdin.take()
         {
-            s.write_all(input.as_bytes()).expect("writing kubectl stdin");
+            s.write_all(input.as_bytes())
+                .expect("writing kubectl stdin");
         }
         let out = child.wait_with_output().expect("kubectl output");
         Output {

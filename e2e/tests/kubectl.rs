@@ -13,12 +13,22 @@ const FIXTURES: &[(&str, &str, &str, bool)] = &[
     ("secret.yaml", "secrets", "e2e-secret", true),
     ("serviceaccount.yaml", "serviceaccounts", "e2e-sa", true),
     ("event.yaml", "events.v1.", "e2e-event", true),
-    ("events-k8s-io-event.yaml", "events.v1.events.k8s.io", "e2e-ev2", true),
+    (
+        "events-k8s-io-event.yaml",
+        "events.v1.events.k8s.io",
+        "e2e-ev2",
+        true,
+    ),
     ("lease.yaml", "leases", "e2e-lease", true),
     ("role.yaml", "roles", "e2e-role", true),
     ("rolebinding.yaml", "rolebindings", "e2e-rolebinding", true),
     ("clusterrole.yaml", "clusterroles", "e2e-clusterrole", false),
-    ("clusterrolebinding.yaml", "clusterrolebindings", "e2e-clusterrolebinding", false),
+    (
+        "clusterrolebinding.yaml",
+        "clusterrolebindings",
+        "e2e-clusterrolebinding",
+        false,
+    ),
 ];
 
 fn fixture(name: &str) -> String {
@@ -39,18 +49,38 @@ fn every_builtin_resource_through_the_kubectl_verbs() {
             // kube prints events (both APIs) without a NAME column.
             assert!(table.starts_with("LAST SEEN"), "{what}: {table}");
         } else {
-            assert!(table.lines().next().unwrap_or("").starts_with("NAME"), "{what}: {table}");
+            assert!(
+                table.lines().next().unwrap_or("").starts_with("NAME"),
+                "{what}: {table}"
+            );
             assert!(table.contains(name), "{what}: {table}");
         }
-        let yaml = kcp.kubectl(&["get", resource, name, "-o", "yaml"]).ok().to_string();
+        let yaml = kcp
+            .kubectl(&["get", resource, name, "-o", "yaml"])
+            .ok()
+            .to_string();
         assert!(yaml.contains(&format!("name: {name}")), "{what}: {yaml}");
         assert!(yaml.contains("kcp.io/cluster: root"), "{what}: {yaml}");
         let json = kcp.kubectl(&["get", resource, name, "-o", "json"]).json();
         assert_eq!(json["metadata"]["name"], *name);
-        assert!(json["metadata"]["uid"].as_str().is_some_and(|u| !u.is_empty()));
-        let rv1: u64 = json["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+        assert!(
+            json["metadata"]["uid"]
+                .as_str()
+                .is_some_and(|u| !u.is_empty())
+        );
+        let rv1: u64 = json["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let jp = kcp
-            .kubectl(&["get", resource, name, "-o", "jsonpath={.metadata.labels.suite}"])
+            .kubectl(&[
+                "get",
+                resource,
+                name,
+                "-o",
+                "jsonpath={.metadata.labels.suite}",
+            ])
             .ok()
             .to_string();
         assert_eq!(jp, "e2e", "{what}");
@@ -60,36 +90,86 @@ fn every_builtin_resource_through_the_kubectl_verbs() {
         kcp.kubectl(&["replace", "-f", &f]).ok();
 
         // the three patch types
-        kcp.kubectl(&["patch", resource, name, "-p", r#"{"metadata":{"labels":{"strategic":"yes"}}}"#])
-            .ok();
-        kcp.kubectl(&["patch", resource, name, "--type=merge", "-p", r#"{"metadata":{"labels":{"merge":"yes"}}}"#])
-            .ok();
-        kcp.kubectl(&["patch", resource, name, "--type=json", "-p", r#"[{"op":"add","path":"/metadata/labels/json","value":"yes"}]"#])
-            .ok();
+        kcp.kubectl(&[
+            "patch",
+            resource,
+            name,
+            "-p",
+            r#"{"metadata":{"labels":{"strategic":"yes"}}}"#,
+        ])
+        .ok();
+        kcp.kubectl(&[
+            "patch",
+            resource,
+            name,
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"labels":{"merge":"yes"}}}"#,
+        ])
+        .ok();
+        kcp.kubectl(&[
+            "patch",
+            resource,
+            name,
+            "--type=json",
+            "-p",
+            r#"[{"op":"add","path":"/metadata/labels/json","value":"yes"}]"#,
+        ])
+        .ok();
         kcp.kubectl(&["label", resource, name, "labelled=yes"]).ok();
-        kcp.kubectl(&["annotate", resource, name, "note=annotated"]).ok();
+        kcp.kubectl(&["annotate", resource, name, "note=annotated"])
+            .ok();
         let after = kcp.kubectl(&["get", resource, name, "-o", "json"]).json();
         for l in ["strategic", "merge", "json", "labelled"] {
             assert_eq!(after["metadata"]["labels"][l], "yes", "{what}: label {l}");
         }
-        assert_eq!(after["metadata"]["annotations"]["note"], "annotated", "{what}");
-        let rv2: u64 = after["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            after["metadata"]["annotations"]["note"], "annotated",
+            "{what}"
+        );
+        let rv2: u64 = after["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(rv2 > rv1, "{what}: resourceVersion must grow");
 
         // selectors
-        let listed = kcp.kubectl(&["get", resource, "-A", "-l", "labelled=yes", "-o", "name"]).ok().to_string();
+        let listed = kcp
+            .kubectl(&["get", resource, "-A", "-l", "labelled=yes", "-o", "name"])
+            .ok()
+            .to_string();
         assert!(listed.contains(name), "{what}: {listed}");
         let by_name = kcp
-            .kubectl(&["get", resource, "-A", "--field-selector", &format!("metadata.name={name}"), "-o", "name"])
+            .kubectl(&[
+                "get",
+                resource,
+                "-A",
+                "--field-selector",
+                &format!("metadata.name={name}"),
+                "-o",
+                "name",
+            ])
             .ok()
             .to_string();
         assert!(by_name.contains(name), "{what}: {by_name}");
     }
     // delete everything again (namespaces last: their deletion waits for the controller)
     for (file, resource, name, _) in FIXTURES.iter().rev() {
-        kcp.kubectl(&["delete", "-f", &fixture(file), "--wait=true", "--timeout=30s"]).ok();
+        kcp.kubectl(&[
+            "delete",
+            "-f",
+            &fixture(file),
+            "--wait=true",
+            "--timeout=30s",
+        ])
+        .ok();
         let gone = kcp.kubectl(&["get", resource, name]);
-        assert!(gone.err().contains("NotFound"), "{resource}/{name}: {}", gone.stderr);
+        assert!(
+            gone.err().contains("NotFound"),
+            "{resource}/{name}: {}",
+            gone.stderr
+        );
     }
 }
 
@@ -107,30 +187,56 @@ fn get_watch_sees_later_changes() {
     // Keep creating until the watch is established and reports it.
     let mut seen = Vec::new();
     let mut created = 0;
-    wait_until("the watch to report a new configmap", Duration::from_secs(30), || {
-        if created < 50 {
-            created += 1;
-            kcp.kubectl(&["create", "configmap", &format!("w{created}"), "--dry-run=client", "-o", "json"])
+    wait_until(
+        "the watch to report a new configmap",
+        Duration::from_secs(30),
+        || {
+            if created < 50 {
+                created += 1;
+                kcp.kubectl(&[
+                    "create",
+                    "configmap",
+                    &format!("w{created}"),
+                    "--dry-run=client",
+                    "-o",
+                    "json",
+                ])
                 .ok();
-            let manifest = kcp
-                .kubectl(&["create", "configmap", &format!("w{created}"), "--dry-run=client", "-o", "json"])
-                .ok()
-                .to_string();
-            kcp.kubectl_stdin(&["create", "-f", "-"], Some(&manifest)).ok();
-        }
-        while let Ok(l) = rx.recv_timeout(Duration::from_millis(100)) {
-            seen.push(l);
-        }
-        seen.iter().any(|l| l.starts_with("ADDED") && l.contains(" w"))
-    });
+                let manifest = kcp
+                    .kubectl(&[
+                        "create",
+                        "configmap",
+                        &format!("w{created}"),
+                        "--dry-run=client",
+                        "-o",
+                        "json",
+                    ])
+                    .ok()
+                    .to_string();
+                kcp.kubectl_stdin(&["create", "-f", "-"], Some(&manifest))
+                    .ok();
+            }
+            while let Ok(l) = rx.recv_timeout(Duration::from_millis(100)) {
+                seen.push(l);
+            }
+            seen.iter()
+                .any(|l| l.starts_with("ADDED") && l.contains(" w"))
+        },
+    );
     // A later change shows up as MODIFIED.
-    kcp.kubectl(&["label", "configmap", "w1", "changed=yes"]).ok();
-    wait_until("the watch to report the change", Duration::from_secs(30), || {
-        while let Ok(l) = rx.recv_timeout(Duration::from_millis(100)) {
-            seen.push(l);
-        }
-        seen.iter().any(|l| l.starts_with("MODIFIED") && l.contains("w1"))
-    });
+    kcp.kubectl(&["label", "configmap", "w1", "changed=yes"])
+        .ok();
+    wait_until(
+        "the watch to report the change",
+        Duration::from_secs(30),
+        || {
+            while let Ok(l) = rx.recv_timeout(Duration::from_millis(100)) {
+                seen.push(l);
+            }
+            seen.iter()
+                .any(|l| l.starts_with("MODIFIED") && l.contains("w1"))
+        },
+    );
     let _ = watch.kill();
     let _ = watch.wait();
 }
@@ -145,7 +251,10 @@ fn chunked_lists_return_everything() {
         ));
     }
     kcp.kubectl_stdin(&["create", "-f", "-"], Some(&list)).ok();
-    let out = kcp.kubectl(&["get", "configmaps", "--chunk-size=4", "-o", "name"]).ok().to_string();
+    let out = kcp
+        .kubectl(&["get", "configmaps", "--chunk-size=4", "-o", "name"])
+        .ok()
+        .to_string();
     let names: Vec<&str> = out.lines().collect();
     assert_eq!(names.len(), 25, "{out}");
     assert_eq!(names[0], "configmap/chunk-00");
@@ -162,19 +271,38 @@ fn api_resources_lists_the_builtins() {
         ("configmaps", "cm", "v1", "true", "ConfigMap"),
         ("namespaces", "ns", "v1", "false", "Namespace"),
         ("leases", "", "coordination.k8s.io/v1", "true", "Lease"),
-        ("clusterroles", "", "rbac.authorization.k8s.io/v1", "false", "ClusterRole"),
-        ("selfsubjectaccessreviews", "", "authorization.k8s.io/v1", "false", "SelfSubjectAccessReview"),
+        (
+            "clusterroles",
+            "",
+            "rbac.authorization.k8s.io/v1",
+            "false",
+            "ClusterRole",
+        ),
+        (
+            "selfsubjectaccessreviews",
+            "",
+            "authorization.k8s.io/v1",
+            "false",
+            "SelfSubjectAccessReview",
+        ),
     ] {
         let found = out.lines().any(|l| {
             let cols: Vec<&str> = l.split_whitespace().collect();
-            let want: Vec<&str> = [row.0, row.1, row.2, row.3, row.4].into_iter().filter(|c| !c.is_empty()).collect();
+            let want: Vec<&str> = [row.0, row.1, row.2, row.3, row.4]
+                .into_iter()
+                .filter(|c| !c.is_empty())
+                .collect();
             cols == want
         });
         assert!(found, "missing {row:?} in\n{out}");
     }
     let versions = kcp.kubectl(&["api-versions"]).ok().to_string();
     assert!(versions.lines().any(|l| l == "v1"));
-    assert!(versions.lines().any(|l| l == "rbac.authorization.k8s.io/v1"));
+    assert!(
+        versions
+            .lines()
+            .any(|l| l == "rbac.authorization.k8s.io/v1")
+    );
 }
 
 #[test]
@@ -183,16 +311,28 @@ fn explain_reads_the_openapi_documents() {
     let out = kcp.kubectl(&["explain", "configmap.data"]).ok().to_string();
     assert!(out.contains("KIND:") && out.contains("ConfigMap"), "{out}");
     assert!(out.contains("FIELD:") && out.contains("data"), "{out}");
-    assert!(out.contains("Data contains the configuration data"), "{out}");
+    assert!(
+        out.contains("Data contains the configuration data"),
+        "{out}"
+    );
 }
 
 #[test]
 fn auth_can_i_as_admin_and_as_a_token_user() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens.csv");
-    std::fs::write(&tokens, "alice-token,alice,1001,\"devs\"\nbob-token,bob,1002\n").unwrap();
+    std::fs::write(
+        &tokens,
+        "alice-token,alice,1001,\"devs\"\nbob-token,bob,1002\n",
+    )
+    .unwrap();
     let kcp = Kcp::start_with(&["--token-auth-file", tokens.to_str().unwrap()]);
-    assert_eq!(kcp.kubectl(&["auth", "can-i", "create", "configmaps"]).ok().trim(), "yes");
+    assert_eq!(
+        kcp.kubectl(&["auth", "can-i", "create", "configmaps"])
+            .ok()
+            .trim(),
+        "yes"
+    );
     assert_eq!(kcp.kubectl(&["auth", "can-i", "*", "*"]).ok().trim(), "yes");
 
     let as_alice = |args: &[&str]| {
@@ -212,14 +352,30 @@ fn auth_can_i_as_admin_and_as_a_token_user() {
     // Grant alice's group read access to configmaps in default.
     kcp.kubectl(&["create", "-f", &fixture("role.yaml")]).ok();
     let binding = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: devs-read\n  namespace: default\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: e2e-role\nsubjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: Group\n  name: devs\n";
-    kcp.kubectl_stdin(&["create", "-f", "-"], Some(binding)).ok();
-    assert_eq!(as_alice(&["auth", "can-i", "list", "configmaps"]).ok().trim(), "yes");
+    kcp.kubectl_stdin(&["create", "-f", "-"], Some(binding))
+        .ok();
+    assert_eq!(
+        as_alice(&["auth", "can-i", "list", "configmaps"])
+            .ok()
+            .trim(),
+        "yes"
+    );
     as_alice(&["get", "configmaps"]).ok();
-    assert_eq!(as_alice(&["auth", "can-i", "delete", "configmaps"]).stdout.trim(), "no");
+    assert_eq!(
+        as_alice(&["auth", "can-i", "delete", "configmaps"])
+            .stdout
+            .trim(),
+        "no"
+    );
     let whoami = as_alice(&["auth", "whoami", "-o", "json"]).json();
     assert_eq!(whoami["status"]["userInfo"]["username"], "alice");
     // Impersonation by the admin.
-    assert_eq!(kcp.kubectl(&["auth", "can-i", "list", "configmaps", "--as", "bob"]).stdout.trim(), "no");
+    assert_eq!(
+        kcp.kubectl(&["auth", "can-i", "list", "configmaps", "--as", "bob"])
+            .stdout
+            .trim(),
+        "no"
+    );
     // A bad token is refused.
     let bad = kcp.kubectl(&["--token", "nope", "get", "configmaps"]);
     assert!(bad.err().contains("Unauthorized"), "{}", bad.stderr);
@@ -228,12 +384,21 @@ fn auth_can_i_as_admin_and_as_a_token_user() {
 #[test]
 fn a_restart_keeps_every_object() {
     let mut kcp = Kcp::start();
-    for f in ["namespace.yaml", "configmap.yaml", "secret.yaml", "role.yaml"] {
+    for f in [
+        "namespace.yaml",
+        "configmap.yaml",
+        "secret.yaml",
+        "role.yaml",
+    ] {
         kcp.kubectl(&["create", "-f", &fixture(f)]).ok();
     }
-    let before = kcp.kubectl(&["get", "configmaps,secrets,roles", "-A", "-o", "json"]).json();
+    let before = kcp
+        .kubectl(&["get", "configmaps,secrets,roles", "-A", "-o", "json"])
+        .json();
     kcp.restart();
-    let after = kcp.kubectl(&["get", "configmaps,secrets,roles", "-A", "-o", "json"]).json();
+    let after = kcp
+        .kubectl(&["get", "configmaps,secrets,roles", "-A", "-o", "json"])
+        .json();
     assert_eq!(before["items"], after["items"]);
     kcp.kubectl(&["get", "namespace", "e2e-ns"]).ok();
 }

@@ -11,7 +11,8 @@ fn is_segment(s: &str) -> bool {
         && !b[0].is_ascii_uppercase()
         && b[b.len() - 1].is_ascii_alphanumeric()
         && !b[b.len() - 1].is_ascii_uppercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 /// Whether `s` is a valid logical-cluster path (or name), e.g. `root:team-a`, `system:admin`.

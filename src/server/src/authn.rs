@@ -58,7 +58,10 @@ pub struct Authenticator {
 /// How a request proved who it is.
 pub enum Credentials<'a> {
     Bearer(&'a str),
-    ClientCert { common_name: String, organizations: Vec<String> },
+    ClientCert {
+        common_name: String,
+        organizations: Vec<String>,
+    },
     None,
 }
 
@@ -166,7 +169,10 @@ pub fn impersonation(headers: &HeaderMap) -> Option<User> {
         if let Some(key) = k.as_str().strip_prefix("impersonate-extra-")
             && let Ok(v) = v.to_str()
         {
-            extra.entry(key.to_string()).or_default().push(v.to_string());
+            extra
+                .entry(key.to_string())
+                .or_default()
+                .push(v.to_string());
         }
     }
     let mut user = User {

@@ -33,7 +33,12 @@ pub enum Decision {
 }
 
 /// Whether `user` may do `attrs` in `cluster`.
-pub async fn authorize(storage: &Storage, user: &User, cluster: &str, attrs: &Attributes) -> Decision {
+pub async fn authorize(
+    storage: &Storage,
+    user: &User,
+    cluster: &str,
+    attrs: &Attributes,
+) -> Decision {
     if user.in_group(MASTERS) {
         return Decision::Allow;
     }
@@ -62,7 +67,8 @@ fn always_allowed(user: &User, a: &Attributes) -> bool {
     if a.resource_request {
         return a.verb == "create"
             && ((a.api_group == "authorization.k8s.io"
-                && (a.resource == "selfsubjectaccessreviews" || a.resource == "selfsubjectrulesreviews"))
+                && (a.resource == "selfsubjectaccessreviews"
+                    || a.resource == "selfsubjectrulesreviews"))
                 || (a.api_group == "authentication.k8s.io" && a.resource == "selfsubjectreviews"));
     }
     a.verb == "get"
@@ -84,7 +90,10 @@ fn subject_matches(s: &Value, user: &User, binding_ns: &str) -> bool {
         "User" => name == user.name,
         "Group" => user.in_group(name),
         "ServiceAccount" => {
-            let ns = s["namespace"].as_str().filter(|n| !n.is_empty()).unwrap_or(binding_ns);
+            let ns = s["namespace"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(binding_ns);
             user.name == format!("system:serviceaccount:{ns}:{name}")
         }
         _ => false,
@@ -104,7 +113,9 @@ pub fn rule_allows(rule: &Value, a: &Attributes) -> bool {
     if !a.resource_request {
         return rule["nonResourceURLs"].as_array().is_some_and(|urls| {
             urls.iter().filter_map(Value::as_str).any(|u| {
-                u == "*" || u == a.path || (u.ends_with('*') && a.path.starts_with(&u[..u.len() - 1]))
+                u == "*"
+                    || u == a.path
+                    || (u.ends_with('*') && a.path.starts_with(&u[..u.len() - 1]))
             })
         });
     }
@@ -132,7 +143,12 @@ pub fn rule_allows(rule: &Value, a: &Attributes) -> bool {
     }
 }
 
-async fn role_rules(storage: &Storage, cluster: &str, role_ref: &Value, binding_ns: Option<&str>) -> Vec<Value> {
+async fn role_rules(
+    storage: &Storage,
+    cluster: &str,
+    role_ref: &Value,
+    binding_ns: Option<&str>,
+) -> Vec<Value> {
     let name = role_ref["name"].as_str().unwrap_or("");
     let (resource, ns) = match role_ref["kind"].as_str() {
         Some("ClusterRole") => ("clusterroles", None),
@@ -140,9 +156,20 @@ async fn role_rules(storage: &Storage, cluster: &str, role_ref: &Value, binding_
         _ => return Vec::new(),
     };
     // A ClusterRole missing locally resolves against the bootstrap policy, as kcp does.
-    let clusters: &[&str] = if ns.is_none() { &[cluster, BOOTSTRAP_CLUSTER] } else { &[cluster] };
+    let clusters: &[&str] = if ns.is_none() {
+        &[cluster, BOOTSTRAP_CLUSTER]
+    } else {
+        &[cluster]
+    };
     for c in clusters {
-        let key = keys::object_key("rbac.authorization.k8s.io", resource, &keys::KeySpace::BuiltIn, c, ns, name);
+        let key = keys::object_key(
+            "rbac.authorization.k8s.io",
+            resource,
+            &keys::KeySpace::BuiltIn,
+            c,
+            ns,
+            name,
+        );
         if let Some(role) = storage.get_cached(&key).await.and_then(|o| o.value().ok()) {
             return role["rules"].as_array().cloned().unwrap_or_default();
         }
@@ -150,10 +177,18 @@ async fn role_rules(storage: &Storage, cluster: &str, role_ref: &Value, binding_
     Vec::new()
 }
 
-async fn rbac_allows(storage: &Storage, user: &User, cluster: &str, a: &Attributes) -> Result<bool, String> {
+async fn rbac_allows(
+    storage: &Storage,
+    user: &User,
+    cluster: &str,
+    a: &Attributes,
+) -> Result<bool, String> {
     let group = "rbac.authorization.k8s.io";
     let space = keys::KeySpace::BuiltIn;
-    let mut prefixes = vec![(keys::cluster_prefix(group, "clusterrolebindings", &space, cluster, None), None)];
+    let mut prefixes = vec![(
+        keys::cluster_prefix(group, "clusterrolebindings", &space, cluster, None),
+        None,
+    )];
     if a.resource_request && !a.namespace.is_empty() {
         prefixes.push((
             keys::cluster_prefix(group, "rolebindings", &space, cluster, Some(&a.namespace)),

@@ -12,11 +12,26 @@ use crate::errors::ApiResult;
 use crate::registry::rest::{self, Scope};
 use crate::storage::Storage;
 
-fn ensure_blocking(storage: &Arc<Storage>, catalog: &Catalog) -> Vec<(String, &'static str, &'static str, &'static str, Value)> {
+fn ensure_blocking(
+    storage: &Arc<Storage>,
+    catalog: &Catalog,
+) -> Vec<(String, &'static str, &'static str, &'static str, Value)> {
     let _ = (storage, catalog);
     vec![
-        ("root".into(), "", "namespaces", "default", json!({"metadata": {"name": "default"}})),
-        ("system:admin".into(), "", "namespaces", "default", json!({"metadata": {"name": "default"}})),
+        (
+            "root".into(),
+            "",
+            "namespaces",
+            "default",
+            json!({"metadata": {"name": "default"}}),
+        ),
+        (
+            "system:admin".into(),
+            "",
+            "namespaces",
+            "default",
+            json!({"metadata": {"name": "default"}}),
+        ),
         (
             "system:admin".into(),
             "rbac.authorization.k8s.io",

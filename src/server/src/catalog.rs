@@ -128,25 +128,127 @@ pub fn builtins() -> &'static [ResourceDef] {
     static BUILTINS: std::sync::OnceLock<Vec<ResourceDef>> = std::sync::OnceLock::new();
     BUILTINS.get_or_init(|| {
         vec![
-            stored("", "v1", "configmaps", "configmap", "ConfigMap", true, &["cm"]),
+            stored(
+                "",
+                "v1",
+                "configmaps",
+                "configmap",
+                "ConfigMap",
+                true,
+                &["cm"],
+            ),
             stored("", "v1", "events", "event", "Event", true, &["ev"]),
             ResourceDef {
                 subresources: &[("finalize", &["update"]), ("status", STATUS)],
-                ..stored("", "v1", "namespaces", "namespace", "Namespace", false, &["ns"])
+                ..stored(
+                    "",
+                    "v1",
+                    "namespaces",
+                    "namespace",
+                    "Namespace",
+                    false,
+                    &["ns"],
+                )
             },
             stored("", "v1", "secrets", "secret", "Secret", true, &[]),
-            stored("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, &["sa"]),
-            review("authentication.k8s.io", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false),
-            review("authorization.k8s.io", "localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true),
-            review("authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false),
-            review("authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false),
-            review("authorization.k8s.io", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false),
-            stored("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, &[]),
-            stored("events.k8s.io", "v1", "events", "event", "Event", true, &["ev"]),
-            stored("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, &[]),
-            stored("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, &[]),
-            stored("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, &[]),
-            stored("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, &[]),
+            stored(
+                "",
+                "v1",
+                "serviceaccounts",
+                "serviceaccount",
+                "ServiceAccount",
+                true,
+                &["sa"],
+            ),
+            review(
+                "authentication.k8s.io",
+                "selfsubjectreviews",
+                "selfsubjectreview",
+                "SelfSubjectReview",
+                false,
+            ),
+            review(
+                "authorization.k8s.io",
+                "localsubjectaccessreviews",
+                "localsubjectaccessreview",
+                "LocalSubjectAccessReview",
+                true,
+            ),
+            review(
+                "authorization.k8s.io",
+                "selfsubjectaccessreviews",
+                "selfsubjectaccessreview",
+                "SelfSubjectAccessReview",
+                false,
+            ),
+            review(
+                "authorization.k8s.io",
+                "selfsubjectrulesreviews",
+                "selfsubjectrulesreview",
+                "SelfSubjectRulesReview",
+                false,
+            ),
+            review(
+                "authorization.k8s.io",
+                "subjectaccessreviews",
+                "subjectaccessreview",
+                "SubjectAccessReview",
+                false,
+            ),
+            stored(
+                "coordination.k8s.io",
+                "v1",
+                "leases",
+                "lease",
+                "Lease",
+                true,
+                &[],
+            ),
+            stored(
+                "events.k8s.io",
+                "v1",
+                "events",
+                "event",
+                "Event",
+                true,
+                &["ev"],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "clusterrolebindings",
+                "clusterrolebinding",
+                "ClusterRoleBinding",
+                false,
+                &[],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "clusterroles",
+                "clusterrole",
+                "ClusterRole",
+                false,
+                &[],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "rolebindings",
+                "rolebinding",
+                "RoleBinding",
+                true,
+                &[],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "roles",
+                "role",
+                "Role",
+                true,
+                &[],
+            ),
         ]
     })
 }
@@ -300,7 +402,7 @@ impl Catalog {
                             .resources
                             .iter()
                             .filter(|r| r.group == *g && r.version == *v)
-                            .map(|r| aggregated_resource(r))
+                            .map(aggregated_resource)
                             .collect();
                         json!({"version": v, "resources": resources, "freshness": "Current"})
                     })

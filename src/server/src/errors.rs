@@ -165,7 +165,12 @@ impl FieldError {
             let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
             format!("supported values: {}", quoted.join(", "))
         };
-        Self::make(FieldErrorType::NotSupported, path, Some(value.into()), &detail)
+        Self::make(
+            FieldErrorType::NotSupported,
+            path,
+            Some(value.into()),
+            &detail,
+        )
     }
     /// `Too long: may not be more than N bytes` (the value is never printed).
     pub fn too_long(path: &FieldPath, max_bytes: usize) -> Self {
@@ -179,10 +184,20 @@ impl FieldError {
     }
     pub fn too_many(path: &FieldPath, actual: usize, max: usize) -> Self {
         let detail = format!("must have at most {max} items");
-        Self::make(FieldErrorType::TooMany, path, Some(Value::from(actual)), &detail)
+        Self::make(
+            FieldErrorType::TooMany,
+            path,
+            Some(Value::from(actual)),
+            &detail,
+        )
     }
     pub fn type_invalid(path: &FieldPath, value: impl Into<Value>, detail: &str) -> Self {
-        Self::make(FieldErrorType::TypeInvalid, path, Some(value.into()), detail)
+        Self::make(
+            FieldErrorType::TypeInvalid,
+            path,
+            Some(value.into()),
+            detail,
+        )
     }
     pub fn internal(path: &FieldPath, detail: &str) -> Self {
         Self::make(FieldErrorType::Internal, path, None, detail)
@@ -281,8 +296,12 @@ impl ApiError {
 
     /// `configmaps "x" already exists`
     pub fn already_exists(gr: &GroupResource, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{gr} {name:?} already exists"))
-            .with_details(Self::name_details(gr, name))
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{gr} {name:?} already exists"),
+        )
+        .with_details(Self::name_details(gr, name))
     }
 
     /// `Operation cannot be fulfilled on configmaps "x": <why>`
@@ -371,8 +390,12 @@ impl ApiError {
 
     /// 404 for a URL that names nothing the server serves.
     pub fn path_not_found() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
-            .with_details(json!({}))
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+        .with_details(json!({}))
     }
 
     /// 405: the resource does not support the verb.
@@ -420,7 +443,11 @@ impl ApiError {
 
     /// 415 for a body in a format the endpoint does not read.
     pub fn unsupported_media_type(content_type: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("{content_type} is unsupported"))
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!("{content_type} is unsupported"),
+        )
     }
 
     /// 429.
@@ -480,11 +507,22 @@ mod tests {
     #[test]
     fn invalid_name_message_matches_kube() {
         let path = FieldPath::new("metadata").child("name");
-        let e = ApiError::invalid("", "ConfigMap", "Foo", &[FieldError::invalid(&path, "Foo", "bad")]);
-        assert_eq!(e.message, r#"ConfigMap "Foo" is invalid: metadata.name: Invalid value: "Foo": bad"#);
+        let e = ApiError::invalid(
+            "",
+            "ConfigMap",
+            "Foo",
+            &[FieldError::invalid(&path, "Foo", "bad")],
+        );
+        assert_eq!(
+            e.message,
+            r#"ConfigMap "Foo" is invalid: metadata.name: Invalid value: "Foo": bad"#
+        );
         let st = e.to_status();
         assert_eq!(st["details"]["causes"][0]["reason"], "FieldValueInvalid");
-        assert_eq!(st["details"]["causes"][0]["message"], r#"Invalid value: "Foo": bad"#);
+        assert_eq!(
+            st["details"]["causes"][0]["message"],
+            r#"Invalid value: "Foo": bad"#
+        );
         assert_eq!(st["code"], 422);
     }
 

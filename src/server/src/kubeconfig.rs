@@ -81,12 +81,8 @@ pub fn write_admin_kubeconfig(
     tokens: &AdminTokens,
 ) -> Result<()> {
     let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
-    let cluster = |name: &str, server: String| {
-        json!({"name": name, "cluster": {"certificate-authority-data": ca, "server": server}})
-    };
-    let context = |name: &str, cluster: &str, user: &str| {
-        json!({"name": name, "context": {"cluster": cluster, "user": user}})
-    };
+    let cluster = |name: &str, server: String| json!({"name": name, "cluster": {"certificate-authority-data": ca, "server": server}});
+    let context = |name: &str, cluster: &str, user: &str| json!({"name": name, "context": {"cluster": cluster, "user": user}});
     let cfg = json!({
         "apiVersion": "v1",
         "kind": "Config",

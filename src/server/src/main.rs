@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use kcp_server::options::StartOptions;
 
 #[derive(Parser)]
-#[command(name = "kcp", version, about = "A Kubernetes-compatible control plane with workspaces")]
+#[command(
+    name = "kcp",
+    version,
+    about = "A Kubernetes-compatible control plane with workspaces"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -25,7 +29,10 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

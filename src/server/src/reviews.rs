@@ -41,11 +41,13 @@ fn attributes(spec: &Value) -> Option<Attributes> {
             path: String::new(),
         });
     }
-    spec.get("nonResourceAttributes").filter(|r| r.is_object()).map(|r| Attributes {
-        verb: r["verb"].as_str().unwrap_or("").into(),
-        path: r["path"].as_str().unwrap_or("").into(),
-        ..Attributes::default()
-    })
+    spec.get("nonResourceAttributes")
+        .filter(|r| r.is_object())
+        .map(|r| Attributes {
+            verb: r["verb"].as_str().unwrap_or("").into(),
+            path: r["path"].as_str().unwrap_or("").into(),
+            ..Attributes::default()
+        })
 }
 
 /// Serves a POST to one of the review resources.
@@ -66,7 +68,8 @@ pub async fn create(
             obj["status"] = json!({"userInfo": user_info(user)});
         }
         "selfsubjectrulesreviews" => {
-            obj["status"] = json!({"resourceRules": [], "nonResourceRules": [], "incomplete": true});
+            obj["status"] =
+                json!({"resourceRules": [], "nonResourceRules": [], "incomplete": true});
         }
         _ => {
             let subject = if def.resource == "selfsubjectaccessreviews" {

@@ -57,11 +57,22 @@ mod tests {
     fn routes() {
         assert_eq!(
             route("/clusters/root/api/v1/namespaces").unwrap(),
-            Target::Cluster { cluster: "root".into(), path: "/api/v1/namespaces".into() }
+            Target::Cluster {
+                cluster: "root".into(),
+                path: "/api/v1/namespaces".into()
+            }
         );
-        assert_eq!(route("/api").unwrap(), Target::Base { path: "/api".into() });
+        assert_eq!(
+            route("/api").unwrap(),
+            Target::Base {
+                path: "/api".into()
+            }
+        );
         assert_eq!(route("/clusters/root:nope/api").unwrap_err().code, 404);
         assert_eq!(route("/clusters/Bad/api").unwrap_err().code, 400);
-        assert_eq!(route("/clusters/root/clusters/root/api").unwrap_err().code, 404);
+        assert_eq!(
+            route("/clusters/root/clusters/root/api").unwrap_err().code,
+            404
+        );
     }
 }

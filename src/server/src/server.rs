@@ -74,7 +74,11 @@ impl Server {
         resp
     }
 
-    async fn pipeline(&self, req: Request<Incoming>, peer: &PeerIdentity) -> ApiResult<Response<Body>> {
+    async fn pipeline(
+        &self,
+        req: Request<Incoming>,
+        peer: &PeerIdentity,
+    ) -> ApiResult<Response<Body>> {
         let (parts, body) = req.into_parts();
         let path = parts.uri.path().to_string();
         let query = parse_query(parts.uri.query());
@@ -98,7 +102,9 @@ impl Server {
         let user = self.impersonate(user, &parts.headers, cluster).await?;
 
         if !info.is_resource_request {
-            return self.non_resource(&parts.method, &parts.headers, cluster, &info, &user).await;
+            return self
+                .non_resource(&parts.method, &parts.headers, cluster, &info, &user)
+                .await;
         }
         let Some(cluster) = cluster else {
             // kcp's base URL has no logical cluster: only non-resource paths are served there.
@@ -139,9 +145,12 @@ impl Server {
 
     fn health(&self, path: &str) -> Option<Response<Body>> {
         match path {
-            "/healthz" | "/livez" | "/healthz/ping" | "/livez/ping" => Some(response::text(200, "ok")),
+            "/healthz" | "/livez" | "/healthz/ping" | "/livez/ping" => {
+                Some(response::text(200, "ok"))
+            }
             "/readyz" | "/readyz/ping" => {
-                let ready = self.ready.load(Ordering::SeqCst) && !self.shutting_down.load(Ordering::SeqCst);
+                let ready =
+                    self.ready.load(Ordering::SeqCst) && !self.shutting_down.load(Ordering::SeqCst);
                 Some(if ready {
                     response::text(200, "ok")
                 } else {
@@ -157,7 +166,10 @@ impl Server {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim);
         let creds = match (bearer, peer.credentials()) {
             (Some(t), _) => Credentials::Bearer(t),
@@ -175,7 +187,12 @@ impl Server {
     }
 
     /// Switches to the impersonated user after checking the caller may impersonate it.
-    async fn impersonate(&self, user: User, headers: &HeaderMap, cluster: Option<&str>) -> ApiResult<User> {
+    async fn impersonate(
+        &self,
+        user: User,
+        headers: &HeaderMap,
+        cluster: Option<&str>,
+    ) -> ApiResult<User> {
         let Some(target) = authn::impersonation(headers) else {
             return Ok(user);
         };
@@ -195,7 +212,9 @@ impl Server {
                 name: name.clone(),
                 ..Attributes::default()
             };
-            if let Decision::Deny(reason) = authz::authorize(&self.storage, &user, cluster, &attrs).await {
+            if let Decision::Deny(reason) =
+                authz::authorize(&self.storage, &user, cluster, &attrs).await
+            {
                 return Err(ApiError::forbidden(
                     &crate::errors::GroupResource::new("", resource),
                     &name,
@@ -217,7 +236,11 @@ impl Server {
             name: info.name.clone(),
             path: info.path.clone(),
         };
-        let cluster_for_authz = if cluster == "*" { kcp_api::ROOT_CLUSTER } else { cluster };
+        let cluster_for_authz = if cluster == "*" {
+            kcp_api::ROOT_CLUSTER
+        } else {
+            cluster
+        };
         if cluster == "*" && !user.in_group(authn::MASTERS) {
             return Err(ApiError::forbidden(
                 &crate::errors::GroupResource::new(&info.api_group, &info.resource),
@@ -249,10 +272,17 @@ impl Server {
             path: info.path.clone(),
             ..Attributes::default()
         };
-        if let Decision::Deny(reason) =
-            authz::authorize(&self.storage, user, cluster.unwrap_or(kcp_api::ROOT_CLUSTER), &attrs).await
+        if let Decision::Deny(reason) = authz::authorize(
+            &self.storage,
+            user,
+            cluster.unwrap_or(kcp_api::ROOT_CLUSTER),
+            &attrs,
+        )
+        .await
         {
-            return Err(ApiError::forbidden_path(&authz::denial_message(user, &attrs, &reason)));
+            return Err(ApiError::forbidden_path(&authz::denial_message(
+                user, &attrs, &reason,
+            )));
         }
         if *method != Method::GET && *method != Method::HEAD {
             return Err(ApiError::method_not_allowed());
@@ -278,7 +308,11 @@ impl Server {
                 }
                 Ok(response::json(
                     200,
-                    &if legacy { cat.api_versions() } else { cat.api_group_list() },
+                    &if legacy {
+                        cat.api_versions()
+                    } else {
+                        cat.api_group_list()
+                    },
                 ))
             }
             ["api", "v1"] => cat
@@ -377,10 +411,14 @@ async fn read_body(body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> {
     match Limited::new(body, MAX_REQUEST_BODY_BYTES).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 Err(ApiError::too_large(MAX_REQUEST_BODY_BYTES))
             } else {
-                Err(ApiError::bad_request(format!("reading the request body: {e}")))
+                Err(ApiError::bad_request(format!(
+                    "reading the request body: {e}"
+                )))
             }
         }
     }

@@ -34,14 +34,20 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     let started = std::time::Instant::now();
     create_root_directory(&opts.root_directory)?;
 
-    let bind_ip = opts.bind_address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let bind_ip = opts
+        .bind_address
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let listener = TcpListener::bind(SocketAddr::new(bind_ip, opts.secure_port))
         .await
         .with_context(|| format!("listening on {bind_ip}:{}", opts.secure_port))?;
     let port = listener.local_addr()?.port();
 
     let host = opts.external_host();
-    let mut sans = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let mut sans = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
     if let Some(ip) = opts.bind_address
         && !ip.is_unspecified()
     {
@@ -52,7 +58,8 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading {p:?}"))?),
         None => None,
     };
-    let acceptor = http::serve::tls_config(&serving.chain_pem, &serving.key_pem, client_ca.as_deref())?;
+    let acceptor =
+        http::serve::tls_config(&serving.chain_pem, &serving.key_pem, client_ca.as_deref())?;
 
     let kubeconfig_path = opts.kubeconfig_path();
     let tokens = kubeconfig::admin_tokens(&opts.root_directory, &kubeconfig_path)?;

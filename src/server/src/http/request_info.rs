@@ -131,28 +131,71 @@ mod tests {
     fn resource_paths() {
         let i = p(Method::GET, "/api/v1/namespaces/default/configmaps/x");
         assert!(i.is_resource_request);
-        assert_eq!((i.verb.as_str(), i.namespace.as_str(), i.resource.as_str(), i.name.as_str()), ("get", "default", "configmaps", "x"));
+        assert_eq!(
+            (
+                i.verb.as_str(),
+                i.namespace.as_str(),
+                i.resource.as_str(),
+                i.name.as_str()
+            ),
+            ("get", "default", "configmaps", "x")
+        );
         let i = p(Method::GET, "/api/v1/namespaces/default/configmaps");
-        assert_eq!((i.verb.as_str(), i.resource.as_str(), i.name.as_str()), ("list", "configmaps", ""));
+        assert_eq!(
+            (i.verb.as_str(), i.resource.as_str(), i.name.as_str()),
+            ("list", "configmaps", "")
+        );
         let i = p(Method::GET, "/api/v1/namespaces/default");
-        assert_eq!((i.resource.as_str(), i.name.as_str(), i.namespace.as_str()), ("namespaces", "default", "default"));
+        assert_eq!(
+            (i.resource.as_str(), i.name.as_str(), i.namespace.as_str()),
+            ("namespaces", "default", "default")
+        );
         let i = p(Method::PUT, "/api/v1/namespaces/foo/finalize");
-        assert_eq!((i.resource.as_str(), i.name.as_str(), i.subresource.as_str()), ("namespaces", "foo", "finalize"));
+        assert_eq!(
+            (i.resource.as_str(), i.name.as_str(), i.subresource.as_str()),
+            ("namespaces", "foo", "finalize")
+        );
         let i = p(Method::GET, "/api/v1/namespaces");
-        assert_eq!((i.verb.as_str(), i.resource.as_str()), ("list", "namespaces"));
-        let i = p(Method::DELETE, "/apis/rbac.authorization.k8s.io/v1/clusterroles");
-        assert_eq!((i.verb.as_str(), i.api_group.as_str()), ("deletecollection", "rbac.authorization.k8s.io"));
+        assert_eq!(
+            (i.verb.as_str(), i.resource.as_str()),
+            ("list", "namespaces")
+        );
+        let i = p(
+            Method::DELETE,
+            "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        );
+        assert_eq!(
+            (i.verb.as_str(), i.api_group.as_str()),
+            ("deletecollection", "rbac.authorization.k8s.io")
+        );
         let i = parse(&Method::GET, "/api/v1/configmaps", true);
         assert_eq!(i.verb, "watch");
         let i = p(Method::GET, "/api/v1/watch/namespaces/default/configmaps");
-        assert_eq!((i.verb.as_str(), i.namespace.as_str()), ("watch", "default"));
-        let i = p(Method::PATCH, "/api/v1/namespaces/default/configmaps/x/status");
-        assert_eq!((i.verb.as_str(), i.subresource.as_str()), ("patch", "status"));
+        assert_eq!(
+            (i.verb.as_str(), i.namespace.as_str()),
+            ("watch", "default")
+        );
+        let i = p(
+            Method::PATCH,
+            "/api/v1/namespaces/default/configmaps/x/status",
+        );
+        assert_eq!(
+            (i.verb.as_str(), i.subresource.as_str()),
+            ("patch", "status")
+        );
     }
 
     #[test]
     fn non_resource_paths() {
-        for path in ["/api", "/apis", "/apis/apps", "/api/v1", "/apis/apps/v1", "/version", "/healthz"] {
+        for path in [
+            "/api",
+            "/apis",
+            "/apis/apps",
+            "/api/v1",
+            "/apis/apps/v1",
+            "/version",
+            "/healthz",
+        ] {
             assert!(!p(Method::GET, path).is_resource_request, "{path}");
         }
     }

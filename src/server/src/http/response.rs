@@ -23,7 +23,9 @@ pub fn full(bytes: impl Into<Bytes>) -> Body {
 /// A body fed by a stream of chunks (each chunk is flushed as it comes).
 pub fn streaming(chunks: impl Stream<Item = Bytes> + Send + Sync + 'static) -> Body {
     use futures::StreamExt;
-    BodyExt::boxed(StreamBody::new(chunks.map(|b| Ok::<_, Infallible>(Frame::data(b)))))
+    BodyExt::boxed(StreamBody::new(
+        chunks.map(|b| Ok::<_, Infallible>(Frame::data(b))),
+    ))
 }
 
 /// Bytes with a status and content type.

@@ -37,12 +37,17 @@ impl PeerIdentity {
 }
 
 /// The TLS configuration for the serving certificate and an optional client CA bundle.
-pub fn tls_config(chain_pem: &str, key_pem: &str, client_ca_pem: Option<&str>) -> Result<TlsAcceptor> {
+pub fn tls_config(
+    chain_pem: &str,
+    key_pem: &str,
+    client_ca_pem: Option<&str>,
+) -> Result<TlsAcceptor> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
         .collect::<Result<_, _>>()
         .context("parsing the serving certificate")?;
-    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).context("parsing the serving key")?;
+    let key =
+        PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).context("parsing the serving key")?;
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?;
     let builder = match client_ca_pem {
@@ -116,14 +121,15 @@ pub async fn serve(
         let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(e)) => {
-                    tracing::debug!("TLS handshake with {remote} failed: {e}");
-                    return;
-                }
-                Err(_) => return,
-            };
+            let tls =
+                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(e)) => {
+                        tracing::debug!("TLS handshake with {remote} failed: {e}");
+                        return;
+                    }
+                    Err(_) => return,
+                };
             let peer = Arc::new(peer_identity(tls.get_ref().1.peer_certificates()));
             let service = service_fn(move |req| {
                 let server = server.clone();

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use http::{HeaderMap, Response, header};
 use serde_json::{Value, json};
 
-use super::query::{ListQuery, Output, PatchType, negotiate};
-use super::rest::{self, Deleted, DeleteOptions, Scope};
+use super::query::{ListQuery, PatchType, negotiate};
+use super::rest::{self, DeleteOptions, Deleted, Scope};
 use super::{object, output, watch};
 use crate::catalog::ResourceDef;
 use crate::errors::{ApiError, ApiResult};
@@ -84,7 +84,10 @@ fn decode_typed(
     mode: FieldValidation,
 ) -> ApiResult<(Value, Vec<String>)> {
     let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
-    if crate::schema::Definitions::builtin().for_gvk(&gvk).is_none() {
+    if crate::schema::Definitions::builtin()
+        .for_gvk(&gvk)
+        .is_none()
+    {
         return Ok((obj, Vec::new()));
     }
     let decoded = match raw {
@@ -116,7 +119,10 @@ fn with_warnings(mut r: Response<Body>, warnings: &[String]) -> Response<Body> {
 
 fn is_json(headers: &HeaderMap) -> bool {
     let ct = content_type(headers);
-    matches!(ct.split(';').next().unwrap_or("").trim(), "application/json" | "" | "*/*")
+    matches!(
+        ct.split(';').next().unwrap_or("").trim(),
+        "application/json" | "" | "*/*"
+    )
 }
 
 /// Decodes a create/update body: JSON or YAML; protobuf and anything else is 415.
@@ -142,7 +148,6 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     Ok(value)
 }
 
-
 fn dry_run(q: &HashMap<String, String>) -> ApiResult<bool> {
     match q.get("dryRun").map(String::as_str) {
         None | Some("") => Ok(false),
@@ -158,7 +163,11 @@ fn json_bytes(status: u16, v: &Value) -> Response<Body> {
 }
 
 /// Serves one request on a stored resource.
-pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'_>) -> ApiResult<Response<Body>> {
+pub async fn serve(
+    storage: &Arc<Storage>,
+    def: &ResourceDef,
+    req: RestRequest<'_>,
+) -> ApiResult<Response<Body>> {
     let info = req.info;
     if !info.subresource.is_empty() && !def.has_subresource(&info.subresource) {
         return Err(ApiError::path_not_found());
@@ -179,7 +188,10 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
         subresource: &info.subresource,
         dry_run: dry_run(req.query)?,
     };
-    let accept = req.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let accept = req
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
     let out = negotiate(accept, req.query)?;
     match info.verb.as_str() {
         "get" => {
@@ -203,8 +215,10 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
             }
             let stream = watch::watch(storage.clone(), def.clone(), scope.prefix(), q, out).await?;
             let mut r = Response::new(response::streaming(stream));
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
             Ok(r)
         }
         "create" => {
@@ -231,7 +245,7 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
                 ApiError::new(
                     415,
                     "UnsupportedMediaType",
-                    format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"),
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json".to_string(),
                 )
             })?;
             let mode = field_validation(req.query)?;
@@ -245,7 +259,10 @@ pub async fn serve(storage: &Arc<Storage>, def: &ResourceDef, req: RestRequest<'
             };
             let written = rest::patch(storage, &scope, patch_type, &req.body, &check).await?;
             let warnings = warnings.into_inner().unwrap_or_default();
-            Ok(with_warnings(json_bytes(200, &output::single(def, written.object, &out)?), &warnings))
+            Ok(with_warnings(
+                json_bytes(200, &output::single(def, written.object, &out)?),
+                &warnings,
+            ))
         }
         "delete" => {
             let opts = delete_options(req.query, &req.body)?;

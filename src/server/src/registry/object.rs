@@ -83,7 +83,9 @@ pub fn strip_derived(obj: &mut Value) {
 
 /// The current time as kube writes it (RFC 3339, seconds).
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 /// Parses a request body as JSON, or YAML when the content type says so, into an object.
@@ -116,7 +118,11 @@ fn go_json_message(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match e.classify() {
         Category::Eof => "unexpected end of JSON input".into(),
-        _ => format!("invalid character at line {} column {}", e.line(), e.column()),
+        _ => format!(
+            "invalid character at line {} column {}",
+            e.line(),
+            e.column()
+        ),
     }
 }
 

@@ -21,7 +21,12 @@ pub fn partial_metadata(obj: &Value) -> Value {
     })
 }
 
-fn table_row(def: &ResourceDef, obj: &Value, include: IncludeObject, now: jiff::Timestamp) -> Value {
+fn table_row(
+    def: &ResourceDef,
+    obj: &Value,
+    include: IncludeObject,
+    now: jiff::Timestamp,
+) -> Value {
     let cells = table::builtin_row_cells(def.group, def.resource, obj, now);
     let mut row = json!({"cells": cells});
     match include {
@@ -33,9 +38,18 @@ fn table_row(def: &ResourceDef, obj: &Value, include: IncludeObject, now: jiff::
 }
 
 /// A Table of the given objects.
-pub fn table(def: &ResourceDef, objs: &[Value], include: IncludeObject, list_meta: Value, with_columns: bool) -> Value {
+pub fn table(
+    def: &ResourceDef,
+    objs: &[Value],
+    include: IncludeObject,
+    list_meta: Value,
+    with_columns: bool,
+) -> Value {
     let now = jiff::Timestamp::now();
-    let rows: Vec<Value> = objs.iter().map(|o| table_row(def, o, include, now)).collect();
+    let rows: Vec<Value> = objs
+        .iter()
+        .map(|o| table_row(def, o, include, now))
+        .collect();
     let mut t = json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
@@ -80,7 +94,8 @@ pub fn list(
     }
     match out {
         Output::Object => {
-            let head = json!({"kind": def.list_kind(), "apiVersion": def.api_version(), "metadata": meta});
+            let head =
+                json!({"kind": def.list_kind(), "apiVersion": def.api_version(), "metadata": meta});
             let head = serde_json::to_vec(&head).map_err(ApiError::internal)?;
             let size: usize = items.iter().map(|o| o.json.len() + 1).sum();
             let mut buf = BytesMut::with_capacity(head.len() + size + 16);
@@ -101,12 +116,16 @@ pub fn list(
                 .map(|o| o.value().map(|v| partial_metadata(&v)))
                 .collect::<ApiResult<_>>()?;
             let v = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": objs});
-            Ok(Bytes::from(serde_json::to_vec(&v).map_err(ApiError::internal)?))
+            Ok(Bytes::from(
+                serde_json::to_vec(&v).map_err(ApiError::internal)?,
+            ))
         }
         Output::Table { include_object } => {
             let objs: Vec<Value> = items.iter().map(|o| o.value()).collect::<ApiResult<_>>()?;
             let t = table(def, &objs, *include_object, meta, true);
-            Ok(Bytes::from(serde_json::to_vec(&t).map_err(ApiError::internal)?))
+            Ok(Bytes::from(
+                serde_json::to_vec(&t).map_err(ApiError::internal)?,
+            ))
         }
     }
 }

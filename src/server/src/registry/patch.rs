@@ -8,15 +8,23 @@ use crate::catalog::ResourceDef;
 use crate::errors::{ApiError, ApiResult};
 
 /// The patched object (not yet validated or stored).
-pub fn apply(def: &ResourceDef, current: &Value, patch_type: PatchType, body: &[u8]) -> ApiResult<Value> {
+pub fn apply(
+    def: &ResourceDef,
+    current: &Value,
+    patch_type: PatchType,
+    body: &[u8],
+) -> ApiResult<Value> {
     let mut doc = current.clone();
     match patch_type {
         PatchType::Json => {
-            let patch: json_patch::Patch = serde_json::from_slice(body).map_err(|e| {
-                ApiError::bad_request(format!("error decoding patch: {e}"))
-            })?;
+            let patch: json_patch::Patch = serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
             json_patch::patch(&mut doc, &patch).map_err(|e| {
-                ApiError::new(422, "Invalid", format!("the server rejected our request due to an error in our request: {e}"))
+                ApiError::new(
+                    422,
+                    "Invalid",
+                    format!("the server rejected our request due to an error in our request: {e}"),
+                )
             })?;
         }
         PatchType::Merge => {
@@ -28,7 +36,9 @@ pub fn apply(def: &ResourceDef, current: &Value, patch_type: PatchType, body: &[
             doc = super::strategic_patch(def, &doc, &patch)?;
         }
         PatchType::Apply => {
-            return Err(ApiError::unsupported_media_type("application/apply-patch+yaml"));
+            return Err(ApiError::unsupported_media_type(
+                "application/apply-patch+yaml",
+            ));
         }
     }
     Ok(doc)

@@ -94,9 +94,10 @@ impl ListQuery {
             None => 0,
         };
         let timeout_seconds = match q.get("timeoutSeconds").filter(|s| !s.is_empty()) {
-            Some(t) => Some(t.parse::<u64>().map_err(|_| {
-                ApiError::bad_request(format!("invalid timeoutSeconds {t:?}"))
-            })?),
+            Some(t) => Some(
+                t.parse::<u64>()
+                    .map_err(|_| ApiError::bad_request(format!("invalid timeoutSeconds {t:?}")))?,
+            ),
             None => None,
         };
         let rv_match = q
@@ -202,9 +203,7 @@ pub fn encode_continue(rev: i64, last_key: &str, prefix: &str) -> String {
 
 /// Decodes a continue token into the revision and the key to continue after.
 pub fn decode_continue(token: &str, prefix: &str) -> ApiResult<(i64, String)> {
-    let bad = || {
-        ApiError::bad_request(format!("continue key is not valid: {token}"))
-    };
+    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
     let raw = base64::engine::general_purpose::URL_SAFE
         .decode(token)
         .or_else(|_| base64::engine::general_purpose::STANDARD.decode(token))
@@ -272,13 +271,16 @@ pub fn negotiate(accept: Option<&str>, q: &HashMap<String, String>) -> ApiResult
                 params.insert(k.trim(), v.trim());
             }
         }
-        if !matches!(mime, "application/json" | "application/*" | "*/*" | "application/yaml") {
+        if !matches!(
+            mime,
+            "application/json" | "application/*" | "*/*" | "application/yaml"
+        ) {
             continue;
         }
         match params.get("as").copied() {
             None => return Ok(Output::Object),
-            Some("Table") if params.get("g") == Some(&"meta.k8s.io") => {
-                if params.get("v") == Some(&"v1") || params.get("v") == Some(&"v1beta1") {
+            Some("Table") if params.get("g") == Some(&"meta.k8s.io")
+                && (params.get("v") == Some(&"v1") || params.get("v") == Some(&"v1beta1")) => {
                     let include_object = match q.get("includeObject").map(String::as_str) {
                         Some("None") => IncludeObject::None,
                         Some("Object") => IncludeObject::Object,
@@ -286,7 +288,6 @@ pub fn negotiate(accept: Option<&str>, q: &HashMap<String, String>) -> ApiResult
                     };
                     return Ok(Output::Table { include_object });
                 }
-            }
             Some("PartialObjectMetadata") if params.get("g") == Some(&"meta.k8s.io") => {
                 return Ok(Output::PartialObjectMetadata);
             }
@@ -308,21 +309,41 @@ mod tests {
         let q = HashMap::new();
         assert_eq!(negotiate(None, &q).unwrap(), Output::Object);
         assert_eq!(
-            negotiate(Some("application/vnd.kubernetes.protobuf, application/json"), &q).unwrap(),
+            negotiate(
+                Some("application/vnd.kubernetes.protobuf, application/json"),
+                &q
+            )
+            .unwrap(),
             Output::Object
         );
-        assert_eq!(negotiate(Some("application/vnd.kubernetes.protobuf"), &q).unwrap_err().code, 406);
+        assert_eq!(
+            negotiate(Some("application/vnd.kubernetes.protobuf"), &q)
+                .unwrap_err()
+                .code,
+            406
+        );
         assert!(matches!(
-            negotiate(Some("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"), &q).unwrap(),
+            negotiate(
+                Some("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"),
+                &q
+            )
+            .unwrap(),
             Output::Table { .. }
         ));
     }
 
     #[test]
     fn continue_tokens_round_trip() {
-        let t = encode_continue(42, "/registry/core/configmaps/root/default/b", "/registry/core/configmaps/root/");
+        let t = encode_continue(
+            42,
+            "/registry/core/configmaps/root/default/b",
+            "/registry/core/configmaps/root/",
+        );
         let (rev, key) = decode_continue(&t, "/registry/core/configmaps/root/").unwrap();
-        assert_eq!((rev, key.as_str()), (42, "/registry/core/configmaps/root/default/b"));
+        assert_eq!(
+            (rev, key.as_str()),
+            (42, "/registry/core/configmaps/root/default/b")
+        );
         assert!(decode_continue("!!", "/p/").is_err());
     }
 

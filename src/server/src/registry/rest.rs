@@ -92,7 +92,11 @@ pub async fn create(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
     object::strip_derived(&mut obj);
     check_namespace(scope, &mut obj)?;
     let meta = meta_mut(&mut obj);
-    let mut name = meta.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut name = meta
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if name.is_empty()
         && let Some(prefix) = meta.get("generateName").and_then(Value::as_str)
         && !prefix.is_empty()
@@ -208,9 +212,19 @@ async fn ensure_namespace_accepts_content(
     cluster: &str,
     namespace: &str,
 ) -> ApiResult<()> {
-    let key = keys::object_key("", "namespaces", &keys::KeySpace::BuiltIn, cluster, None, namespace);
+    let key = keys::object_key(
+        "",
+        "namespaces",
+        &keys::KeySpace::BuiltIn,
+        cluster,
+        None,
+        namespace,
+    );
     let Some(ns) = storage.get(&key).await? else {
-        return Err(ApiError::not_found(&GroupResource::new("", "namespaces"), namespace));
+        return Err(ApiError::not_found(
+            &GroupResource::new("", "namespaces"),
+            namespace,
+        ));
     };
     let ns = cached_value(&ns)?;
     if object::is_deleting(&ns) || ns["status"]["phase"] == "Terminating" {
@@ -243,7 +257,9 @@ async fn read_back(storage: &Storage, key: &str, revision: i64) -> ApiResult<Val
     storage.wait_for(revision).await?;
     match storage.get_cached(key).await {
         Some(o) if o.mod_revision >= revision => cached_value(&o),
-        _ => Err(ApiError::internal(format!("{key} vanished after being written"))),
+        _ => Err(ApiError::internal(format!(
+            "{key} vanished after being written"
+        ))),
     }
 }
 
@@ -272,9 +288,9 @@ pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
     let expected = if wanted_rv.is_empty() {
         current.mod_revision
     } else {
-        wanted_rv.parse::<i64>().map_err(|_| {
-            ApiError::bad_request(format!("invalid resourceVersion {wanted_rv:?}"))
-        })?
+        wanted_rv
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {wanted_rv:?}")))?
     };
     if expected != current.mod_revision {
         return Err(ApiError::stale_resource_version(&scope.gr(), scope.name));
@@ -332,7 +348,13 @@ async fn write_update(
         // System fields are the server's.
         let old_meta = old_stored.get("metadata").cloned().unwrap_or(json!({}));
         let meta = meta_mut(&mut obj);
-        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+        ] {
             match old_meta.get(field) {
                 Some(v) => {
                     meta.insert(field.into(), v.clone());
@@ -457,13 +479,15 @@ pub async fn delete(
             if scope.dry_run {
                 return Ok(Deleted::Gone(obj));
             }
-            return match storage.store().delete(&key, Some(current.mod_revision)).await {
+            return match storage
+                .store()
+                .delete(&key, Some(current.mod_revision))
+                .await
+            {
                 Ok(kv) => {
                     let mut gone = obj;
-                    meta_mut(&mut gone).insert(
-                        "resourceVersion".into(),
-                        json!(kv.mod_revision.to_string()),
-                    );
+                    meta_mut(&mut gone)
+                        .insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
                     Ok(Deleted::Gone(gone))
                 }
                 Err(StoreError::Conflict { .. }) => continue,
@@ -489,8 +513,14 @@ pub async fn delete(
             return Ok(Deleted::Pending(obj));
         }
         let bytes = Bytes::from(serde_json::to_vec(&marked).map_err(ApiError::internal)?);
-        return match storage.store().update(&key, bytes, current.mod_revision).await {
-            Ok(kv) => Ok(Deleted::Pending(read_back(storage, &key, kv.mod_revision).await?)),
+        return match storage
+            .store()
+            .update(&key, bytes, current.mod_revision)
+            .await
+        {
+            Ok(kv) => Ok(Deleted::Pending(
+                read_back(storage, &key, kv.mod_revision).await?,
+            )),
             Err(StoreError::Conflict { .. }) => continue,
             Err(e) => Err(map_write_error(scope, e)),
         };

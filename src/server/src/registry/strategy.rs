@@ -34,7 +34,10 @@ fn fold_string_data(def: &ResourceDef, obj: &mut Value) {
     }
     for (k, v) in string_data {
         if let (Some(d), Some(v)) = (data.as_object_mut(), v.as_str()) {
-            d.insert(k, json!(base64::engine::general_purpose::STANDARD.encode(v)));
+            d.insert(
+                k,
+                json!(base64::engine::general_purpose::STANDARD.encode(v)),
+            );
         }
     }
 }
@@ -59,9 +62,7 @@ pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
             .unwrap_or("")
             .to_string();
         // kube labels every namespace with its own name.
-        let labels = meta_mut(obj)
-            .entry("labels")
-            .or_insert_with(|| json!({}));
+        let labels = meta_mut(obj).entry("labels").or_insert_with(|| json!({}));
         if let Some(l) = labels.as_object_mut() {
             l.insert("kubernetes.io/metadata.name".into(), json!(name));
         }
@@ -96,7 +97,11 @@ pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value,
         "finalize" if is(def, "", "namespaces") => {
             let finalizers = obj["spec"]["finalizers"].clone();
             *obj = old.clone();
-            obj["spec"]["finalizers"] = if finalizers.is_null() { json!([]) } else { finalizers };
+            obj["spec"]["finalizers"] = if finalizers.is_null() {
+                json!([])
+            } else {
+                finalizers
+            };
         }
         _ => {
             if let (Some(o), Some(s)) = (obj.as_object_mut(), old.get("status")) {
@@ -136,12 +141,21 @@ pub fn blocks_deletion(def: &ResourceDef, obj: &Value) -> bool {
 
 /// Whether PUT of a missing object creates it (`AllowCreateOnUpdate`).
 pub fn allow_create_on_update(def: &ResourceDef) -> bool {
-    matches!(def.group, "rbac.authorization.k8s.io") || def.resource == "events" || def.resource == "leases"
+    matches!(def.group, "rbac.authorization.k8s.io")
+        || def.resource == "events"
+        || def.resource == "leases"
 }
 
 /// Validates the object (and the update against the old object).
 pub fn validate(def: &ResourceDef, obj: &Value, old: Option<&Value>) -> ApiResult<()> {
-    let errs = crate::validation::validate(def.group, def.version, def.resource, def.namespaced, obj, old);
+    let errs = crate::validation::validate(
+        def.group,
+        def.version,
+        def.resource,
+        def.namespaced,
+        obj,
+        old,
+    );
     if errs.is_empty() {
         return Ok(());
     }

@@ -59,7 +59,7 @@ pub async fn watch(
     }
     let (tx, rx) = mpsc::channel::<Bytes>(256);
     let opened = storage.watch(&prefix, start).await;
-    let mut enc = Encoder {
+    let enc = Encoder {
         def,
         out,
         columns_sent: false,
@@ -75,7 +75,8 @@ pub async fn watch(
                 .map(Duration::from_secs)
                 .unwrap_or(DEFAULT_TIMEOUT);
             tokio::spawn(async move {
-                let _ = tokio::time::timeout(timeout, run(prefix, tx, w, q, enc, initial_events)).await;
+                let _ =
+                    tokio::time::timeout(timeout, run(prefix, tx, w, q, enc, initial_events)).await;
             });
         }
     }
@@ -92,18 +93,12 @@ async fn run(
 ) {
     let mut last_rev = w.revision;
     for ev in &w.initial {
-        if let Some(b) = enc.event(&q, ev) {
-            if tx.send(b).await.is_err() {
+        if let Some(b) = enc.event(&q, ev)
+            && tx.send(b).await.is_err() {
                 return;
             }
-        }
     }
-    if initial_events
-        && tx
-            .send(enc.bookmark(last_rev, true))
-            .await
-            .is_err()
-    {
+    if initial_events && tx.send(enc.bookmark(last_rev, true)).await.is_err() {
         return;
     }
     let mut live = w.live;
@@ -163,7 +158,13 @@ impl Encoder {
                 let v = obj.value().ok()?;
                 let object = match other {
                     Output::Table { include_object } => {
-                        let t = output::table(&self.def, &[v], *include_object, json!({"resourceVersion": obj.mod_revision.to_string()}), !self.columns_sent);
+                        let t = output::table(
+                            &self.def,
+                            &[v],
+                            *include_object,
+                            json!({"resourceVersion": obj.mod_revision.to_string()}),
+                            !self.columns_sent,
+                        );
                         self.columns_sent = true;
                         t
                     }
@@ -214,7 +215,9 @@ impl Encoder {
             Output::Table { .. } => ("Table".into(), "meta.k8s.io/v1".into()),
             _ => ("PartialObjectMetadata".into(), "meta.k8s.io/v1".into()),
         };
-        line(&json!({"type": "BOOKMARK", "object": {"kind": kind, "apiVersion": api_version, "metadata": meta}}))
+        line(
+            &json!({"type": "BOOKMARK", "object": {"kind": kind, "apiVersion": api_version, "metadata": meta}}),
+        )
     }
 
     fn error(&self, e: &ApiError) -> Bytes {

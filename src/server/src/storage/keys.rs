@@ -130,17 +130,47 @@ mod tests {
 
     #[test]
     fn round_trip_the_three_shapes() {
-        let k = object_key("", "configmaps", &KeySpace::BuiltIn, "root", Some("default"), "x");
+        let k = object_key(
+            "",
+            "configmaps",
+            &KeySpace::BuiltIn,
+            "root",
+            Some("default"),
+            "x",
+        );
         assert_eq!(k, "/registry/core/configmaps/root/default/x");
         let p = ObjectKey::parse(&k).unwrap();
-        assert_eq!((p.cluster.as_str(), p.namespace.as_deref(), p.name.as_str()), ("root", Some("default"), "x"));
+        assert_eq!(
+            (p.cluster.as_str(), p.namespace.as_deref(), p.name.as_str()),
+            ("root", Some("default"), "x")
+        );
 
-        let k = object_key("apis.kcp.io", "apibindings", &KeySpace::CustomResource, "2cynbfy2m0wtjqcs", None, "b");
-        assert_eq!(k, "/registry/apis.kcp.io/apibindings/customresources/2cynbfy2m0wtjqcs/b");
-        assert_eq!(ObjectKey::parse(&k).unwrap().space, KeySpace::CustomResource);
+        let k = object_key(
+            "apis.kcp.io",
+            "apibindings",
+            &KeySpace::CustomResource,
+            "2cynbfy2m0wtjqcs",
+            None,
+            "b",
+        );
+        assert_eq!(
+            k,
+            "/registry/apis.kcp.io/apibindings/customresources/2cynbfy2m0wtjqcs/b"
+        );
+        assert_eq!(
+            ObjectKey::parse(&k).unwrap().space,
+            KeySpace::CustomResource
+        );
 
         let id = "a".repeat(64);
-        let k = object_key("tenancy.kcp.io", "workspaces", &KeySpace::Bound(id.clone()), "root", None, "compute");
+        let k = object_key(
+            "tenancy.kcp.io",
+            "workspaces",
+            &KeySpace::Bound(id.clone()),
+            "root",
+            None,
+            "compute",
+        );
         let p = ObjectKey::parse(&k).unwrap();
         assert_eq!(p.space, KeySpace::Bound(id));
         assert_eq!(p.cluster, "root");

@@ -234,7 +234,10 @@ impl Storage {
             _ => Err(ApiError::new(
                 504,
                 "Timeout",
-                format!("Too large resource version: {revision}, current: {}", self.revision_now()),
+                format!(
+                    "Too large resource version: {revision}, current: {}",
+                    self.revision_now()
+                ),
             )),
         }
     }
@@ -363,9 +366,15 @@ pub fn render_kv(key: &str, value: &[u8], revision: Revision) -> Option<CachedOb
             return None;
         }
     };
-    let meta = obj.as_object_mut()?.entry("metadata").or_insert_with(|| Value::Object(Default::default()));
+    let meta = obj
+        .as_object_mut()?
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Default::default()));
     let meta = meta.as_object_mut()?;
-    meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
+    meta.insert(
+        "resourceVersion".into(),
+        Value::String(revision.to_string()),
+    );
     let annotations = meta
         .entry("annotations")
         .or_insert_with(|| Value::Object(Default::default()));
@@ -396,7 +405,10 @@ pub fn render_kv(key: &str, value: &[u8], revision: Revision) -> Option<CachedOb
 /// Maps a backend failure to an API error (500/503 class: never the client's fault).
 pub fn store_error(e: kcp_store::Error) -> ApiError {
     match e {
-        kcp_store::Error::Compacted { requested, compacted } => ApiError::gone(format!(
+        kcp_store::Error::Compacted {
+            requested,
+            compacted,
+        } => ApiError::gone(format!(
             "too old resource version: {requested} ({compacted})"
         )),
         other => ApiError::internal(other),
