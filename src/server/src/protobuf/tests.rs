@@ -1,6 +1,7 @@
 //! Tests of [`decode_request`]: bodies hand-encoded the way Go's generated code writes them
 //! (every non-pointer field, zero or not), the bodies a real kubectl 1.32 sent (`testdata/`,
-//! captured by `testdata/capture.py`), and malformed input.
+//! captured by `testdata/capture.py`: create configmap, secret, namespace, role, rolebinding,
+//! token; auth can-i, whoami), and malformed input.
 
 use serde_json::{Value, json};
 
@@ -553,6 +554,65 @@ fn kubectl_auth_whoami() {
             "apiVersion": "authentication.k8s.io/v1",
             "metadata": {},
             "status": {"userInfo": {}},
+        })
+    );
+}
+
+#[test]
+fn kubectl_create_namespace() {
+    let body = include_bytes!("testdata/kubectl-create-namespace.pb");
+    assert_eq!(
+        decode(body),
+        json!({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "team-a"},
+               "spec": {}, "status": {}})
+    );
+}
+
+#[test]
+fn kubectl_create_role() {
+    let body = include_bytes!("testdata/kubectl-create-role.pb");
+    assert_eq!(
+        decode(body),
+        json!({
+            "kind": "Role",
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "metadata": {"name": "pod-reader"},
+            "rules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods"]}],
+        })
+    );
+}
+
+#[test]
+fn kubectl_create_rolebinding() {
+    let body = include_bytes!("testdata/kubectl-create-rolebinding.pb");
+    assert_eq!(
+        decode(body),
+        json!({
+            "kind": "RoleBinding",
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "metadata": {"name": "read-pods"},
+            "subjects": [
+                {"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "jane"},
+                {"kind": "ServiceAccount", "name": "builder", "namespace": "default"},
+            ],
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"},
+        })
+    );
+}
+
+#[test]
+fn kubectl_create_token() {
+    let body = include_bytes!("testdata/kubectl-create-token.pb");
+    assert_eq!(
+        decode(body),
+        json!({
+            "kind": "TokenRequest",
+            "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {},
+            // `boundObjectRef` is a nil pointer without omitempty: Go prints null.
+            "spec": {"audiences": ["api"], "expirationSeconds": 3600, "boundObjectRef": null},
+            // Neither status field has omitempty; the zero Time prints as null.
+            "status": {"token": "", "expirationTimestamp": null},
         })
     );
 }

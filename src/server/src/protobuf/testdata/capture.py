@@ -30,6 +30,13 @@ COMMANDS = {
     "kubectl-auth-can-i": ["auth", "can-i", "list", "configmaps"],
     "kubectl-create-secret": ["create", "secret", "generic", "s", "--from-literal=password=s3cr3t"],
     "kubectl-auth-whoami": ["auth", "whoami"],
+    "kubectl-create-namespace": ["create", "namespace", "team-a"],
+    "kubectl-create-role": ["create", "role", "pod-reader", "--verb=get,list", "--resource=pods"],
+    "kubectl-create-rolebinding": [
+        "create", "rolebinding", "read-pods", "--role=pod-reader", "--user=jane",
+        "--serviceaccount=default:builder",
+    ],
+    "kubectl-create-token": ["create", "token", "builder", "--duration=1h", "--audience=api"],
 }
 
 API_RESOURCES = {
@@ -44,7 +51,15 @@ API_RESOURCES = {
                 "kind": "ConfigMap",
                 "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
                 "shortNames": ["cm"],
-            }
+            },
+            {
+                "name": "pods",
+                "singularName": "pod",
+                "namespaced": True,
+                "kind": "Pod",
+                "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+                "shortNames": ["po"],
+            },
         ],
     },
     "/apis/authorization.k8s.io/v1": {
@@ -113,7 +128,12 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(201, {"kind": "SelfSubjectAccessReview",
                              "apiVersion": "authorization.k8s.io/v1",
                              "metadata": {}, "spec": {}, "status": {"allowed": True}})
+        elif self.path.endswith("/token"):
+            self.reply(201, {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                             "metadata": {}, "spec": {"audiences": ["api"]},
+                             "status": {"token": "t", "expirationTimestamp": "2026-01-01T00:00:00Z"}})
         else:
+            # Any other create: a canned object (kubectl only prints a line about it).
             self.reply(201, {"kind": "ConfigMap", "apiVersion": "v1",
                              "metadata": {"name": "x", "namespace": "default"}})
 
