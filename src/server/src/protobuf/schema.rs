@@ -127,11 +127,6 @@ impl Message {
     pub fn field_index(&self, number: u32) -> Option<usize> {
         self.fields.iter().position(|f| f.number == number)
     }
-
-    /// The last segment of the name, `ConfigMap`.
-    pub fn short_name(&self) -> &str {
-        self.name.rsplit('.').next().unwrap_or(&self.name)
-    }
 }
 
 /// The meta/v1 kinds every group version can decode: `metav1.AddToGroupVersion` registers the
