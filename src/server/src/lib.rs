@@ -19,6 +19,7 @@ pub mod http;
 pub mod kubeconfig;
 pub mod options;
 pub mod pki;
+pub mod protobuf;
 pub mod registry;
 pub mod reviews;
 pub mod routing;
