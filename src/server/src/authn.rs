@@ -55,6 +55,10 @@ pub struct Authenticator {
     tokens: HashMap<String, User>,
 }
 
+/// Credentials were presented but are not valid.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unauthenticated;
+
 /// How a request proved who it is.
 pub enum Credentials<'a> {
     Bearer(&'a str),
@@ -105,16 +109,16 @@ impl Authenticator {
         Ok(())
     }
 
-    /// The user behind the credentials; `Err(())` when credentials were given but are not
-    /// valid (401), anonymous when none were given.
-    pub fn authenticate(&self, creds: Credentials<'_>) -> Result<User, ()> {
+    /// The user behind the credentials; [`Unauthenticated`] when credentials were given but
+    /// are not valid (401), anonymous when none were given.
+    pub fn authenticate(&self, creds: Credentials<'_>) -> Result<User, Unauthenticated> {
         match creds {
             Credentials::Bearer(token) => self
                 .tokens
                 .get(token)
                 .cloned()
                 .map(User::authenticated)
-                .ok_or(()),
+                .ok_or(Unauthenticated),
             Credentials::ClientCert {
                 common_name,
                 organizations,

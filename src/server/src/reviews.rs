@@ -14,7 +14,6 @@ use crate::catalog::ResourceDef;
 use crate::errors::{ApiError, ApiResult, FieldError, FieldPath};
 use crate::http::RequestInfo;
 use crate::http::response::{self, Body};
-use crate::registry::object;
 use crate::server::Server;
 
 fn user_info(u: &User) -> Value {
@@ -57,9 +56,10 @@ pub async fn create(
     cluster: &str,
     info: &RequestInfo,
     user: &User,
+    headers: &http::HeaderMap,
     body: &Bytes,
 ) -> ApiResult<Response<Body>> {
-    let mut obj = object::parse_body(body, false)?;
+    let mut obj = crate::registry::handler::decode_body(headers, body)?;
     obj["apiVersion"] = json!(def.api_version());
     obj["kind"] = json!(def.kind);
     let spec = obj.get("spec").cloned().unwrap_or(json!({}));

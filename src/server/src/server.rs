@@ -127,7 +127,7 @@ impl Server {
             if parts.method != Method::POST {
                 return Err(ApiError::method_not_allowed());
             }
-            return reviews::create(self, &def, cluster, &info, &user, &body).await;
+            return reviews::create(self, &def, cluster, &info, &user, &parts.headers, &body).await;
         }
         handler::serve(
             &self.storage,
@@ -179,7 +179,7 @@ impl Server {
         let user = self
             .authn
             .authenticate(creds)
-            .map_err(|()| ApiError::unauthorized())?;
+            .map_err(|_| ApiError::unauthorized())?;
         if user.name == authn::ANONYMOUS {
             return Err(ApiError::unauthorized());
         }

@@ -126,12 +126,14 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Decodes a create/update body: JSON or YAML; protobuf and anything else is 415.
-fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
+pub fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     let ct = content_type(headers);
     let mime = ct.split(';').next().unwrap_or("").trim();
     let value = match mime {
         "application/json" | "" | "*/*" => object::parse_body(body, false)?,
         "application/yaml" => object::parse_body(body, true)?,
+        // Typed clients (kubectl's create/auth commands) send built-ins as protobuf.
+        m if crate::protobuf::is_protobuf(m) => crate::protobuf::decode_request(body)?,
         _ => {
             return Err(ApiError::new(
                 415,
