@@ -230,6 +230,61 @@ impl Kcp {
         }
     }
 
+    /// The `base` URL and the kcp-admin token from the kubeconfig.
+    pub fn endpoint(&self) -> (String, String) {
+        let text = std::fs::read_to_string(self.kubeconfig()).expect("kubeconfig");
+        let cfg: serde_json::Value = serde_saphyr::from_str(&text).expect("kubeconfig parses");
+        let find = |list: &str, name: &str| {
+            cfg[list]
+                .as_array()
+                .and_then(|a| a.iter().find(|e| e["name"] == name).cloned())
+                .unwrap_or_default()
+        };
+        let server = find("clusters", "base")["cluster"]["server"].as_str().unwrap_or("").to_string();
+        let token = find("users", "kcp-admin")["user"]["token"].as_str().unwrap_or("").to_string();
+        (server, token)
+    }
+
+    /// A raw request as the admin: `(status code, body as JSON or as a string)`.
+    pub fn curl(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, serde_json::Value) {
+        self.curl_with(method, path, &[("Content-Type", content_type)], body)
+    }
+
+    /// A raw GET with an `Accept` header.
+    pub fn curl_accept(&self, method: &str, path: &str, accept: &str) -> (u16, serde_json::Value) {
+        self.curl_with(method, path, &[("Accept", accept)], b"")
+    }
+
+    fn curl_with(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_json::Value) {
+        use std::io::Write;
+        let (server, token) = self.endpoint();
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sk", "-X", method, "-w", "\n%{http_code}", "-H"])
+            .arg(format!("Authorization: Bearer {token}"));
+        for (k, v) in headers {
+            if !v.is_empty() {
+                cmd.arg("-H").arg(format!("{k}: {v}"));
+            }
+        }
+        if !body.is_empty() {
+            cmd.args(["--data-binary", "@-"]);
+        }
+        cmd.arg(format!("{server}{path}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("running curl");
+        if let Some(mut s) = child.stdin.take() {
+            let _ = s.write_all(body);
+        }
+        let out = child.wait_with_output().expect("curl output");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
+        let code: u16 = code.trim().parse().unwrap_or(0);
+        let json = serde_json::from_str(body).unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
+        (code, json)
+    }
+
     /// Starts `kubectl` in the background (for `get -w`), stdout piped.
     pub fn kubectl_spawn(&self, args: &[&str]) -> Child {
         Command::new("kubectl")

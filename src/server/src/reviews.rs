@@ -59,7 +59,7 @@ pub async fn create(
     headers: &http::HeaderMap,
     body: &Bytes,
 ) -> ApiResult<Response<Body>> {
-    let mut obj = crate::registry::handler::decode_body(headers, body)?;
+    let mut obj = crate::registry::handler::decode_body(headers, body, def.kind)?;
     obj["apiVersion"] = json!(def.api_version());
     obj["kind"] = json!(def.kind);
     let spec = obj.get("spec").cloned().unwrap_or(json!({}));

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response, header};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::json;
 
@@ -398,30 +398,33 @@ pub fn version() -> serde_json::Value {
     })
 }
 
-/// Reads the body, refusing more than kube's limit with a 413.
-async fn read_body(body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> {
-    if let Some(len) = headers
+/// Reads the body, refusing more than kube's limit with a 413. An oversized body is still
+/// drained (up to a bound) so that the client reads the 413 instead of a reset connection.
+async fn read_body(mut body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> {
+    const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        && len > MAX_REQUEST_BODY_BYTES
-    {
-        return Err(ApiError::too_large(MAX_REQUEST_BODY_BYTES));
-    }
-    match Limited::new(body, MAX_REQUEST_BODY_BYTES).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                Err(ApiError::too_large(MAX_REQUEST_BODY_BYTES))
-            } else {
-                Err(ApiError::bad_request(format!(
-                    "reading the request body: {e}"
-                )))
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    let too_large = declared.is_some_and(|len| len > MAX_REQUEST_BODY_BYTES);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            if !too_large && seen <= MAX_REQUEST_BODY_BYTES {
+                buf.extend_from_slice(&data);
             }
         }
     }
+    if too_large || seen > MAX_REQUEST_BODY_BYTES {
+        return Err(ApiError::too_large(MAX_REQUEST_BODY_BYTES));
+    }
+    Ok(buf.freeze())
 }
 
 /// Parsed query parameters, for handlers outside the registry.

@@ -126,11 +126,19 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Decodes a create/update body: JSON or YAML; protobuf and anything else is 415.
-pub fn decode_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
+pub fn decode_body(headers: &HeaderMap, body: &[u8], kind: &str) -> ApiResult<Value> {
     let ct = content_type(headers);
     let mime = ct.split(';').next().unwrap_or("").trim();
     let value = match mime {
-        "application/json" | "" | "*/*" => object::parse_body(body, false)?,
+        "application/json" | "" | "*/*" => match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => {
+                let syntax = crate::schema::gojson::syntax_error(body).unwrap_or_else(|| e.to_string());
+                return Err(ApiError::bad_request(
+                    crate::schema::gojson::unrecognized_body_message(kind, body, &syntax),
+                ));
+            }
+        },
         "application/yaml" => object::parse_body(body, true)?,
         // Typed clients (kubectl's create/auth commands) send built-ins as protobuf.
         m if crate::protobuf::is_protobuf(m) => crate::protobuf::decode_request(body)?,
@@ -227,14 +235,15 @@ pub async fn serve(
             if !info.name.is_empty() {
                 return Err(ApiError::method_not_allowed());
             }
-            let obj = decode_body(req.headers, &req.body)?;
+            let obj = decode_body(req.headers, &req.body, def.kind)?;
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::create(storage, &scope, obj).await?;
             Ok(with_warnings(json_bytes(201, &written.object), &warnings))
         }
+        "update" | "patch" if info.name.is_empty() => Err(ApiError::method_not_allowed()),
         "update" => {
-            let obj = decode_body(req.headers, &req.body)?;
+            let obj = decode_body(req.headers, &req.body, def.kind)?;
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::update(storage, &scope, obj).await?;

@@ -46,6 +46,7 @@ pub use decode::{
     DecodeError, Decoded, StrictError, StrictErrorKind, decode, decode_bytes,
     strict_decoding_message,
 };
+pub mod gojson;
 pub use definitions::{Definitions, GroupVersionKind, REF_PREFIX, SchemaNode, ref_name};
 pub use gotime::{TimeLayout, parse_and_normalize as parse_time};
 pub use openapi::{
