@@ -49,9 +49,11 @@ impl User {
     }
 }
 
-/// The static parts of authentication: token → user.
+/// The static parts of authentication. As in kcp, the admin tokens are tried first; then, as in
+/// kube-apiserver's chain, a client certificate, then the static token file.
 #[derive(Default)]
 pub struct Authenticator {
+    admin_tokens: HashMap<String, User>,
     tokens: HashMap<String, User>,
 }
 
@@ -70,9 +72,10 @@ pub enum Credentials<'a> {
 }
 
 impl Authenticator {
-    pub fn new(tokens: Vec<(String, User)>) -> Self {
+    pub fn new(admin_tokens: Vec<(String, User)>) -> Self {
         Self {
-            tokens: tokens.into_iter().collect(),
+            admin_tokens: admin_tokens.into_iter().collect(),
+            tokens: HashMap::new(),
         }
     }
 
@@ -109,26 +112,37 @@ impl Authenticator {
         Ok(())
     }
 
-    /// The user behind the credentials; [`Unauthenticated`] when credentials were given but
-    /// are not valid (401), anonymous when none were given.
-    pub fn authenticate(&self, creds: Credentials<'_>) -> Result<User, Unauthenticated> {
-        match creds {
-            Credentials::Bearer(token) => self
-                .tokens
-                .get(token)
-                .cloned()
-                .map(User::authenticated)
-                .ok_or(Unauthenticated),
-            Credentials::ClientCert {
-                common_name,
-                organizations,
-            } => Ok(User {
+    /// The user behind a request's credentials: the first authenticator that recognises them
+    /// wins; [`Unauthenticated`] when credentials were given but none accepts them (401);
+    /// anonymous when none were given.
+    pub fn authenticate(
+        &self,
+        bearer: Option<&str>,
+        cert: Option<Credentials<'_>>,
+    ) -> Result<User, Unauthenticated> {
+        if let Some(user) = bearer.and_then(|t| self.admin_tokens.get(t)) {
+            return Ok(user.clone().authenticated());
+        }
+        if let Some(Credentials::ClientCert {
+            common_name,
+            organizations,
+        }) = cert
+        {
+            return Ok(User {
                 name: common_name,
                 groups: organizations,
                 ..User::default()
             }
-            .authenticated()),
-            Credentials::None => Ok(User::anonymous()),
+            .authenticated());
+        }
+        match bearer {
+            Some(t) => self
+                .tokens
+                .get(t)
+                .cloned()
+                .map(User::authenticated)
+                .ok_or(Unauthenticated),
+            None => Ok(User::anonymous()),
         }
     }
 }
@@ -207,9 +221,9 @@ mod tests {
         std::fs::write(&p, "t1,alice,u1,\"dev,ops\"\nt2,bob,u2\n").unwrap();
         let mut a = Authenticator::default();
         a.load_token_file(&p).unwrap();
-        let u = a.authenticate(Credentials::Bearer("t1")).unwrap();
+        let u = a.authenticate(Some("t1"), None).unwrap();
         assert_eq!(u.name, "alice");
         assert_eq!(u.groups, vec!["dev", "ops", ALL_AUTHENTICATED]);
-        assert!(a.authenticate(Credentials::Bearer("nope")).is_err());
+        assert!(a.authenticate(Some("nope"), None).is_err());
     }
 }

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::json;
 
-use crate::authn::{self, Authenticator, Credentials, User};
+use crate::authn::{self, Authenticator, User};
 use crate::authz::{self, Attributes, Decision};
 use crate::catalog::{Backing, Catalog};
 use crate::errors::{ApiError, ApiResult};
@@ -171,14 +171,9 @@ impl Server {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(str::trim);
-        let creds = match (bearer, peer.credentials()) {
-            (Some(t), _) => Credentials::Bearer(t),
-            (None, Some(c)) => c,
-            (None, None) => Credentials::None,
-        };
         let user = self
             .authn
-            .authenticate(creds)
+            .authenticate(bearer, peer.credentials())
             .map_err(|_| ApiError::unauthorized())?;
         if user.name == authn::ANONYMOUS {
             return Err(ApiError::unauthorized());
