@@ -196,10 +196,7 @@ async fn rbac_allows(
         ));
     }
     for (prefix, ns) in prefixes {
-        let page = storage
-            .list(&prefix, None, 0, &|_| true)
-            .await
-            .map_err(|e| e.message)?;
+        let page = storage.list_cached(&prefix, None, 0, &|_| true).await;
         for b in page.items {
             let Ok(binding) = b.value() else { continue };
             let binding_ns = ns.as_deref().unwrap_or("");

@@ -69,7 +69,8 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     }
 
     let store = open_store(&opts).await?;
-    let storage = Storage::start(store).await?;
+    let storage = Storage::start(store.clone()).await?;
+    crate::storage::spawn_compactor(store, Duration::from_secs(300));
     let server = Arc::new(Server::new(storage.clone(), authn));
     bootstrap::run(&storage, &server.catalog)
         .await

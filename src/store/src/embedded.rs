@@ -29,6 +29,8 @@ use bytes::Bytes;
 use redb::{
     Database, Durability, ReadTransaction, ReadableDatabase, ReadableTable, Table, TableDefinition,
 };
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use tokio::sync::{broadcast, oneshot};
 
 use crate::{
@@ -47,6 +49,9 @@ const META_COMPACTED: &str = "compacted_revision";
 
 /// At most this many queued writes share one commit, so one group cannot grow without bound.
 const MAX_GROUP: usize = 1024;
+/// redb's page cache.
+const CACHE_SIZE_BYTES: usize = 64 * 1024 * 1024;
+
 /// How many commits the live broadcast buffers for a slow watcher before it has to re-read the
 /// log.
 const BROADCAST_CAPACITY: usize = 1024;
@@ -59,6 +64,9 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     writes: std_mpsc::Sender<WriteRequest>,
     events: broadcast::Sender<Arc<[Event]>>,
+    /// The newest committed revision, kept by the writer: reading it is on every consistent
+    /// read's path, so it must not cost a read transaction.
+    current: Arc<AtomicI64>,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -73,7 +81,12 @@ impl EmbeddedStore {
     /// transaction). This blocks (it may fsync): call it before serving, or on a blocking thread.
     /// Only one process may have the file open.
     pub fn open(path: &Path) -> Result<Self> {
-        let db = Database::create(path).or_backend()?;
+        // Reads are served from the server's watch cache: redb's own page cache only needs to
+        // hold the write path's pages, not the whole file (its default is 1 GiB).
+        let db = redb::Builder::new()
+            .set_cache_size(CACHE_SIZE_BYTES)
+            .create(path)
+            .or_backend()?;
         // Create the tables up front so that read transactions can always open them.
         let txn = db.begin_write().or_backend()?;
         {
@@ -87,6 +100,10 @@ impl EmbeddedStore {
             }
         }
         txn.commit().or_backend()?;
+        let current = {
+            let txn = db.begin_read().or_backend()?;
+            Arc::new(AtomicI64::new(read_meta(&txn)?.current))
+        };
 
         let db = Arc::new(db);
         let (writes, queue) = std_mpsc::channel();
@@ -95,12 +112,18 @@ impl EmbeddedStore {
             db: Arc::clone(&db),
             queue,
             events: events.clone(),
+            current: Arc::clone(&current),
         };
         std::thread::Builder::new()
             .name("kcp-store-writer".into())
             .spawn(move || writer.run())
             .or_backend()?;
-        Ok(Self { db, writes, events })
+        Ok(Self {
+            db,
+            writes,
+            events,
+            current,
+        })
     }
 
     /// Runs `read` in a fresh read transaction on the blocking pool.
@@ -224,7 +247,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn current_revision(&self) -> Result<Revision> {
-        self.read(|txn| Ok(read_meta(txn)?.current)).await
+        Ok(self.current.load(Ordering::Acquire))
     }
 
     async fn compacted_revision(&self) -> Result<Revision> {
@@ -564,6 +587,7 @@ struct Writer {
     db: Arc<Database>,
     queue: std_mpsc::Receiver<WriteRequest>,
     events: broadcast::Sender<Arc<[Event]>>,
+    current: Arc<AtomicI64>,
 }
 
 /// The tables and revisions of one group's write transaction.
@@ -593,6 +617,9 @@ impl Writer {
         let (ops, replies): (Vec<_>, Vec<_>) = group.into_iter().map(|r| (r.op, r.reply)).unzip();
         match self.apply_all(ops) {
             Ok((answers, events)) => {
+                if let Some(last) = events.last() {
+                    self.current.fetch_max(last.revision(), Ordering::AcqRel);
+                }
                 if !events.is_empty() {
                     // No receivers is fine: nobody is watching.
                     let _ = self.events.send(events.into());

@@ -274,6 +274,18 @@ impl Storage {
         filter: &(dyn Fn(&CachedObject) -> bool + Sync),
     ) -> ApiResult<ListPage> {
         self.sync().await?;
+        Ok(self.list_cached(prefix, continue_after, limit, filter).await)
+    }
+
+    /// As [`Storage::list`], from the cache as it is now, without waiting for the store: for
+    /// readers that tolerate a moment's lag (authorization, admission), as kube's informers do.
+    pub async fn list_cached(
+        &self,
+        prefix: &str,
+        continue_after: Option<&str>,
+        limit: usize,
+        filter: &(dyn Fn(&CachedObject) -> bool + Sync),
+    ) -> ListPage {
         let st = self.state.read().await;
         let start = match continue_after {
             Some(k) => std::ops::Bound::Excluded(k.to_string()),
@@ -301,12 +313,12 @@ impl Storage {
         if remaining == 0 {
             continue_after = None;
         }
-        Ok(ListPage {
+        ListPage {
             items,
             revision: st.revision,
             continue_after,
             remaining,
-        })
+        }
     }
 
     /// Opens a watch on `prefix`. History that is gone is a 410 `Expired` error.
@@ -400,6 +412,32 @@ pub fn render_kv(key: &str, value: &[u8], revision: Revision) -> Option<CachedOb
         mod_revision: revision,
         labels,
     })
+}
+
+/// Compacts the store's history every `interval` to the revision seen one interval earlier, as
+/// kube-apiserver does with etcd (every five minutes): watches can resume across one interval,
+/// and the store does not grow without bound.
+pub fn spawn_compactor(store: Arc<dyn Store>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut previous: Option<Revision> = None;
+        loop {
+            tokio::time::sleep(interval).await;
+            let (Ok(current), Ok(compacted)) =
+                (store.current_revision().await, store.compacted_revision().await)
+            else {
+                continue;
+            };
+            if let Some(rev) = previous
+                && rev > compacted
+            {
+                match store.compact(rev).await {
+                    Ok(()) => tracing::debug!("compacted the store at revision {rev}"),
+                    Err(e) => tracing::warn!("compacting the store at revision {rev}: {e}"),
+                }
+            }
+            previous = Some(current);
+        }
+    });
 }
 
 /// Maps a backend failure to an API error (500/503 class: never the client's fault).
