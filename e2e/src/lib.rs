@@ -240,13 +240,25 @@ impl Kcp {
                 .and_then(|a| a.iter().find(|e| e["name"] == name).cloned())
                 .unwrap_or_default()
         };
-        let server = find("clusters", "base")["cluster"]["server"].as_str().unwrap_or("").to_string();
-        let token = find("users", "kcp-admin")["user"]["token"].as_str().unwrap_or("").to_string();
+        let server = find("clusters", "base")["cluster"]["server"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let token = find("users", "kcp-admin")["user"]["token"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         (server, token)
     }
 
     /// A raw request as the admin: `(status code, body as JSON or as a string)`.
-    pub fn curl(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    pub fn curl(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, serde_json::Value) {
         self.curl_with(method, path, &[("Content-Type", content_type)], body)
     }
 
@@ -255,7 +267,13 @@ impl Kcp {
         self.curl_with(method, path, &[("Accept", accept)], b"")
     }
 
-    fn curl_with(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_json::Value) {
+    fn curl_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, serde_json::Value) {
         use std::io::Write;
         let (server, token) = self.endpoint();
         let mut cmd = Command::new("curl");
@@ -281,7 +299,8 @@ impl Kcp {
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
         let code: u16 = code.trim().parse().unwrap_or(0);
-        let json = serde_json::from_str(body).unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
+        let json = serde_json::from_str(body)
+            .unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
         (code, json)
     }
 

@@ -33,9 +33,14 @@ fn sigkill_during_concurrent_writes_loses_no_acknowledged_write() {
             });
         }
         // Kill once a good number of writes were acknowledged, while writers are still busy.
-        e2e::wait_until("writes to be acknowledged", Duration::from_secs(60), || acked.lock().unwrap().len() >= 60);
+        e2e::wait_until("writes to be acknowledged", Duration::from_secs(60), || {
+            acked.lock().unwrap().len() >= 60
+        });
         let pid = kcp_ref.pid().expect("kcp runs");
-        std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
     });
     kcp.kill_and_restart();
 
@@ -48,16 +53,33 @@ fn sigkill_during_concurrent_writes_loses_no_acknowledged_write() {
         .map(|o| {
             (
                 o["metadata"]["name"].as_str().unwrap().to_string(),
-                o["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap(),
+                o["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
             )
         })
         .collect();
     for (name, rv) in &acked {
-        assert_eq!(present.get(name), Some(rv), "acknowledged write {name}@{rv} lost");
+        assert_eq!(
+            present.get(name),
+            Some(rv),
+            "acknowledged write {name}@{rv} lost"
+        );
     }
     let max_rv = acked.iter().map(|(_, rv)| *rv).max().unwrap_or(0);
-    let (code, obj) = kcp.curl("POST", CM, "application/json", br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"after-restart"}}"#);
+    let (code, obj) = kcp.curl(
+        "POST",
+        CM,
+        "application/json",
+        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"after-restart"}}"#,
+    );
     assert_eq!(code, 201);
-    let rv: u64 = obj["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+    let rv: u64 = obj["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(rv > max_rv, "resourceVersion went back: {rv} <= {max_rv}");
 }

@@ -32,21 +32,42 @@ async fn typed_crud_paging_and_watcher() {
     let cms: Api<ConfigMap> = Api::namespaced(client, "default");
 
     // The watcher sees objects created after it started.
-    let events = watcher(cms.clone(), watcher::Config::default().labels("app=kube-rs"));
+    let events = watcher(
+        cms.clone(),
+        watcher::Config::default().labels("app=kube-rs"),
+    );
     let mut applied = Box::pin(kube::runtime::WatchStreamExt::applied_objects(events));
 
     for i in 0..7 {
-        cms.create(&PostParams::default(), &configmap(&format!("cm-{i}"))).await.expect("create");
+        cms.create(&PostParams::default(), &configmap(&format!("cm-{i}")))
+            .await
+            .expect("create");
     }
     let got = cms.get("cm-3").await.expect("get");
-    assert_eq!(got.data.unwrap_or_default().get("k").map(String::as_str), Some("v"));
-    assert!(got.metadata.annotations.unwrap_or_default().get("kcp.io/cluster").is_some_and(|c| c == "root"));
+    assert_eq!(
+        got.data.unwrap_or_default().get("k").map(String::as_str),
+        Some("v")
+    );
+    assert!(
+        got.metadata
+            .annotations
+            .unwrap_or_default()
+            .get("kcp.io/cluster")
+            .is_some_and(|c| c == "root")
+    );
 
     let patch = serde_json::json!({"data": {"k": "patched"}});
-    let patched = cms.patch("cm-3", &PatchParams::default(), &Patch::Merge(&patch)).await.expect("patch");
+    let patched = cms
+        .patch("cm-3", &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .expect("patch");
     assert_eq!(patched.data.unwrap_or_default()["k"], "patched");
     let patched = cms
-        .patch("cm-3", &PatchParams::default(), &Patch::Strategic(&serde_json::json!({"metadata": {"labels": {"s": "1"}}})))
+        .patch(
+            "cm-3",
+            &PatchParams::default(),
+            &Patch::Strategic(&serde_json::json!({"metadata": {"labels": {"s": "1"}}})),
+        )
         .await
         .expect("strategic patch");
     assert_eq!(patched.metadata.labels.unwrap_or_default()["s"], "1");
@@ -77,8 +98,15 @@ async fn typed_crud_paging_and_watcher() {
 
     let missing = cms.get_opt("nope").await.expect("get_opt");
     assert!(missing.is_none());
-    cms.delete("cm-0", &DeleteParams::default()).await.expect("delete");
-    let left = cms.list(&ListParams::default()).await.expect("list").items.len();
+    cms.delete("cm-0", &DeleteParams::default())
+        .await
+        .expect("delete");
+    let left = cms
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .len();
     assert_eq!(left, 6);
     let _ = applied.next();
 }

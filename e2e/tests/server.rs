@@ -10,20 +10,49 @@ const CM: &str = "/clusters/root/api/v1/namespaces/default/configmaps";
 #[test]
 fn a_too_old_resource_version_is_an_in_stream_410() {
     let mut kcp = Kcp::start();
-    let (_, first) = kcp.curl("POST", CM, "application/json", br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#);
-    let old_rv = first["metadata"]["resourceVersion"].as_str().unwrap().to_string();
-    kcp.curl("POST", CM, "application/json", br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}"#);
+    let (_, first) = kcp.curl(
+        "POST",
+        CM,
+        "application/json",
+        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#,
+    );
+    let old_rv = first["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kcp.curl(
+        "POST",
+        CM,
+        "application/json",
+        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}"#,
+    );
 
     // A resume from a recent revision replays what came after it.
-    let (code, body) = kcp.curl("GET", &format!("{CM}?watch=true&resourceVersion={old_rv}&timeoutSeconds=1"), "", b"");
+    let (code, body) = kcp.curl(
+        "GET",
+        &format!("{CM}?watch=true&resourceVersion={old_rv}&timeoutSeconds=1"),
+        "",
+        b"",
+    );
     assert_eq!(code, 200);
-    let text = body.as_str().map(str::to_string).unwrap_or_else(|| body.to_string());
-    assert!(text.contains(r#""type":"ADDED""#) && text.contains(r#""name":"b""#), "{text}");
+    let text = body
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| body.to_string());
+    assert!(
+        text.contains(r#""type":"ADDED""#) && text.contains(r#""name":"b""#),
+        "{text}"
+    );
     assert!(!text.contains(r#""name":"a""#), "{text}");
 
     // After a restart the history before it is gone: 200 with one ERROR event carrying 410.
     kcp.restart();
-    let (code, body) = kcp.curl("GET", &format!("{CM}?watch=true&resourceVersion={old_rv}"), "", b"");
+    let (code, body) = kcp.curl(
+        "GET",
+        &format!("{CM}?watch=true&resourceVersion={old_rv}"),
+        "",
+        b"",
+    );
     assert_eq!(code, 200);
     assert_eq!(body["type"], "ERROR", "{body}");
     assert_eq!(body["object"]["code"], 410);
@@ -32,7 +61,11 @@ fn a_too_old_resource_version_is_an_in_stream_410() {
 
     // Lists always carry a resourceVersion; bookmarks carry kind and apiVersion.
     let (_, list) = kcp.curl("GET", CM, "", b"");
-    assert!(list["metadata"]["resourceVersion"].as_str().is_some_and(|rv| !rv.is_empty()));
+    assert!(
+        list["metadata"]["resourceVersion"]
+            .as_str()
+            .is_some_and(|rv| !rv.is_empty())
+    );
     let (code, body) = kcp.curl(
         "GET",
         &format!("{CM}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1"),
@@ -48,39 +81,119 @@ fn a_too_old_resource_version_is_an_in_stream_410() {
         .unwrap_or_else(|| panic!("no bookmark in {text}"));
     assert_eq!(bookmark["object"]["kind"], "ConfigMap");
     assert_eq!(bookmark["object"]["apiVersion"], "v1");
-    assert_eq!(bookmark["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+    assert_eq!(
+        bookmark["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
 }
 
 fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let status = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl");
-    assert!(status.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+    let status = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(
+        status.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 #[test]
 fn client_certificates_authenticate_cn_and_o() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=test-ca", "-days", "2"]);
-    openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "user.key", "-out", "user.csr", "-subj", "/CN=carol/O=devs/O=ops"]);
-    std::fs::write(d.join("client.ext"), "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n").unwrap();
-    openssl(d, &["x509", "-req", "-in", "user.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "user.crt", "-days", "1", "-extfile", "client.ext"]);
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-subj",
+            "/CN=test-ca",
+            "-days",
+            "2",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "user.key",
+            "-out",
+            "user.csr",
+            "-subj",
+            "/CN=carol/O=devs/O=ops",
+        ],
+    );
+    std::fs::write(
+        d.join("client.ext"),
+        "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "user.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "user.crt",
+            "-days",
+            "1",
+            "-extfile",
+            "client.ext",
+        ],
+    );
     let kcp = Kcp::start_with(&["--client-ca-file", d.join("ca.crt").to_str().unwrap()]);
     let (base, _) = kcp.endpoint();
     let server = format!("{base}/clusters/root");
     let who = kcp
         .kubectl(&[
-            "auth", "whoami", "-o", "json", "--kubeconfig", "/dev/null", "--server", &server,
+            "auth",
+            "whoami",
+            "-o",
+            "json",
+            "--kubeconfig",
+            "/dev/null",
+            "--server",
+            &server,
             "--insecure-skip-tls-verify",
-            "--client-certificate", d.join("user.crt").to_str().unwrap(),
-            "--client-key", d.join("user.key").to_str().unwrap(),
+            "--client-certificate",
+            d.join("user.crt").to_str().unwrap(),
+            "--client-key",
+            d.join("user.key").to_str().unwrap(),
         ])
         .json();
     assert_eq!(who["status"]["userInfo"]["username"], "carol");
     let groups = who["status"]["userInfo"]["groups"].to_string();
-    assert!(groups.contains("devs") && groups.contains("ops") && groups.contains("system:authenticated"), "{groups}");
+    assert!(
+        groups.contains("devs")
+            && groups.contains("ops")
+            && groups.contains("system:authenticated"),
+        "{groups}"
+    );
 }
 
 /// A throwaway etcd on free loopback ports.
@@ -92,23 +205,46 @@ struct Etcd {
 
 impl Etcd {
     fn start() -> Self {
-        let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let free = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
         let (client, peer) = (free(), free());
         let dir = tempfile::tempdir().unwrap();
         let url = format!("http://127.0.0.1:{client}");
         let child = Command::new("etcd")
             .args(["--data-dir", dir.path().to_str().unwrap()])
-            .args(["--listen-client-urls", &url, "--advertise-client-urls", &url])
+            .args([
+                "--listen-client-urls",
+                &url,
+                "--advertise-client-urls",
+                &url,
+            ])
             .args(["--listen-peer-urls", &format!("http://127.0.0.1:{peer}")])
-            .args(["--initial-advertise-peer-urls", &format!("http://127.0.0.1:{peer}")])
-            .args(["--initial-cluster", &format!("default=http://127.0.0.1:{peer}")])
+            .args([
+                "--initial-advertise-peer-urls",
+                &format!("http://127.0.0.1:{peer}"),
+            ])
+            .args([
+                "--initial-cluster",
+                &format!("default=http://127.0.0.1:{peer}"),
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("etcd is installed (scripts/install-test-deps.sh)");
         let health = format!("127.0.0.1:{client}");
-        wait_until("etcd to listen", Duration::from_secs(30), || std::net::TcpStream::connect(&health).is_ok());
-        Self { child, _dir: dir, url }
+        wait_until("etcd to listen", Duration::from_secs(30), || {
+            std::net::TcpStream::connect(&health).is_ok()
+        });
+        Self {
+            child,
+            _dir: dir,
+            url,
+        }
     }
 }
 
@@ -124,10 +260,13 @@ fn the_etcd_backend_serves_and_keeps_objects() {
     let etcd = Etcd::start();
     let mut kcp = Kcp::start_with(&["--etcd-servers", &etcd.url]);
     let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in-etcd\ndata:\n  a: b\n";
-    kcp.kubectl_stdin(&["create", "-f", "-"], Some(manifest)).ok();
+    kcp.kubectl_stdin(&["create", "-f", "-"], Some(manifest))
+        .ok();
     kcp.kubectl(&["label", "configmap", "in-etcd", "x=y"]).ok();
     kcp.restart();
-    let obj = kcp.kubectl(&["get", "configmap", "in-etcd", "-o", "json"]).json();
+    let obj = kcp
+        .kubectl(&["get", "configmap", "in-etcd", "-o", "json"])
+        .json();
     assert_eq!(obj["data"]["a"], "b");
     assert_eq!(obj["metadata"]["labels"]["x"], "y");
     kcp.kubectl(&["get", "namespace", "default"]).ok();

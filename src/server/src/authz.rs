@@ -45,15 +45,17 @@ pub async fn authorize(
     if always_allowed(user, attrs) {
         return Decision::Allow;
     }
-    for c in [cluster, BOOTSTRAP_CLUSTER] {
-        match rbac_allows(storage, user, c, attrs).await {
-            Ok(true) => return Decision::Allow,
-            Ok(false) => {}
-            Err(e) => return Decision::Deny(format!("error evaluating RBAC: {e}")),
-        }
-        if c == BOOTSTRAP_CLUSTER {
-            break;
-        }
+    let namespace = if attrs.resource_request {
+        attrs.namespace.as_str()
+    } else {
+        ""
+    };
+    if rules_for(storage, user, cluster, namespace)
+        .await
+        .iter()
+        .any(|r| rule_allows(r, attrs))
+    {
+        return Decision::Allow;
     }
     Decision::Deny(String::new())
 }
@@ -177,42 +179,49 @@ async fn role_rules(
     Vec::new()
 }
 
-async fn rbac_allows(
+/// Every RBAC rule that applies to `user` in `cluster` (and in `namespace`, when given): from the
+/// cluster's ClusterRoleBindings and the namespace's RoleBindings, plus the bootstrap policy's
+/// ClusterRoleBindings. Read from the watch cache, as kube's RBAC authorizer reads informers.
+pub async fn rules_for(
     storage: &Storage,
     user: &User,
     cluster: &str,
-    a: &Attributes,
-) -> Result<bool, String> {
+    namespace: &str,
+) -> Vec<Value> {
     let group = "rbac.authorization.k8s.io";
     let space = keys::KeySpace::BuiltIn;
-    let mut prefixes = vec![(
-        keys::cluster_prefix(group, "clusterrolebindings", &space, cluster, None),
-        None,
-    )];
-    if a.resource_request && !a.namespace.is_empty() {
-        prefixes.push((
-            keys::cluster_prefix(group, "rolebindings", &space, cluster, Some(&a.namespace)),
-            Some(a.namespace.clone()),
+    let mut scopes: Vec<(String, String, Option<&str>)> = Vec::new();
+    for c in [cluster, BOOTSTRAP_CLUSTER] {
+        scopes.push((
+            c.to_string(),
+            keys::cluster_prefix(group, "clusterrolebindings", &space, c, None),
+            None,
+        ));
+        if c == BOOTSTRAP_CLUSTER {
+            break;
+        }
+    }
+    if !namespace.is_empty() {
+        scopes.push((
+            cluster.to_string(),
+            keys::cluster_prefix(group, "rolebindings", &space, cluster, Some(namespace)),
+            Some(namespace),
         ));
     }
-    for (prefix, ns) in prefixes {
+    let mut rules = Vec::new();
+    for (c, prefix, ns) in scopes {
         let page = storage.list_cached(&prefix, None, 0, &|_| true).await;
         for b in page.items {
             let Ok(binding) = b.value() else { continue };
-            let binding_ns = ns.as_deref().unwrap_or("");
             let bound = binding["subjects"]
                 .as_array()
-                .is_some_and(|s| s.iter().any(|s| subject_matches(s, user, binding_ns)));
-            if !bound {
-                continue;
-            }
-            let rules = role_rules(storage, cluster, &binding["roleRef"], ns.as_deref()).await;
-            if rules.iter().any(|r| rule_allows(r, a)) {
-                return Ok(true);
+                .is_some_and(|s| s.iter().any(|s| subject_matches(s, user, ns.unwrap_or(""))));
+            if bound {
+                rules.extend(role_rules(storage, &c, &binding["roleRef"], ns).await);
             }
         }
     }
-    Ok(false)
+    rules
 }
 
 /// kube's denial message: `User "bob" cannot list resource "configmaps" in API group "" in the

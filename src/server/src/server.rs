@@ -405,7 +405,8 @@ async fn read_body(mut body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> 
     let mut seen = 0usize;
     let too_large = declared.is_some_and(|len| len > MAX_REQUEST_BODY_BYTES);
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
+        let frame =
+            frame.map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             seen += data.len();
             if seen > DRAIN_LIMIT {

@@ -133,7 +133,8 @@ pub fn decode_body(headers: &HeaderMap, body: &[u8], kind: &str) -> ApiResult<Va
         "application/json" | "" | "*/*" => match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {
-                let syntax = crate::schema::gojson::syntax_error(body).unwrap_or_else(|| e.to_string());
+                let syntax =
+                    crate::schema::gojson::syntax_error(body).unwrap_or_else(|| e.to_string());
                 return Err(ApiError::bad_request(
                     crate::schema::gojson::unrecognized_body_message(kind, body, &syntax),
                 ));

@@ -279,15 +279,17 @@ pub fn negotiate(accept: Option<&str>, q: &HashMap<String, String>) -> ApiResult
         }
         match params.get("as").copied() {
             None => return Ok(Output::Object),
-            Some("Table") if params.get("g") == Some(&"meta.k8s.io")
-                && (params.get("v") == Some(&"v1") || params.get("v") == Some(&"v1beta1")) => {
-                    let include_object = match q.get("includeObject").map(String::as_str) {
-                        Some("None") => IncludeObject::None,
-                        Some("Object") => IncludeObject::Object,
-                        _ => IncludeObject::Metadata,
-                    };
-                    return Ok(Output::Table { include_object });
-                }
+            Some("Table")
+                if params.get("g") == Some(&"meta.k8s.io")
+                    && (params.get("v") == Some(&"v1") || params.get("v") == Some(&"v1beta1")) =>
+            {
+                let include_object = match q.get("includeObject").map(String::as_str) {
+                    Some("None") => IncludeObject::None,
+                    Some("Object") => IncludeObject::Object,
+                    _ => IncludeObject::Metadata,
+                };
+                return Ok(Output::Table { include_object });
+            }
             Some("PartialObjectMetadata") if params.get("g") == Some(&"meta.k8s.io") => {
                 return Ok(Output::PartialObjectMetadata);
             }

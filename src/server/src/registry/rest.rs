@@ -310,10 +310,7 @@ pub async fn patch(
 ) -> ApiResult<Written> {
     let key = scope.key(scope.name);
     for _ in 0..5 {
-        let current = storage
-            .get(&key)
-            .await?
-            .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))?;
+        let current = get(storage, scope).await?;
         let old = cached_value(&current)?;
         let patched = decode(super::patch::apply(scope.def, &old, patch_type, patch)?)?;
         let pinned = object::resource_version(&patched).to_string();
@@ -450,10 +447,7 @@ pub async fn delete(
 ) -> ApiResult<Deleted> {
     let key = scope.key(scope.name);
     for _ in 0..5 {
-        let current = storage
-            .get(&key)
-            .await?
-            .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))?;
+        let current = get(storage, scope).await?;
         let obj = cached_value(&current)?;
         check_preconditions(scope, &obj, opts)?;
         let mut finalizers = object::finalizers(&obj);

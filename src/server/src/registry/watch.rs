@@ -94,9 +94,10 @@ async fn run(
     let mut last_rev = w.revision;
     for ev in &w.initial {
         if let Some(b) = enc.event(&q, ev)
-            && tx.send(b).await.is_err() {
-                return;
-            }
+            && tx.send(b).await.is_err()
+        {
+            return;
+        }
     }
     if initial_events && tx.send(enc.bookmark(last_rev, true)).await.is_err() {
         return;

@@ -13,7 +13,11 @@ enum Ctx {
 
 /// Go's message for the first syntax error in `data`, or `None` if it is valid JSON.
 pub fn syntax_error(data: &[u8]) -> Option<String> {
-    let mut s = Scanner { data, pos: 0, stack: Vec::new() };
+    let mut s = Scanner {
+        data,
+        pos: 0,
+        stack: Vec::new(),
+    };
     match s.document() {
         Ok(()) => None,
         Err(e) => Some(e),
@@ -71,7 +75,9 @@ impl Scanner<'_> {
 
     fn value(&mut self) -> Step {
         self.skip_space();
-        let Some(c) = self.peek() else { return Err(Self::eof()) };
+        let Some(c) = self.peek() else {
+            return Err(Self::eof());
+        };
         match c {
             b'{' => self.object(),
             b'[' => self.array(),
@@ -127,7 +133,9 @@ impl Scanner<'_> {
             match self.peek() {
                 None => return Err(Self::eof()),
                 Some(b'"') => self.string()?,
-                Some(c) => return Err(self.invalid(c, "looking for beginning of object key string")),
+                Some(c) => {
+                    return Err(self.invalid(c, "looking for beginning of object key string"));
+                }
             }
             self.stack.push(Ctx::ObjectKey);
             self.skip_space();
@@ -188,12 +196,16 @@ impl Scanner<'_> {
     fn string(&mut self) -> Step {
         self.pos += 1; // '"'
         loop {
-            let Some(c) = self.peek() else { return Err(Self::eof()) };
+            let Some(c) = self.peek() else {
+                return Err(Self::eof());
+            };
             self.pos += 1;
             match c {
                 b'"' => return Ok(()),
                 b'\\' => {
-                    let Some(e) = self.peek() else { return Err(Self::eof()) };
+                    let Some(e) = self.peek() else {
+                        return Err(Self::eof());
+                    };
                     self.pos += 1;
                     match e {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
@@ -203,7 +215,9 @@ impl Scanner<'_> {
                                     None => return Err(Self::eof()),
                                     Some(h) if h.is_ascii_hexdigit() => self.pos += 1,
                                     Some(h) => {
-                                        return Err(self.invalid(h, "in \\u hexadecimal character escape"));
+                                        return Err(
+                                            self.invalid(h, "in \\u hexadecimal character escape")
+                                        );
                                     }
                                 }
                             }
@@ -276,15 +290,39 @@ mod tests {
             (r#"{"a":1}"#, None),
             (r#"{"a":"#, Some("unexpected end of JSON input")),
             ("", Some("unexpected end of JSON input")),
-            (r#"{a:1}"#, Some("invalid character 'a' looking for beginning of object key string")),
+            (
+                r#"{a:1}"#,
+                Some("invalid character 'a' looking for beginning of object key string"),
+            ),
             (r#"{"a" 1}"#, Some("invalid character '1' after object key")),
-            (r#"{"a":1 "b":2}"#, Some("invalid character '\"' after object key:value pair")),
-            (r#"[1 2]"#, Some("invalid character '2' after array element")),
-            (r#"{"a":x}"#, Some("invalid character 'x' looking for beginning of value")),
-            (r#"{"a":tru}"#, Some("invalid character '}' in literal true (expecting 'e')")),
-            (r#"{} x"#, Some("invalid character 'x' after top-level value")),
-            (r#"{"a":1.}"#, Some("invalid character '}' after decimal point in numeric literal")),
-            (r#"{"a":"\q"}"#, Some("invalid character 'q' in string escape code")),
+            (
+                r#"{"a":1 "b":2}"#,
+                Some("invalid character '\"' after object key:value pair"),
+            ),
+            (
+                r#"[1 2]"#,
+                Some("invalid character '2' after array element"),
+            ),
+            (
+                r#"{"a":x}"#,
+                Some("invalid character 'x' looking for beginning of value"),
+            ),
+            (
+                r#"{"a":tru}"#,
+                Some("invalid character '}' in literal true (expecting 'e')"),
+            ),
+            (
+                r#"{} x"#,
+                Some("invalid character 'x' after top-level value"),
+            ),
+            (
+                r#"{"a":1.}"#,
+                Some("invalid character '}' after decimal point in numeric literal"),
+            ),
+            (
+                r#"{"a":"\q"}"#,
+                Some("invalid character 'q' in string escape code"),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(syntax_error(input.as_bytes()).as_deref(), *want, "{input}");

@@ -274,7 +274,9 @@ impl Storage {
         filter: &(dyn Fn(&CachedObject) -> bool + Sync),
     ) -> ApiResult<ListPage> {
         self.sync().await?;
-        Ok(self.list_cached(prefix, continue_after, limit, filter).await)
+        Ok(self
+            .list_cached(prefix, continue_after, limit, filter)
+            .await)
     }
 
     /// As [`Storage::list`], from the cache as it is now, without waiting for the store: for
@@ -422,9 +424,10 @@ pub fn spawn_compactor(store: Arc<dyn Store>, interval: Duration) {
         let mut previous: Option<Revision> = None;
         loop {
             tokio::time::sleep(interval).await;
-            let (Ok(current), Ok(compacted)) =
-                (store.current_revision().await, store.compacted_revision().await)
-            else {
+            let (Ok(current), Ok(compacted)) = (
+                store.current_revision().await,
+                store.compacted_revision().await,
+            ) else {
                 continue;
             };
             if let Some(rev) = previous
