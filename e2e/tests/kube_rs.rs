@@ -108,5 +108,4 @@ async fn typed_crud_paging_and_watcher() {
         .items
         .len();
     assert_eq!(left, 6);
-    let _ = applied.next();
 }

@@ -18,10 +18,7 @@ pub fn syntax_error(data: &[u8]) -> Option<String> {
         pos: 0,
         stack: Vec::new(),
     };
-    match s.document() {
-        Ok(()) => None,
-        Err(e) => Some(e),
-    }
+    s.document().err()
 }
 
 /// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, or a Go-quoted escape such as `'\n'`.
@@ -280,6 +277,25 @@ impl Scanner<'_> {
     }
 }
 
+/// Go's `summarizeData(data, 30)`: the start of a body for an error message.
+pub fn summarize(data: &[u8]) -> String {
+    const MAX: usize = 30;
+    match data {
+        [] => "<empty>".to_string(),
+        [0, ..] => "<binary>".to_string(),
+        d if d.len() > MAX => format!("{} ...", String::from_utf8_lossy(&d[..MAX])),
+        d => String::from_utf8_lossy(d).into_owned(),
+    }
+}
+
+/// The 400 message kube-apiserver sends for a body that is not JSON at all.
+pub fn unrecognized_body_message(kind: &str, data: &[u8], syntax: &str) -> String {
+    format!(
+        "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {syntax} ({})",
+        summarize(data)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::syntax_error;
@@ -328,23 +344,4 @@ mod tests {
             assert_eq!(syntax_error(input.as_bytes()).as_deref(), *want, "{input}");
         }
     }
-}
-
-/// Go's `summarizeData(data, 30)`: the start of a body for an error message.
-pub fn summarize(data: &[u8]) -> String {
-    const MAX: usize = 30;
-    match data {
-        [] => "<empty>".to_string(),
-        [0, ..] => "<binary>".to_string(),
-        d if d.len() > MAX => format!("{} ...", String::from_utf8_lossy(&d[..MAX])),
-        d => String::from_utf8_lossy(d).into_owned(),
-    }
-}
-
-/// The 400 message kube-apiserver sends for a body that is not JSON at all.
-pub fn unrecognized_body_message(kind: &str, data: &[u8], syntax: &str) -> String {
-    format!(
-        "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {syntax} ({})",
-        summarize(data)
-    )
 }
