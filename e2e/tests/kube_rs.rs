@@ -1,7 +1,7 @@
 //! kube-rs talks to the server as it would to kube-apiserver: typed CRUD, patches, paged lists
 //! and kube-runtime's watcher (which needs resourceVersions on lists and in-stream 410s).
 
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
