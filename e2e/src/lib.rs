@@ -251,6 +251,41 @@ impl Kcp {
         (server, token)
     }
 
+    /// The server URL and token of the kubeconfig's current context.
+    pub fn endpoint_of_current_context(&self) -> (String, String) {
+        let text = std::fs::read_to_string(self.kubeconfig()).expect("kubeconfig");
+        let cfg: serde_json::Value = serde_saphyr::from_str(&text).expect("kubeconfig parses");
+        let current = cfg["current-context"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let find = |list: &str, name: &str| {
+            cfg[list]
+                .as_array()
+                .and_then(|a| a.iter().find(|e| e["name"] == name).cloned())
+                .unwrap_or_default()
+        };
+        let ctx = find("contexts", &current);
+        let cluster = ctx["context"]["cluster"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let user = ctx["context"]["user"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        (
+            find("clusters", &cluster)["cluster"]["server"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            find("users", &user)["user"]["token"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    }
+
     /// A raw request as the admin: `(status code, body as JSON or as a string)`.
     pub fn curl(
         &self,

@@ -1350,7 +1350,7 @@ async fn time_cache_load(path: &Path) -> Result<CacheLoad> {
     drop(listed);
     let rss_listed = rss_kib("self");
     let started = Instant::now();
-    let storage = kcp_server::storage::Storage::start(store)
+    let storage = kcp_server::storage::Storage::start(store, true)
         .await
         .map_err(|e| anyhow!("loading the watch cache: {e}"))?;
     let cache = started.elapsed();

@@ -123,6 +123,382 @@ const fn review(
     }
 }
 
+impl ResourceDef {
+    const fn with_subresources(
+        mut self,
+        subs: &'static [(&'static str, &'static [&'static str])],
+    ) -> Self {
+        self.subresources = subs;
+        self
+    }
+
+    const fn in_categories(mut self, categories: &'static [&'static str]) -> Self {
+        self.categories = categories;
+        self
+    }
+
+    const fn with_verbs(mut self, verbs: &'static [&'static str]) -> Self {
+        self.verbs = verbs;
+        self
+    }
+}
+
+const ALL: &[&str] = &["all"];
+const WITH_STATUS: &[(&str, &[&str])] = &[("status", STATUS)];
+const WITH_SCALE_STATUS: &[(&str, &[&str])] = &[("scale", STATUS), ("status", STATUS)];
+const READ_ONLY: &[&str] = &["get", "list"];
+
+/// The resources of a plain Kubernetes 1.36 cluster (`kcp start --profile kube`), as kind
+/// presents them (minus what needs a kubelet or controllers to mean anything).
+pub fn kube_builtins() -> &'static [ResourceDef] {
+    static KUBE: std::sync::OnceLock<Vec<ResourceDef>> = std::sync::OnceLock::new();
+    KUBE.get_or_init(|| {
+        let core = |resource, singular, kind, namespaced, short| {
+            stored("", "v1", resource, singular, kind, namespaced, short)
+        };
+        let mut v = vec![
+            core(
+                "componentstatuses",
+                "componentstatus",
+                "ComponentStatus",
+                false,
+                &["cs"],
+            )
+            .with_verbs(READ_ONLY),
+            core("configmaps", "configmap", "ConfigMap", true, &["cm"]),
+            core("endpoints", "endpoints", "Endpoints", true, &["ep"]),
+            core("events", "event", "Event", true, &["ev"]),
+            core("limitranges", "limitrange", "LimitRange", true, &["limits"]),
+            core("namespaces", "namespace", "Namespace", false, &["ns"])
+                .with_subresources(&[("finalize", &["update"]), ("status", STATUS)]),
+            core("nodes", "node", "Node", false, &["no"]).with_subresources(WITH_STATUS),
+            core(
+                "persistentvolumeclaims",
+                "persistentvolumeclaim",
+                "PersistentVolumeClaim",
+                true,
+                &["pvc"],
+            )
+            .with_subresources(WITH_STATUS),
+            core(
+                "persistentvolumes",
+                "persistentvolume",
+                "PersistentVolume",
+                false,
+                &["pv"],
+            )
+            .with_subresources(WITH_STATUS),
+            core("pods", "pod", "Pod", true, &["po"])
+                .in_categories(ALL)
+                .with_subresources(&[
+                    ("ephemeralcontainers", STATUS),
+                    ("resize", STATUS),
+                    ("status", STATUS),
+                ]),
+            core("podtemplates", "podtemplate", "PodTemplate", true, &[]),
+            core(
+                "replicationcontrollers",
+                "replicationcontroller",
+                "ReplicationController",
+                true,
+                &["rc"],
+            )
+            .in_categories(ALL)
+            .with_subresources(WITH_SCALE_STATUS),
+            core(
+                "resourcequotas",
+                "resourcequota",
+                "ResourceQuota",
+                true,
+                &["quota"],
+            )
+            .with_subresources(WITH_STATUS),
+            core("secrets", "secret", "Secret", true, &[]),
+            core(
+                "serviceaccounts",
+                "serviceaccount",
+                "ServiceAccount",
+                true,
+                &["sa"],
+            ),
+            core("services", "service", "Service", true, &["svc"])
+                .in_categories(ALL)
+                .with_subresources(WITH_STATUS),
+        ];
+        let apps = |resource, singular, kind, short| {
+            stored("apps", "v1", resource, singular, kind, true, short)
+        };
+        v.extend([
+            apps(
+                "controllerrevisions",
+                "controllerrevision",
+                "ControllerRevision",
+                &[],
+            ),
+            apps("daemonsets", "daemonset", "DaemonSet", &["ds"])
+                .in_categories(ALL)
+                .with_subresources(WITH_STATUS),
+            apps("deployments", "deployment", "Deployment", &["deploy"])
+                .in_categories(ALL)
+                .with_subresources(WITH_SCALE_STATUS),
+            apps("replicasets", "replicaset", "ReplicaSet", &["rs"])
+                .in_categories(ALL)
+                .with_subresources(WITH_SCALE_STATUS),
+            apps("statefulsets", "statefulset", "StatefulSet", &["sts"])
+                .in_categories(ALL)
+                .with_subresources(WITH_SCALE_STATUS),
+        ]);
+        v.extend([
+            stored(
+                "apiregistration.k8s.io",
+                "v1",
+                "apiservices",
+                "apiservice",
+                "APIService",
+                false,
+                &[],
+            )
+            .with_subresources(WITH_STATUS),
+            review(
+                "authentication.k8s.io",
+                "selfsubjectreviews",
+                "selfsubjectreview",
+                "SelfSubjectReview",
+                false,
+            ),
+            review(
+                "authorization.k8s.io",
+                "localsubjectaccessreviews",
+                "localsubjectaccessreview",
+                "LocalSubjectAccessReview",
+                true,
+            ),
+            review(
+                "authorization.k8s.io",
+                "selfsubjectaccessreviews",
+                "selfsubjectaccessreview",
+                "SelfSubjectAccessReview",
+                false,
+            ),
+            review(
+                "authorization.k8s.io",
+                "selfsubjectrulesreviews",
+                "selfsubjectrulesreview",
+                "SelfSubjectRulesReview",
+                false,
+            ),
+            review(
+                "authorization.k8s.io",
+                "subjectaccessreviews",
+                "subjectaccessreview",
+                "SubjectAccessReview",
+                false,
+            ),
+            stored(
+                "autoscaling",
+                "v2",
+                "horizontalpodautoscalers",
+                "horizontalpodautoscaler",
+                "HorizontalPodAutoscaler",
+                true,
+                &["hpa"],
+            )
+            .in_categories(ALL)
+            .with_subresources(WITH_STATUS),
+            stored(
+                "batch",
+                "v1",
+                "cronjobs",
+                "cronjob",
+                "CronJob",
+                true,
+                &["cj"],
+            )
+            .in_categories(ALL)
+            .with_subresources(WITH_STATUS),
+            stored("batch", "v1", "jobs", "job", "Job", true, &[])
+                .in_categories(ALL)
+                .with_subresources(WITH_STATUS),
+            stored(
+                "certificates.k8s.io",
+                "v1",
+                "certificatesigningrequests",
+                "certificatesigningrequest",
+                "CertificateSigningRequest",
+                false,
+                &["csr"],
+            )
+            .with_subresources(&[("approval", STATUS), ("status", STATUS)]),
+            stored(
+                "coordination.k8s.io",
+                "v1",
+                "leases",
+                "lease",
+                "Lease",
+                true,
+                &[],
+            ),
+            stored(
+                "discovery.k8s.io",
+                "v1",
+                "endpointslices",
+                "endpointslice",
+                "EndpointSlice",
+                true,
+                &[],
+            ),
+            stored(
+                "events.k8s.io",
+                "v1",
+                "events",
+                "event",
+                "Event",
+                true,
+                &["ev"],
+            ),
+            stored(
+                "networking.k8s.io",
+                "v1",
+                "ingressclasses",
+                "ingressclass",
+                "IngressClass",
+                false,
+                &[],
+            ),
+            stored(
+                "networking.k8s.io",
+                "v1",
+                "ingresses",
+                "ingress",
+                "Ingress",
+                true,
+                &["ing"],
+            )
+            .with_subresources(WITH_STATUS),
+            stored(
+                "networking.k8s.io",
+                "v1",
+                "networkpolicies",
+                "networkpolicy",
+                "NetworkPolicy",
+                true,
+                &["netpol"],
+            ),
+            stored(
+                "node.k8s.io",
+                "v1",
+                "runtimeclasses",
+                "runtimeclass",
+                "RuntimeClass",
+                false,
+                &[],
+            ),
+            stored(
+                "policy",
+                "v1",
+                "poddisruptionbudgets",
+                "poddisruptionbudget",
+                "PodDisruptionBudget",
+                true,
+                &["pdb"],
+            )
+            .with_subresources(WITH_STATUS),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "clusterrolebindings",
+                "clusterrolebinding",
+                "ClusterRoleBinding",
+                false,
+                &[],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "clusterroles",
+                "clusterrole",
+                "ClusterRole",
+                false,
+                &[],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "rolebindings",
+                "rolebinding",
+                "RoleBinding",
+                true,
+                &[],
+            ),
+            stored(
+                "rbac.authorization.k8s.io",
+                "v1",
+                "roles",
+                "role",
+                "Role",
+                true,
+                &[],
+            ),
+            stored(
+                "scheduling.k8s.io",
+                "v1",
+                "priorityclasses",
+                "priorityclass",
+                "PriorityClass",
+                false,
+                &["pc"],
+            ),
+            stored(
+                "storage.k8s.io",
+                "v1",
+                "csidrivers",
+                "csidriver",
+                "CSIDriver",
+                false,
+                &[],
+            ),
+            stored(
+                "storage.k8s.io",
+                "v1",
+                "csinodes",
+                "csinode",
+                "CSINode",
+                false,
+                &[],
+            ),
+            stored(
+                "storage.k8s.io",
+                "v1",
+                "csistoragecapacities",
+                "csistoragecapacity",
+                "CSIStorageCapacity",
+                true,
+                &[],
+            ),
+            stored(
+                "storage.k8s.io",
+                "v1",
+                "storageclasses",
+                "storageclass",
+                "StorageClass",
+                false,
+                &["sc"],
+            ),
+            stored(
+                "storage.k8s.io",
+                "v1",
+                "volumeattachments",
+                "volumeattachment",
+                "VolumeAttachment",
+                false,
+                &[],
+            )
+            .with_subresources(WITH_STATUS),
+        ]);
+        v
+    })
+}
+
 /// The built-in resources every logical cluster serves.
 pub fn builtins() -> &'static [ResourceDef] {
     static BUILTINS: std::sync::OnceLock<Vec<ResourceDef>> = std::sync::OnceLock::new();
@@ -254,6 +630,7 @@ pub fn builtins() -> &'static [ResourceDef] {
 }
 
 /// The resources of one logical cluster.
+#[derive(Clone, Copy)]
 pub struct Catalog {
     resources: &'static [ResourceDef],
 }
@@ -262,6 +639,16 @@ impl Catalog {
     pub fn builtin() -> Self {
         Self {
             resources: builtins(),
+        }
+    }
+
+    /// The catalog of a server profile.
+    pub fn for_profile(profile: crate::options::Profile) -> Self {
+        match profile {
+            crate::options::Profile::Kcp => Self::builtin(),
+            crate::options::Profile::Kube => Self {
+                resources: kube_builtins(),
+            },
         }
     }
 

@@ -104,7 +104,32 @@ pub fn write_admin_kubeconfig(
             {"name": "shard-admin", "user": {"token": tokens.shard_admin}},
         ],
     });
-    let yaml = serde_saphyr::to_string(&cfg).context("rendering kubeconfig")?;
+    write_kubeconfig(path, &cfg)
+}
+
+/// Writes the kubeconfig of `--profile kube`: one cluster at the root URL, an admin in
+/// `system:masters` (as kind's `kubernetes-admin`), names as kind would give them.
+pub fn write_kube_kubeconfig(
+    path: &Path,
+    base_url: &str,
+    ca_pem: &str,
+    tokens: &AdminTokens,
+) -> Result<()> {
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    let cfg = json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kcp-kube", "cluster": {"certificate-authority-data": ca, "server": base_url}}],
+        "contexts": [{"name": "kcp-kube", "context": {"cluster": "kcp-kube", "user": "kcp-kube"}}],
+        "current-context": "kcp-kube",
+        "preferences": {},
+        "users": [{"name": "kcp-kube", "user": {"token": tokens.shard_admin}}],
+    });
+    write_kubeconfig(path, &cfg)
+}
+
+fn write_kubeconfig(path: &Path, cfg: &Value) -> Result<()> {
+    let yaml = serde_saphyr::to_string(cfg).context("rendering kubeconfig")?;
     // Write then rename, so a reader never sees half a file.
     let tmp = path.with_extension("kubeconfig.tmp");
     write_private(&tmp, yaml.as_bytes())?;

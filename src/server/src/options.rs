@@ -4,7 +4,18 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+/// What the server presents itself as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// kcp: logical clusters under `/clusters/<name>`, the kcp APIs.
+    #[default]
+    Kcp,
+    /// One plain Kubernetes cluster at the root URL, as kind presents it (a service cluster
+    /// for the api-syncagent where kind cannot run).
+    Kube,
+}
 
 /// The flags of `kcp start`.
 #[derive(Args, Clone, Debug)]
@@ -44,6 +55,10 @@ pub struct StartOptions {
     /// Batteries: `workspace-types`, `admin`, `user`, `metrics-viewer` (or `+x`/`-x` deltas).
     #[arg(long, value_delimiter = ',', default_value = "workspace-types,admin")]
     pub batteries_included: Vec<String>,
+
+    /// `kcp` (workspaces under /clusters/) or `kube` (one plain Kubernetes cluster).
+    #[arg(long, value_enum, default_value_t = Profile::Kcp)]
+    pub profile: Profile,
 
     /// Seconds to wait for in-flight requests on shutdown.
     #[arg(long, default_value_t = 10)]

@@ -19,6 +19,23 @@ fn known_cluster(name: &str) -> bool {
     matches!(name, "root" | "system:admin" | "*")
 }
 
+/// The one logical cluster of `--profile kube`, served at the root URL.
+pub const KUBE_CLUSTER: &str = "root";
+
+/// Routes a path for the server's profile.
+pub fn route_for(profile: crate::options::Profile, path: &str) -> ApiResult<Target> {
+    match profile {
+        crate::options::Profile::Kcp => route(path),
+        crate::options::Profile::Kube if path.starts_with("/clusters/") => {
+            Err(ApiError::path_not_found())
+        }
+        crate::options::Profile::Kube => Ok(Target::Cluster {
+            cluster: KUBE_CLUSTER.to_string(),
+            path: path.to_string(),
+        }),
+    }
+}
+
 pub fn route(path: &str) -> ApiResult<Target> {
     let Some(rest) = path.strip_prefix("/clusters/") else {
         return Ok(Target::Base {

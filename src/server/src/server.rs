@@ -31,6 +31,7 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 pub const KUBE_VERSION: (&str, &str, &str) = ("1", "36", "v1.36.0");
 
 pub struct Server {
+    pub profile: crate::options::Profile,
     pub storage: Arc<Storage>,
     pub authn: Authenticator,
     pub catalog: Catalog,
@@ -39,11 +40,16 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(storage: Arc<Storage>, authn: Authenticator) -> Self {
+    pub fn new(
+        profile: crate::options::Profile,
+        storage: Arc<Storage>,
+        authn: Authenticator,
+    ) -> Self {
         Self {
+            profile,
             storage,
             authn,
-            catalog: Catalog::builtin(),
+            catalog: Catalog::for_profile(profile),
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
         }
@@ -89,7 +95,7 @@ impl Server {
         }
 
         let user = self.authenticate(&parts.headers, peer)?;
-        let target = routing::route(&path)?;
+        let target = routing::route_for(self.profile, &path)?;
         let (cluster, rest_path) = match &target {
             Target::Base { path } => (None, path.as_str()),
             Target::Cluster { cluster, path } => (Some(cluster.as_str()), path.as_str()),

@@ -9,7 +9,7 @@ use kcp_store::Store;
 use tokio::net::TcpListener;
 
 use crate::authn::Authenticator;
-use crate::options::StartOptions;
+use crate::options::{Profile, StartOptions};
 use crate::server::Server;
 use crate::storage::Storage;
 use crate::{bootstrap, controllers, http, kubeconfig, pki};
@@ -69,16 +69,30 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     }
 
     let store = open_store(&opts).await?;
-    let storage = Storage::start(store.clone()).await?;
+    let profile = opts.profile;
+    let storage = Storage::start(store.clone(), profile == Profile::Kcp).await?;
     crate::storage::spawn_compactor(store, Duration::from_secs(300));
-    let server = Arc::new(Server::new(storage.clone(), authn));
-    bootstrap::run(&storage, &server.catalog)
+    let server = Arc::new(Server::new(profile, storage.clone(), authn));
+    bootstrap::run(&storage, &server.catalog, profile)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    controllers::start(storage.clone());
+    controllers::start(storage.clone(), server.catalog);
 
     let base_url = format!("https://{host}:{port}");
-    kubeconfig::write_admin_kubeconfig(&kubeconfig_path, &base_url, &serving.chain_pem, &tokens)?;
+    match profile {
+        Profile::Kcp => kubeconfig::write_admin_kubeconfig(
+            &kubeconfig_path,
+            &base_url,
+            &serving.chain_pem,
+            &tokens,
+        )?,
+        Profile::Kube => kubeconfig::write_kube_kubeconfig(
+            &kubeconfig_path,
+            &base_url,
+            &serving.chain_pem,
+            &tokens,
+        )?,
+    }
     server.set_ready();
     tracing::info!(
         "kcp is ready at {base_url} after {:?}; export KUBECONFIG={}",

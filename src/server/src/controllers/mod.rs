@@ -5,9 +5,10 @@ pub mod namespace;
 
 use std::sync::Arc;
 
+use crate::catalog::Catalog;
 use crate::storage::Storage;
 
 /// Starts every controller.
-pub fn start(storage: Arc<Storage>) {
-    tokio::spawn(namespace::run(storage));
+pub fn start(storage: Arc<Storage>, catalog: Catalog) {
+    tokio::spawn(namespace::run(storage, catalog));
 }

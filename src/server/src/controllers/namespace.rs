@@ -24,9 +24,8 @@ fn terminating(ns: &Value) -> bool {
 }
 
 /// Runs forever.
-pub async fn run(storage: Arc<Storage>) {
+pub async fn run(storage: Arc<Storage>, catalog: Catalog) {
     let prefix = keys::resource_prefix("", "namespaces", &keys::KeySpace::BuiltIn);
-    let catalog = Catalog::builtin();
     let mut pending: BTreeSet<(String, String)> = BTreeSet::new();
     loop {
         let watch = match storage.watch(&prefix, WatchStart::FromState).await {

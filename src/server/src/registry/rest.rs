@@ -590,7 +590,7 @@ pub async fn list(
             let more = page.more;
             for kv in page.items {
                 after = kv.key.clone();
-                if let Some(o) = crate::storage::render_kv(&kv.key, &kv.value, kv.mod_revision)
+                if let Some(o) = storage.render(&kv.key, &kv.value, kv.mod_revision)
                     && filter(&o)
                 {
                     items.push(Arc::new(o));
@@ -626,7 +626,7 @@ pub async fn list(
         let items = page
             .items
             .iter()
-            .filter_map(|kv| crate::storage::render_kv(&kv.key, &kv.value, kv.mod_revision))
+            .filter_map(|kv| storage.render(&kv.key, &kv.value, kv.mod_revision))
             .filter(|o| filter(o))
             .map(Arc::new)
             .collect();

@@ -76,6 +76,8 @@ struct CacheState {
 /// The storage layer: the store for writes, the cache for reads.
 pub struct Storage {
     store: Arc<dyn Store>,
+    /// Whether objects carry the `kcp.io/cluster` annotation (not under `--profile kube`).
+    annotate_cluster: bool,
     state: RwLock<CacheState>,
     live: broadcast::Sender<CacheEvent>,
     revision_seen: watch::Sender<Revision>,
@@ -108,11 +110,11 @@ pub struct CacheWatch {
 
 impl Storage {
     /// Loads the whole key space into the cache and starts following the store.
-    pub async fn start(store: Arc<dyn Store>) -> anyhow::Result<Arc<Self>> {
+    pub async fn start(store: Arc<dyn Store>, annotate_cluster: bool) -> anyhow::Result<Arc<Self>> {
         let listed = store.list("/registry/", ListOptions::default()).await?;
         let mut objects = BTreeMap::new();
         for kv in listed.items {
-            if let Some(obj) = render_kv(&kv.key, &kv.value, kv.mod_revision) {
+            if let Some(obj) = render_kv(&kv.key, &kv.value, kv.mod_revision, annotate_cluster) {
                 objects.insert(kv.key.clone(), Arc::new(obj));
             }
         }
@@ -121,6 +123,7 @@ impl Storage {
         let (revision_seen, _) = watch::channel(revision);
         let storage = Arc::new(Self {
             store: store.clone(),
+            annotate_cluster,
             state: RwLock::new(CacheState {
                 objects,
                 revision,
@@ -137,6 +140,11 @@ impl Storage {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Renders stored bytes as clients see them (see [`render_kv`]).
+    pub fn render(&self, key: &str, value: &[u8], revision: Revision) -> Option<CachedObject> {
+        render_kv(key, value, revision, self.annotate_cluster)
     }
 
     /// Applies the store's changes to the cache, forever; re-lists after a compaction gap.
@@ -180,7 +188,7 @@ impl Storage {
         }
         let mut objects = BTreeMap::new();
         for kv in listed.items {
-            if let Some(obj) = render_kv(&kv.key, &kv.value, kv.mod_revision) {
+            if let Some(obj) = self.render(&kv.key, &kv.value, kv.mod_revision) {
                 objects.insert(kv.key.clone(), Arc::new(obj));
             }
         }
@@ -198,7 +206,7 @@ impl Storage {
 
     async fn apply(&self, ev: kcp_store::Event) {
         let key = ev.kv.key.clone();
-        let Some(object) = render_kv(&key, &ev.kv.value, ev.kv.mod_revision) else {
+        let Some(object) = self.render(&key, &ev.kv.value, ev.kv.mod_revision) else {
             return;
         };
         let object = Arc::new(object);
@@ -368,7 +376,12 @@ impl Storage {
 
 /// Parses stored bytes and renders them for clients; `None` for a key or value that is not an
 /// object of ours (logged: it should not happen).
-pub fn render_kv(key: &str, value: &[u8], revision: Revision) -> Option<CachedObject> {
+pub fn render_kv(
+    key: &str,
+    value: &[u8],
+    revision: Revision,
+    annotate_cluster: bool,
+) -> Option<CachedObject> {
     let Some(parsed_key) = ObjectKey::parse(key) else {
         tracing::warn!("watch cache: ignoring unexpected key {key}");
         return None;
@@ -389,14 +402,16 @@ pub fn render_kv(key: &str, value: &[u8], revision: Revision) -> Option<CachedOb
         "resourceVersion".into(),
         Value::String(revision.to_string()),
     );
-    let annotations = meta
-        .entry("annotations")
-        .or_insert_with(|| Value::Object(Default::default()));
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert(
-            kcp_api::CLUSTER_ANNOTATION.into(),
-            Value::String(parsed_key.cluster.clone()),
-        );
+    if annotate_cluster {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                kcp_api::CLUSTER_ANNOTATION.into(),
+                Value::String(parsed_key.cluster.clone()),
+            );
+        }
     }
     let labels = meta
         .get("labels")

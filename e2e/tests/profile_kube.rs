@@ -1,0 +1,69 @@
+//! `kcp start --profile kube`: one plain Kubernetes cluster at the root URL, seeded like a fresh
+//! kind cluster, with no kcp APIs and no `kcp.io/cluster` annotation.
+
+use e2e::Kcp;
+
+#[test]
+fn serves_a_plain_cluster_at_the_root_url() {
+    let kcp = Kcp::start_with(&["--profile", "kube"]);
+    let ns = kcp
+        .kubectl(&["get", "namespaces", "-o", "name"])
+        .ok()
+        .to_string();
+    for want in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        assert!(ns.lines().any(|l| l == format!("namespace/{want}")), "{ns}");
+    }
+    let svc = kcp
+        .kubectl(&[
+            "get",
+            "service",
+            "kubernetes",
+            "-n",
+            "default",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(svc["spec"]["ports"][0]["port"], 443);
+    assert!(
+        svc["metadata"]["annotations"]
+            .get("kcp.io/cluster")
+            .is_none(),
+        "{svc}"
+    );
+    kcp.kubectl(&["get", "clusterrole", "cluster-admin"]).ok();
+    kcp.kubectl(&["get", "serviceaccount", "default", "-n", "kube-system"])
+        .ok();
+
+    let resources = kcp
+        .kubectl(&["api-resources", "-o", "name"])
+        .ok()
+        .to_string();
+    for want in [
+        "pods",
+        "services",
+        "nodes",
+        "deployments.apps",
+        "jobs.batch",
+        "certificatesigningrequests.certificates.k8s.io",
+    ] {
+        assert!(
+            resources.lines().any(|l| l == want),
+            "missing {want} in {resources}"
+        );
+    }
+    assert!(!resources.contains("kcp.io"), "{resources}");
+
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n";
+    kcp.kubectl_stdin(&["apply", "-f", "-"], Some(deployment))
+        .ok();
+    let got = kcp
+        .kubectl(&["get", "deployment", "web", "-o", "json"])
+        .json();
+    assert_eq!(got["spec"]["replicas"], 2);
+
+    let (base, _) = kcp.endpoint_of_current_context();
+    assert!(!base.contains("/clusters/"), "{base}");
+    let out = kcp.kubectl(&["get", "--raw", "/clusters/root/api/v1/namespaces"]);
+    assert!(out.err().contains("NotFound"), "{}", out.stderr);
+}
