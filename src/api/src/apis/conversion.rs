@@ -488,3 +488,225 @@ fn default_scoped(c: &mut ScopedPermissionClaim) {
         c.selector.match_all = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(v: serde_json::Value) -> T {
+        let typed: T = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), v);
+        typed
+    }
+
+    /// kcp's round-trip tests drop the v1alpha1 bookkeeping annotation before comparing.
+    fn without_v1_bookkeeping(mut meta: ObjectMeta) -> ObjectMeta {
+        if let Some(a) = meta.annotations.as_mut() {
+            a.remove(PERMISSION_CLAIMS_V1ALPHA1_ANNOTATION);
+        }
+        tidy(&mut meta);
+        meta
+    }
+
+    fn export_v2(v: serde_json::Value) -> v2::APIExport {
+        round_trip(v)
+    }
+
+    #[test]
+    fn export_v1alpha1_as_the_syncagent_writes_it() {
+        let v1obj: v1::APIExport = round_trip(json!({
+            "apiVersion": "apis.kcp.io/v1alpha1",
+            "kind": "APIExport",
+            "metadata": {"name": "kcp.example.com", "annotations": {"syncagent.kcp.io/agent-name": "a"}},
+            "spec": {
+                "latestResourceSchemas": ["v1.crontabs.kcp.example.com", "v1.configmaps.core"],
+                "identity": {"secretRef": {"name": "kcp.example.com", "namespace": "kcp-system"}},
+                "permissionClaims": [
+                    {"resource": "events", "all": true},
+                    {"group": "core.kcp.io", "resource": "logicalclusters", "all": true},
+                    {"resource": "secrets", "resourceSelector": [{"namespace": "default", "name": "s"}]}
+                ]
+            },
+            "status": {"identityHash": "99ab9660c4e55f77fd420904b46180434242e63be70f6bb54084c9a4abccc941"}
+        }));
+        let stored = export_to_v1alpha2(&v1obj).unwrap();
+        assert_eq!(
+            stored.spec.resources[0],
+            ResourceSchema::crd("crontabs", "kcp.example.com", "v1.crontabs.kcp.example.com")
+        );
+        assert_eq!(stored.spec.resources[1].group, "");
+        assert!(
+            stored
+                .spec
+                .permission_claims
+                .iter()
+                .all(|c| c.verbs == ["*"])
+        );
+        assert!(
+            stored
+                .annotation(PERMISSION_CLAIMS_V1ALPHA1_ANNOTATION)
+                .is_some()
+        );
+        assert_eq!(
+            serde_json::to_value(&stored.spec.resources[0]).unwrap(),
+            json!({"name": "crontabs", "group": "kcp.example.com", "schema": "v1.crontabs.kcp.example.com", "storage": {"crd": {}}})
+        );
+        let back = export_to_v1alpha1(&stored).unwrap();
+        assert_eq!(back, v1obj);
+    }
+
+    #[test]
+    fn export_v1alpha2_round_trips_through_v1alpha1() {
+        let cases = [
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIExport", "metadata": {"name": "e"},
+                   "spec": {}, "status": {}}),
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIExport", "metadata": {"name": "e"},
+                   "spec": {
+                       "resources": [
+                           {"name": "cowboys", "group": "wildwest.dev", "schema": "v1.cowboys.wildwest.dev", "storage": {"crd": {}}},
+                           {"name": "things", "group": "example.com", "schema": "v1.things.example.com",
+                            "storage": {"virtual": {"reference": {"apiGroup": "cache.kcp.io", "kind": "CachedResourceEndpointSlice", "name": "x"},
+                                                    "identityHash": "abc"}}}
+                       ],
+                       "maximalPermissionPolicy": {"local": {}},
+                       "permissionClaims": [
+                           {"resource": "configmaps", "verbs": ["get", "list"]},
+                           {"resource": "secrets", "verbs": ["*"]},
+                           {"group": "wildwest.dev", "resource": "horses", "verbs": ["*"], "identityHash": "h",
+                            "defaultSelector": {"matchLabels": {"a": "b"}}}
+                       ]
+                   },
+                   "status": {"identityHash": "h"}}),
+        ];
+        for case in cases {
+            let original = export_v2(case);
+            let v1obj = export_to_v1alpha1(&original).unwrap();
+            // v1alpha1 shows only CRD-stored schemas; the rest rides in annotations.
+            assert!(
+                v1obj
+                    .spec
+                    .latest_resource_schemas
+                    .iter()
+                    .all(|s| !s.contains("things"))
+            );
+            let mut back = export_to_v1alpha2(&v1obj).unwrap();
+            back.metadata = without_v1_bookkeeping(back.metadata);
+            assert_eq!(back, original);
+        }
+    }
+
+    #[test]
+    fn export_bad_schema_name_and_annotation() {
+        let mut e = v1::APIExport::named("e");
+        e.spec.latest_resource_schemas = vec!["v1.nodots".into()];
+        assert_eq!(
+            export_to_v1alpha2(&e).unwrap_err().to_string(),
+            r#"invalid schema "v1.nodots": must have at least 3 dot-separated segments"#
+        );
+        let mut e = v1::APIExport::named("e");
+        set_annotation(&mut e.metadata, RESOURCE_SCHEMAS_ANNOTATION, "{".into());
+        assert!(matches!(
+            export_to_v1alpha2(&e),
+            Err(ConversionError::BadAnnotation { .. })
+        ));
+    }
+
+    fn binding_v2(v: serde_json::Value) -> v2::APIBinding {
+        round_trip(v)
+    }
+
+    #[test]
+    fn binding_v1alpha2_round_trips_through_v1alpha1() {
+        let cases = [
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding", "metadata": {"name": "b"},
+                   "spec": {"reference": {}}, "status": {}}),
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding", "metadata": {"name": "b"},
+                   "spec": {"reference": {"export": {"path": "foo", "name": "bar"}},
+                            "permissionClaims": [{"resource": "configmaps", "verbs": ["get"],
+                                                  "selector": {"matchAll": true}, "state": "Accepted"}]},
+                   "status": {}}),
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding", "metadata": {"name": "b"},
+                   "spec": {"reference": {"export": {"path": "foo", "name": "bar"}},
+                            "permissionClaims": [{"resource": "configmaps", "verbs": ["get"],
+                                                  "selector": {"matchLabels": {"test": "label"}}, "state": "Accepted"}]},
+                   "status": {}}),
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding", "metadata": {"name": "b"},
+                   "spec": {"reference": {"export": {"path": "foo", "name": "bar"}},
+                            "permissionClaims": [{"resource": "configmaps", "verbs": ["get"],
+                                                  "selector": {"matchExpressions": [{"key": "test", "operator": "In", "values": ["expression"]}]},
+                                                  "state": "Accepted"}]},
+                   "status": {}}),
+            json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding",
+            "metadata": {"name": "tenancy.kcp.io-4xer2", "labels": {"internal.apis.kcp.io/export": "bmCdly9xXiUpEHe3ypvDwvXMTfoVZUE92mqAQf"}},
+            "spec": {"reference": {"export": {"path": "root", "name": "tenancy.kcp.io"}},
+                     "permissionClaims": [{"resource": "secrets", "verbs": ["*"], "selector": {"matchAll": true}, "state": "Accepted"}]},
+            "status": {
+                "apiExportClusterName": "root",
+                "boundResources": [{"group": "tenancy.kcp.io", "resource": "workspaces",
+                                    "schema": {"name": "v250101-abc.workspaces.tenancy.kcp.io", "UID": "u1", "identityHash": "h"},
+                                    "storageVersions": ["v1alpha1"]}],
+                "phase": "Bound",
+                "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-02T03:04:05Z"}],
+                "appliedPermissionClaims": [
+                    {"resource": "secrets", "verbs": ["*"], "selector": {"matchAll": true}},
+                    {"resource": "configmaps", "verbs": ["get"], "selector": {"matchLabels": {"a": "b"}}}
+                ],
+                "exportPermissionClaims": [
+                    {"resource": "secrets", "verbs": ["*"]},
+                    {"resource": "configmaps", "verbs": ["get", "list"]}
+                ]
+            }}),
+        ];
+        for case in cases {
+            let original = binding_v2(case);
+            let v1obj = binding_to_v1alpha1(&original).unwrap();
+            let mut back = binding_to_v1alpha2(&v1obj).unwrap();
+            back.metadata = without_v1_bookkeeping(back.metadata);
+            if let Some(a) = back.metadata.annotations.as_mut() {
+                a.remove(STATUS_PERMISSION_CLAIMS_V1ALPHA1_ANNOTATION);
+            }
+            tidy(&mut back.metadata);
+            assert_eq!(back, original);
+        }
+    }
+
+    #[test]
+    fn binding_v1alpha1_round_trips_through_v1alpha2() {
+        let original: v1::APIBinding = round_trip(json!({
+            "apiVersion": "apis.kcp.io/v1alpha1",
+            "kind": "APIBinding",
+            "metadata": {"name": "b"},
+            "spec": {
+                "reference": {"export": {"path": "root:org", "name": "kubernetes"}},
+                "permissionClaims": [
+                    {"resource": "secrets", "all": true, "state": "Accepted"},
+                    {"resource": "configmaps", "resourceSelector": [{"name": "cm", "namespace": "ns"}], "state": "Rejected"}
+                ]
+            },
+            "status": {
+                "phase": "Binding",
+                "appliedPermissionClaims": [
+                    {"resource": "secrets", "all": true},
+                    {"resource": "configmaps", "resourceSelector": [{"namespace": "ns"}]}
+                ],
+                "exportPermissionClaims": [{"resource": "secrets", "all": true}]
+            }
+        }));
+        let stored = binding_to_v1alpha2(&original).unwrap();
+        let claims = &stored.spec.permission_claims;
+        assert!(
+            claims
+                .iter()
+                .all(|c| c.scoped.claim.verbs == ["*"] && c.scoped.selector.match_all)
+        );
+        assert!(
+            stored
+                .status
+                .applied_permission_claims
+                .iter()
+                .all(|c| c.selector.match_all)
+        );
+        assert_eq!(binding_to_v1alpha1(&stored).unwrap(), original);
+    }
+}

@@ -278,3 +278,73 @@ pub struct APIConversionRule {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub transformation: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(v: serde_json::Value) -> T {
+        let typed: T = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), v);
+        typed
+    }
+
+    #[test]
+    fn resource_schema_from_crd_snapshot() {
+        let s: APIResourceSchema = round_trip(json!({
+            "apiVersion": "apis.kcp.io/v1alpha1",
+            "kind": "APIResourceSchema",
+            "metadata": {"name": "v1.cowboys.wildwest.dev",
+                         "labels": {"syncagent.kcp.io/agent-name": "a"}},
+            "spec": {
+                "group": "wildwest.dev",
+                "names": {"plural": "cowboys", "singular": "cowboy", "kind": "Cowboy", "listKind": "CowboyList"},
+                "scope": "Namespaced",
+                "versions": [{
+                    "name": "v1alpha1", "served": true, "storage": true,
+                    "schema": {"type": "object", "properties": {"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}},
+                    "subresources": {"status": {}},
+                    "additionalPrinterColumns": [{"name": "Intent", "type": "string", "jsonPath": ".spec.intent"}]
+                }, {
+                    "name": "v1", "served": true, "storage": false, "deprecated": true,
+                    "deprecationWarning": "use v1alpha1",
+                    "schema": {"type": "object"},
+                    "subresources": {}
+                }],
+                "conversion": {"strategy": "Webhook", "webhook": {"clientConfig": {"url": "https://conv.example.com", "caBundle": "Y2E="},
+                                                                  "conversionReviewVersions": ["v1"]}}
+            }
+        }));
+        assert_eq!(
+            super::super::split_schema_name(s.name()),
+            Some(("cowboys", "wildwest.dev"))
+        );
+        assert_eq!(
+            super::super::split_schema_name("v1.configmaps.core"),
+            Some(("configmaps", ""))
+        );
+        assert_eq!(super::super::split_schema_name("v1.x"), None);
+    }
+
+    #[test]
+    fn endpoint_slice_with_urls() {
+        let s: APIExportEndpointSlice = round_trip(json!({
+            "apiVersion": "apis.kcp.io/v1alpha1",
+            "kind": "APIExportEndpointSlice",
+            "metadata": {"name": "kubernetes", "ownerReferences": [{"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIExport", "name": "kubernetes", "uid": "u"}]},
+            "spec": {"export": {"path": "root:org", "name": "kubernetes"}},
+            "status": {
+                "conditions": [{"type": "APIExportValid", "status": "True", "lastTransitionTime": "2026-01-02T03:04:05Z"}],
+                "endpoints": [{"url": "https://127.0.0.1:6443/services/apiexport/2cynbfy2m0wtjqcs/kubernetes", "shards": {}}]
+            }
+        }));
+        assert_eq!(s.status.endpoints.len(), 1);
+        let _: APIConversion = round_trip(json!({
+            "apiVersion": "apis.kcp.io/v1alpha1", "kind": "APIConversion",
+            "metadata": {"name": "v1.cowboys.wildwest.dev"},
+            "spec": {"conversions": [{"from": "v1", "to": "v2",
+                                      "rules": [{"field": ".spec.a", "destination": ".spec.b", "transformation": "self"}]}]}
+        }));
+    }
+}

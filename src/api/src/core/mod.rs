@@ -179,3 +179,89 @@ impl LogicalCluster {
             .is_some_and(crate::keys::is_inactive)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(v: serde_json::Value) -> T {
+        let typed: T = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), v);
+        typed
+    }
+
+    #[test]
+    fn logical_cluster_of_a_new_workspace() {
+        let lc: LogicalCluster = round_trip(json!({
+            "apiVersion": "core.kcp.io/v1alpha1",
+            "kind": "LogicalCluster",
+            "metadata": {
+                "name": "cluster",
+                "annotations": {
+                    "kcp.io/path": "root:team-a",
+                    "internal.tenancy.kcp.io/type": "root:organization",
+                    "core.kcp.io/shard": "root"
+                },
+                "finalizers": ["core.kcp.io/logicalcluster-deletion"]
+            },
+            "spec": {
+                "owner": {"apiVersion": "tenancy.kcp.io/v1alpha1", "resource": "workspaces",
+                          "name": "team-a", "cluster": "root", "uid": "0b7c3f6e-0000-4000-8000-000000000001"},
+                "createdBy": {"username": "kcp-admin", "groups": ["system:kcp:admin", "system:authenticated"]},
+                "initializers": ["root:universal", "system:apibindings"]
+            },
+            "status": {
+                "URL": "https://127.0.0.1:6443/clusters/2cynbfy2m0wtjqcs",
+                "phase": "Initializing",
+                "initializers": ["root:universal", "system:apibindings"]
+            }
+        }));
+        assert_eq!(lc.path(), Some("root:team-a"));
+        assert_eq!(lc.status.phase, Some(LogicalClusterPhase::Initializing));
+        assert!(!lc.is_inactive());
+        assert_eq!(
+            serde_json::to_value(LogicalCluster::singleton()).unwrap(),
+            json!({"apiVersion": "core.kcp.io/v1alpha1", "kind": "LogicalCluster",
+                   "metadata": {"name": "cluster"}, "spec": {}, "status": {}})
+        );
+    }
+
+    #[test]
+    fn root_shard() {
+        let shard: Shard = round_trip(json!({
+            "apiVersion": "core.kcp.io/v1alpha1",
+            "kind": "Shard",
+            "metadata": {"name": "root", "labels": {"name": "root"}, "annotations": {"kcp.io/cluster": "root"}},
+            "spec": {"baseURL": "https://127.0.0.1:6443", "externalURL": "https://127.0.0.1:6443",
+                     "virtualWorkspaceURL": "https://127.0.0.1:6443"},
+            "status": {"capacity": {"workspaces": "10k"}}
+        }));
+        assert_eq!(shard.spec.base_url, "https://127.0.0.1:6443");
+    }
+
+    #[test]
+    fn phases_spelled_as_kcp() {
+        let names: Vec<&str> = LogicalClusterPhase::ALL
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Scheduling",
+                "Initializing",
+                "Ready",
+                "Unavailable",
+                "Inactive",
+                "Terminating",
+                "Deleting"
+            ]
+        );
+        assert_eq!(
+            LogicalClusterPhase::parse("Ready"),
+            Some(LogicalClusterPhase::Ready)
+        );
+        assert_eq!(LogicalClusterPhase::parse("ready"), None);
+    }
+}

@@ -287,3 +287,158 @@ impl WorkspaceType {
 pub fn workspace_type_initializer(type_path: &str, type_name: &str) -> String {
     format!("{type_path}:{type_name}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Parses `v`, checks it serializes back unchanged, returns the typed value.
+    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(v: serde_json::Value) -> T {
+        let typed: T = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), v);
+        typed
+    }
+
+    #[test]
+    fn workspace_as_kcp_serves_it() {
+        let ws: Workspace = round_trip(json!({
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "kind": "Workspace",
+            "metadata": {
+                "name": "team-a",
+                "annotations": {
+                    "kcp.io/cluster": "root",
+                    "core.kcp.io/shard": "root",
+                    "internal.tenancy.kcp.io/shard": "1pfxsevk",
+                    "experimental.tenancy.kcp.io/owner": "{\"username\":\"kcp-admin\"}"
+                },
+                "labels": {"tenancy.kcp.io/phase": "Ready"},
+                "finalizers": ["core.kcp.io/logicalcluster"],
+                "creationTimestamp": "2026-01-02T03:04:05Z"
+            },
+            "spec": {
+                "type": {"name": "organization", "path": "root"},
+                "cluster": "2cynbfy2m0wtjqcs",
+                "URL": "https://127.0.0.1:6443/clusters/root:team-a"
+            },
+            "status": {
+                "phase": "Ready",
+                "conditions": [
+                    {"type": "WorkspaceScheduled", "status": "True", "lastTransitionTime": "2026-01-02T03:04:05Z"},
+                    {"type": "WorkspaceInitialized", "status": "True", "lastTransitionTime": "2026-01-02T03:04:06Z"}
+                ]
+            }
+        }));
+        assert_eq!(ws.phase(), LogicalClusterPhase::Ready);
+        assert_eq!(
+            ws.spec.type_.as_ref().map(ToString::to_string).as_deref(),
+            Some("root:organization")
+        );
+        assert_eq!(ws.cluster(), Some("root"));
+        assert_eq!(ws.spec.url, "https://127.0.0.1:6443/clusters/root:team-a");
+    }
+
+    #[test]
+    fn empty_workspace_encodes_spec_and_status() {
+        let ws = Workspace::named("x");
+        assert_eq!(
+            serde_json::to_value(&ws).unwrap(),
+            json!({"apiVersion": "tenancy.kcp.io/v1alpha1", "kind": "Workspace",
+                   "metadata": {"name": "x"}, "spec": {}, "status": {}})
+        );
+        assert_eq!(ws.phase(), LogicalClusterPhase::Scheduling);
+        let scheduling: Workspace =
+            serde_json::from_value(json!({"spec": {}, "status": {"phase": "Initializing"}}))
+                .unwrap();
+        assert_eq!(
+            scheduling.status.phase,
+            Some(LogicalClusterPhase::Initializing)
+        );
+    }
+
+    #[test]
+    fn workspace_types_from_bootstrap() {
+        let root: WorkspaceType = round_trip(json!({
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "kind": "WorkspaceType",
+            "metadata": {"name": "root", "annotations": {"bootstrap.kcp.io/create-only": "true"}},
+            "spec": {
+                "extend": {"with": [{"name": "universal", "path": "root"}]},
+                "defaultChildWorkspaceType": {"name": "organization", "path": "root"},
+                "limitAllowedParents": {"none": true}
+            },
+            "status": {}
+        }));
+        assert!(
+            root.spec
+                .limit_allowed_parents
+                .as_ref()
+                .is_some_and(|s| s.none)
+        );
+        let universal: WorkspaceType = round_trip(json!({
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "kind": "WorkspaceType",
+            "metadata": {"name": "universal"},
+            "spec": {
+                "initializer": true,
+                "extend": {},
+                "defaultAPIBindings": [
+                    {"path": "root", "export": "tenancy.kcp.io"},
+                    {"path": "root", "export": "topology.kcp.io"}
+                ],
+                "defaultAPIBindingLifecycle": "InitializeOnly"
+            },
+            "status": {
+                "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-02T03:04:05Z"}],
+                "virtualWorkspaces": [
+                    {"url": "https://127.0.0.1:6443/services/initializingworkspaces/root:universal", "type": "initializing"},
+                    {"url": "https://127.0.0.1:6443/services/terminatingworkspaces/root:universal", "type": "terminating"}
+                ]
+            }
+        }));
+        assert_eq!(
+            universal.spec.default_api_bindings[1].export,
+            "topology.kcp.io"
+        );
+        let organization: WorkspaceType = round_trip(json!({
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "kind": "WorkspaceType",
+            "metadata": {"name": "organization"},
+            "spec": {
+                "extend": {"with": [{"name": "universal", "path": "root"}]},
+                "defaultChildWorkspaceType": {"name": "universal", "path": "root"},
+                "limitAllowedChildren": {"types": [{"name": "universal", "path": "root"}]},
+                "limitAllowedParents": {"types": [{"name": "root", "path": "root"}]},
+                "initializerPermissions": [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["create"]}]
+            },
+            "status": {}
+        }));
+        assert_eq!(
+            organization
+                .spec
+                .limit_allowed_children
+                .unwrap()
+                .types
+                .len(),
+            1
+        );
+        assert!(WorkspaceType::is_reserved_name("any") && !WorkspaceType::is_reserved_name("team"));
+        assert_eq!(
+            workspace_type_initializer("root", "universal"),
+            "root:universal"
+        );
+    }
+
+    #[test]
+    fn authentication_configuration() {
+        let c: WorkspaceAuthenticationConfiguration = round_trip(json!({
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "kind": "WorkspaceAuthenticationConfiguration",
+            "metadata": {"name": "oidc"},
+            "spec": {"jwt": [{"issuer": {"url": "https://idp.example.com", "audiences": ["kcp"]},
+                              "claimMappings": {"username": {"claim": "email", "prefix": ""}}}]}
+        }));
+        assert_eq!(c.spec.jwt.len(), 1);
+    }
+}
