@@ -135,13 +135,20 @@ fn to_cel(v: &Value, s: Option<&Schema>, is_root: bool) -> CelValue {
     }
 }
 
+thread_local! {
+    /// The Kubernetes CEL libraries, registered once per thread (a context is not `Sync`).
+    static BASE: Context<'static> = {
+        let mut c = Context::default();
+        c.register_all();
+        c
+    };
+}
+
 /// Compiled rules for a whole schema, reusable across requests.
 pub(crate) struct CelRules {
     compiled: CompiledSchema,
 }
 
-// SAFETY-free note: `CompiledSchema` holds parsed programs only; it is built once and read
-// concurrently, which `kube-cel` documents as its intended use.
 impl CelRules {
     pub(crate) fn new(raw: &Value, s: &Schema) -> Option<Self> {
         has_rules(s).then(|| Self {
@@ -151,19 +158,19 @@ impl CelRules {
 
     /// Evaluates every rule against `obj` (and `old` on update).
     pub(crate) fn validate(&self, s: &Schema, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
-        let mut base = Context::default();
-        base.register_all();
         let mut out = Vec::new();
-        walk(
-            &base,
-            &self.compiled,
-            s,
-            obj,
-            old,
-            &FieldPath::default(),
-            true,
-            &mut out,
-        );
+        BASE.with(|base| {
+            walk(
+                base,
+                &self.compiled,
+                s,
+                obj,
+                old,
+                &FieldPath::default(),
+                true,
+                &mut out,
+            );
+        });
         out
     }
 }

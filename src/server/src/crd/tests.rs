@@ -567,3 +567,9 @@ fn crossplane_composition_cel() {
         vec!["spec.compositeTypeRef: Invalid value: Value is immutable"]
     );
 }
+
+#[test]
+fn schema_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<CustomResourceSchema>();
+}
