@@ -190,6 +190,7 @@ pub async fn run(storage: &Arc<Storage>, catalog: &Catalog, profile: Profile) ->
             name: &name,
             subresource: "",
             dry_run: false,
+            manager: "kcp",
         };
         if storage.get(&scope.key(&name)).await?.is_some() {
             continue;

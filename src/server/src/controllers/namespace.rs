@@ -96,6 +96,7 @@ async fn finalize(storage: &Storage, catalog: &Catalog, cluster: &str, ns: &str)
                 name: &item.key.name,
                 subresource: "",
                 dry_run: false,
+                manager: "kcp",
             };
             if let Err(e) = rest::delete(storage, &scope, &DeleteOptions::default()).await
                 && e.code != 404
@@ -121,6 +122,7 @@ async fn finalize(storage: &Storage, catalog: &Catalog, cluster: &str, ns: &str)
         name: ns,
         subresource: "finalize",
         dry_run: false,
+        manager: "kcp",
     };
     let Ok(current) = rest::get(storage, &scope).await else {
         return true;

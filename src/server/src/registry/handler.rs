@@ -159,6 +159,21 @@ pub fn decode_body(headers: &HeaderMap, body: &[u8], kind: &str) -> ApiResult<Va
     Ok(value)
 }
 
+/// The field manager: `fieldManager`, else the user agent's product (`kubectl/v1.32 …` →
+/// `kubectl`), as kube derives it.
+fn field_manager(q: &HashMap<String, String>, headers: &HeaderMap) -> String {
+    if let Some(m) = q.get("fieldManager").filter(|m| !m.is_empty()) {
+        return m.clone();
+    }
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ua| ua.split('/').next())
+        .filter(|p| !p.is_empty())
+        .unwrap_or("unknown")
+        .to_string()
+}
+
 fn dry_run(q: &HashMap<String, String>) -> ApiResult<bool> {
     match q.get("dryRun").map(String::as_str) {
         None | Some("") => Ok(false),
@@ -191,6 +206,7 @@ pub async fn serve(
     } else {
         None
     };
+    let manager = field_manager(req.query, req.headers);
     let scope = Scope {
         cluster: req.cluster,
         def,
@@ -198,6 +214,7 @@ pub async fn serve(
         name: &info.name,
         subresource: &info.subresource,
         dry_run: dry_run(req.query)?,
+        manager: &manager,
     };
     let accept = req
         .headers
@@ -269,7 +286,23 @@ pub async fn serve(
                 }
                 Ok(obj)
             };
-            let written = rest::patch(storage, &scope, patch_type, &req.body, &check).await?;
+            let written = if patch_type == PatchType::Apply {
+                if !req.query.contains_key("fieldManager") {
+                    return Err(ApiError::invalid(
+                        "meta.k8s.io",
+                        "PatchOptions",
+                        "",
+                        &[crate::errors::FieldError::required(
+                            &crate::errors::FieldPath::new("fieldManager"),
+                            "is required for apply patch",
+                        )],
+                    ));
+                }
+                let force = matches!(req.query.get("force").map(String::as_str), Some("true"));
+                rest::apply(storage, &scope, &req.body, force, &check).await?
+            } else {
+                rest::patch(storage, &scope, patch_type, &req.body, &check).await?
+            };
             let warnings = warnings.into_inner().unwrap_or_default();
             Ok(with_warnings(
                 json_bytes(200, &output::single(def, written.object, &out)?),
@@ -320,6 +353,7 @@ fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
         name: s.name,
         subresource: s.subresource,
         dry_run: s.dry_run,
+        manager: s.manager,
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Scope<'a> {
     pub name: &'a str,
     pub subresource: &'a str,
     pub dry_run: bool,
+    /// Who writes, for `metadata.managedFields` (the `fieldManager`, or the user agent's
+    /// product name as kube derives it).
+    pub manager: &'a str,
 }
 
 impl Scope<'_> {
@@ -81,7 +84,17 @@ pub async fn get(storage: &Storage, scope: &Scope<'_>) -> ApiResult<Arc<CachedOb
 }
 
 /// Creates an object from a request body.
-pub async fn create(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> ApiResult<Written> {
+pub async fn create(storage: &Storage, scope: &Scope<'_>, obj: Value) -> ApiResult<Written> {
+    create_inner(storage, scope, obj, true).await
+}
+
+/// `create`; `track_fields` is false when server-side apply already wrote the managed fields.
+async fn create_inner(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    mut obj: Value,
+    track_fields: bool,
+) -> ApiResult<Written> {
     let def = scope.def;
     check_type_meta(def, &mut obj)?;
     if !object::resource_version(&obj).is_empty() {
@@ -110,6 +123,9 @@ pub async fn create(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
     meta.remove("deletionGracePeriodSeconds");
     strategy::prepare_for_create(def, &mut obj);
     strategy::validate(def, &obj, None)?;
+    if track_fields {
+        track_managed_fields(scope, None, &mut obj)?;
+    }
     if def.namespaced
         && let Some(ns) = scope.namespace
     {
@@ -296,7 +312,7 @@ pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
         return Err(ApiError::stale_resource_version(&scope.gr(), scope.name));
     }
     let old = cached_value(&current)?;
-    write_update(storage, scope, &key, old, obj, expected).await
+    write_update(storage, scope, &key, old, obj, expected, false).await
 }
 
 /// Applies a patch to the current object and writes the result, retrying on conflicts the way
@@ -321,7 +337,7 @@ pub async fn patch(
         };
         let mut patched = patched;
         check_type_meta(scope.def, &mut patched)?;
-        match write_update(storage, scope, &key, old, patched, expected).await {
+        match write_update(storage, scope, &key, old, patched, expected, false).await {
             Err(e) if e.code == 409 && e.reason == "Conflict" && pinned.is_empty() => continue,
             other => return other,
         }
@@ -337,6 +353,7 @@ async fn write_update(
     old: Value,
     mut obj: Value,
     expected: i64,
+    applied: bool,
 ) -> ApiResult<Written> {
     object::strip_derived(&mut obj);
     let mut old_stored = old.clone();
@@ -391,12 +408,15 @@ async fn write_update(
             Err(e) => Err(map_write_error(scope, e)),
         };
     }
-    if obj == old_stored {
+    if without_managed_fields(&obj) == without_managed_fields(&old_stored) {
         // A no-op update writes nothing and keeps the resourceVersion, as kube does.
         return Ok(Written {
             object: old,
             created: false,
         });
+    }
+    if !applied {
+        track_managed_fields(scope, Some(&old_stored), &mut obj)?;
     }
     let bytes = Bytes::from(serde_json::to_vec(&obj).map_err(ApiError::internal)?);
     match storage.store().update(key, bytes, expected).await {
@@ -406,6 +426,124 @@ async fn write_update(
         }),
         Err(e) => Err(map_write_error(scope, e)),
     }
+}
+
+/// The merge schema of a resource, for managed fields and apply.
+fn merge_schema(def: &ResourceDef) -> super::apply::BuiltinSchema {
+    let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
+    super::apply::BuiltinSchema::for_gvk(&gvk)
+}
+
+/// Records in `metadata.managedFields` the fields a create or update sets, under the request's
+/// manager (kube's `Update` operation).
+fn track_managed_fields(scope: &Scope<'_>, old: Option<&Value>, obj: &mut Value) -> ApiResult<()> {
+    let now = object::now_rfc3339();
+    let api_version = scope.def.api_version();
+    let req = super::apply::Request {
+        manager: scope.manager,
+        api_version: &api_version,
+        kind: scope.def.kind,
+        subresource: scope.subresource,
+        now: &now,
+        reset_fields: None,
+    };
+    super::apply::update_object(old, obj, &req, &merge_schema(scope.def)).map_err(ApiError::from)
+}
+
+fn without_managed_fields(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("managedFields");
+    }
+    o
+}
+
+/// Server-side apply (`application/apply-patch+yaml`): merges the applied configuration into
+/// the live object (creating it when missing) and records ownership; conflicts are a 409
+/// unless `force`.
+pub async fn apply(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    body: &[u8],
+    force: bool,
+    decode: &(dyn Fn(Value) -> ApiResult<Value> + Sync),
+) -> ApiResult<Written> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?;
+    let applied: Value = serde_saphyr::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+    if !applied.is_object() {
+        return Err(ApiError::bad_request(
+            "the applied configuration is not an object",
+        ));
+    }
+    let api_version = scope.def.api_version();
+    let key = scope.key(scope.name);
+    for _ in 0..5 {
+        let live = storage.get(&key).await?;
+        let live_value = live.as_ref().map(|c| c.value()).transpose()?;
+        let mut live_stored = live_value.clone();
+        if let Some(l) = live_stored.as_mut() {
+            object::strip_derived(l);
+        }
+        let managed = match &live_stored {
+            Some(l) => super::apply::ManagedFields::of_object(l).unwrap_or_default(),
+            None => super::apply::ManagedFields::default(),
+        };
+        let now = object::now_rfc3339();
+        let req = super::apply::Request {
+            manager: scope.manager,
+            api_version: &api_version,
+            kind: scope.def.kind,
+            subresource: scope.subresource,
+            now: &now,
+            reset_fields: None,
+        };
+        let result = super::apply::apply(
+            live_stored.as_ref(),
+            &applied,
+            &req,
+            force,
+            &managed,
+            &merge_schema(scope.def),
+        )?;
+        let merged = decode(result.object)?;
+        let Some(current) = live else {
+            let mut obj = merged;
+            meta_mut(&mut obj).insert("name".into(), json!(scope.name));
+            return create_inner(storage, scope, obj, false).await;
+        };
+        if !result.changed {
+            return Ok(Written {
+                object: live_value.unwrap_or_default(),
+                created: false,
+            });
+        }
+        let old = live_value.unwrap_or_default();
+        match write_update(
+            storage,
+            scope,
+            &key,
+            old,
+            merged,
+            current.mod_revision,
+            true,
+        )
+        .await
+        {
+            Err(e)
+                if e.code == 409
+                    && e.reason == "Conflict"
+                    && e.details
+                        .as_ref()
+                        .is_some_and(|d| d.get("causes").is_none()) =>
+            {
+                continue;
+            }
+            other => return other,
+        }
+    }
+    Err(ApiError::stale_resource_version(&scope.gr(), scope.name))
 }
 
 fn map_write_error(scope: &Scope<'_>, e: StoreError) -> ApiError {
