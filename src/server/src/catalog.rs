@@ -4,6 +4,9 @@
 //! plane that issue #2 covers); CRDs and APIBindings will add per-cluster sources, and catalogs
 //! with the same sources will share one instance (and one discovery document).
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use serde_json::{Value, json};
 
 use crate::storage::keys::KeySpace;
@@ -34,6 +37,63 @@ pub struct ResourceDef {
     pub subresources: &'static [(&'static str, &'static [&'static str])],
     pub backing: Backing,
     pub space: KeySpace,
+    /// For a custom resource: its schema and subresources, from its CRD.
+    pub custom: Option<std::sync::Arc<CustomResource>>,
+}
+
+/// What a CRD says about one served version of its resource.
+#[derive(Debug)]
+pub struct CustomResource {
+    pub schema: crate::crd::CustomResourceSchema,
+    /// The version's `openAPIV3Schema`, for the OpenAPI documents.
+    pub openapi_schema: serde_json::Value,
+    /// `spec.versions[].subresources.scale`, when the version has it.
+    pub scale: Option<ScalePaths>,
+}
+
+/// The JSON paths of a scale subresource.
+#[derive(Clone, Debug, Default)]
+pub struct ScalePaths {
+    pub spec_replicas: String,
+    pub status_replicas: String,
+    pub label_selector: Option<String>,
+}
+
+/// Interns a string for the lifetime of the process: resource names from CRDs are few and
+/// shared by every logical cluster that defines them, so each distinct one is kept once.
+pub fn intern(s: &str) -> &'static str {
+    static TABLE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(Default::default);
+    let mut t = match table.lock() {
+        Ok(t) => t,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(existing) = t.get(s) {
+        return existing;
+    }
+    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+    t.insert(leaked);
+    leaked
+}
+
+/// Interns a list of strings (short names, categories).
+pub fn intern_list(items: &[String]) -> &'static [&'static str] {
+    static TABLE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<Vec<String>, &'static [&'static str]>>,
+    > = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(Default::default);
+    let mut t = match table.lock() {
+        Ok(t) => t,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(existing) = t.get(items) {
+        return existing;
+    }
+    let list: Vec<&'static str> = items.iter().map(|s| intern(s)).collect();
+    let leaked: &'static [&'static str] = Box::leak(list.into_boxed_slice());
+    t.insert(items.to_vec(), leaked);
+    leaked
 }
 
 impl ResourceDef {
@@ -97,6 +157,7 @@ const fn stored(
         subresources: &[],
         backing: Backing::Stored,
         space: KeySpace::BuiltIn,
+        custom: None,
     }
 }
 
@@ -120,6 +181,7 @@ const fn review(
         subresources: &[],
         backing: Backing::Review,
         space: KeySpace::BuiltIn,
+        custom: None,
     }
 }
 
@@ -329,6 +391,16 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 &["csr"],
             )
             .with_subresources(&[("approval", STATUS), ("status", STATUS)]),
+            stored(
+                "apiextensions.k8s.io",
+                "v1",
+                "customresourcedefinitions",
+                "customresourcedefinition",
+                "CustomResourceDefinition",
+                false,
+                &["crd", "crds"],
+            )
+            .with_subresources(WITH_STATUS),
             stored(
                 "coordination.k8s.io",
                 "v1",
@@ -572,6 +644,16 @@ pub fn builtins() -> &'static [ResourceDef] {
                 false,
             ),
             stored(
+                "apiextensions.k8s.io",
+                "v1",
+                "customresourcedefinitions",
+                "customresourcedefinition",
+                "CustomResourceDefinition",
+                false,
+                &["crd", "crds"],
+            )
+            .with_subresources(WITH_STATUS),
+            stored(
                 "coordination.k8s.io",
                 "v1",
                 "leases",
@@ -629,31 +711,82 @@ pub fn builtins() -> &'static [ResourceDef] {
     })
 }
 
-/// The resources of one logical cluster.
-#[derive(Clone, Copy)]
+/// The catalogs of every logical cluster: the profile's built-ins, plus, for the clusters that
+/// have established CRDs, a catalog with their custom resources (kept by the CRD controller).
+pub struct Catalogs {
+    base: Catalog,
+    by_cluster: RwLock<HashMap<String, Catalog>>,
+}
+
+impl Catalogs {
+    pub fn new(profile: crate::options::Profile) -> Self {
+        Self {
+            base: Catalog::for_profile(profile),
+            by_cluster: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The profile's built-in catalog.
+    pub fn base(&self) -> &Catalog {
+        &self.base
+    }
+
+    /// The catalog of one logical cluster.
+    pub fn for_cluster(&self, cluster: &str) -> Catalog {
+        let map = match self.by_cluster.read() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.get(cluster).cloned().unwrap_or_else(|| self.base.clone())
+    }
+
+    /// Replaces the custom resources of a cluster (none: back to the shared built-ins).
+    pub fn set_custom(&self, cluster: &str, custom: Vec<ResourceDef>) {
+        let mut map = match self.by_cluster.write() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if custom.is_empty() {
+            map.remove(cluster);
+            return;
+        }
+        let resources: Vec<ResourceDef> = self.base.resources().iter().cloned().chain(custom).collect();
+        map.insert(
+            cluster.to_string(),
+            Catalog {
+                resources: resources.into(),
+            },
+        );
+    }
+}
+
+/// The resources of one logical cluster: the built-ins of the profile plus the cluster's
+/// established CRDs. Clusters with the same sources share one instance.
+#[derive(Clone)]
 pub struct Catalog {
-    resources: &'static [ResourceDef],
+    resources: Arc<[ResourceDef]>,
 }
 
 impl Catalog {
     pub fn builtin() -> Self {
-        Self {
-            resources: builtins(),
-        }
+        Self::for_profile(crate::options::Profile::Kcp)
     }
 
-    /// The catalog of a server profile.
+    /// The built-in catalog of a server profile (one shared instance per profile).
     pub fn for_profile(profile: crate::options::Profile) -> Self {
-        match profile {
-            crate::options::Profile::Kcp => Self::builtin(),
-            crate::options::Profile::Kube => Self {
-                resources: kube_builtins(),
-            },
+        static KCP: std::sync::OnceLock<Arc<[ResourceDef]>> = std::sync::OnceLock::new();
+        static KUBE: std::sync::OnceLock<Arc<[ResourceDef]>> = std::sync::OnceLock::new();
+        let resources = match profile {
+            crate::options::Profile::Kcp => KCP.get_or_init(|| builtins().into()),
+            crate::options::Profile::Kube => KUBE.get_or_init(|| kube_builtins().into()),
+        };
+        Self {
+            resources: resources.clone(),
         }
     }
 
     pub fn resources(&self) -> &[ResourceDef] {
-        self.resources
+        &self.resources
     }
 
     /// The resource `resource` of `group/version`.
@@ -673,7 +806,7 @@ impl Catalog {
     /// The groups (other than the legacy core group), in the order kube lists them.
     fn groups(&self) -> Vec<&'static str> {
         let mut groups: Vec<&'static str> = Vec::new();
-        for r in self.resources {
+        for r in self.resources.iter() {
             if !r.group.is_empty() && !groups.contains(&r.group) {
                 groups.push(r.group);
             }

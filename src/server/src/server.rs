@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::authn::{self, Authenticator, User};
 use crate::authz::{self, Attributes, Decision};
-use crate::catalog::{Backing, Catalog};
+use crate::catalog::{Backing, Catalog, Catalogs};
 use crate::errors::{ApiError, ApiResult};
 use crate::http::response::{self, Body};
 use crate::http::serve::PeerIdentity;
@@ -34,7 +34,7 @@ pub struct Server {
     pub profile: crate::options::Profile,
     pub storage: Arc<Storage>,
     pub authn: Authenticator,
-    pub catalog: Catalog,
+    pub catalogs: Arc<Catalogs>,
     ready: AtomicBool,
     shutting_down: AtomicBool,
 }
@@ -49,7 +49,7 @@ impl Server {
             profile,
             storage,
             authn,
-            catalog: Catalog::for_profile(profile),
+            catalogs: Arc::new(Catalogs::new(profile)),
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
         }
@@ -119,8 +119,8 @@ impl Server {
         if cluster == "*" && !matches!(info.verb.as_str(), "list" | "watch") {
             return Err(ApiError::method_not_allowed());
         }
-        let def = self
-            .catalog
+        let catalog = self.catalogs.for_cluster(cluster);
+        let def = catalog
             .lookup(&info.api_group, &info.api_version, &info.resource)
             .ok_or_else(ApiError::path_not_found)?
             .clone();
@@ -293,7 +293,7 @@ impl Server {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         let segments: Vec<&str> = info.path.trim_matches('/').split('/').collect();
-        let cat = &self.catalog;
+        let cat = &self.catalogs.for_cluster(cluster.unwrap_or(crate::routing::KUBE_CLUSTER));
         match segments.as_slice() {
             ["api"] | ["apis"] => {
                 let legacy = segments[0] == "api";
@@ -332,15 +332,15 @@ impl Server {
                 if !accept.is_empty() && !accept.contains("json") && !accept.contains("*/*") {
                     return Err(ApiError::not_acceptable());
                 }
-                let doc = crate::schema::openapi_v2(&self.served_resources());
+                let doc = crate::schema::openapi_v2(&served_resources(cat));
                 Ok(openapi_response(&doc))
             }
             ["openapi", "v3"] => {
-                let docs = crate::schema::openapi_v3(&self.served_resources());
+                let docs = crate::schema::openapi_v3(&served_resources(cat));
                 Ok(openapi_response(&docs.index))
             }
             ["openapi", "v3", rest @ ..] => {
-                let docs = crate::schema::openapi_v3(&self.served_resources());
+                let docs = crate::schema::openapi_v3(&served_resources(cat));
                 docs.group_version(&rest.join("/"))
                     .map(openapi_response)
                     .ok_or_else(ApiError::path_not_found)
@@ -349,19 +349,28 @@ impl Server {
         }
     }
 
-    /// The resources of the catalog as the OpenAPI documents need them.
-    fn served_resources(&self) -> Vec<crate::schema::ServedResource> {
-        self.catalog
-            .resources()
-            .iter()
-            .map(|r| {
-                let gvk = crate::schema::GroupVersionKind::new(r.group, r.version, r.kind);
-                let subs: Vec<&str> = r.subresources.iter().map(|(s, _)| *s).collect();
-                crate::schema::ServedResource::builtin(&gvk, r.resource, r.namespaced, r.verbs)
-                    .with_subresources(&subs)
-            })
-            .collect()
-    }
+}
+
+/// The resources of a catalog as the OpenAPI documents need them.
+fn served_resources(cat: &Catalog) -> Vec<crate::schema::ServedResource> {
+    cat.resources()
+        .iter()
+        .map(|r| {
+            let gvk = crate::schema::GroupVersionKind::new(r.group, r.version, r.kind);
+            let subs: Vec<&str> = r.subresources.iter().map(|(s, _)| *s).collect();
+            let served = match &r.custom {
+                Some(c) => crate::schema::ServedResource::custom(
+                    &gvk,
+                    r.resource,
+                    r.namespaced,
+                    r.verbs,
+                    c.openapi_schema.clone(),
+                ),
+                None => crate::schema::ServedResource::builtin(&gvk, r.resource, r.namespaced, r.verbs),
+            };
+            served.with_subresources(&subs)
+        })
+        .collect()
 }
 
 fn openapi_response(doc: &crate::schema::RenderedDocument) -> Response<Body> {

@@ -73,10 +73,10 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     let storage = Storage::start(store.clone(), profile == Profile::Kcp).await?;
     crate::storage::spawn_compactor(store, Duration::from_secs(300));
     let server = Arc::new(Server::new(profile, storage.clone(), authn));
-    bootstrap::run(&storage, &server.catalog, profile)
+    bootstrap::run(&storage, server.catalogs.base(), profile)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    controllers::start(storage.clone(), server.catalog);
+    controllers::start(storage.clone(), server.catalogs.clone());
 
     let base_url = format!("https://{host}:{port}");
     match profile {

@@ -1,14 +1,16 @@
 //! In-process reconcilers. Each runs once for the whole server, watching one resource across
 //! all logical clusters, and calls the registry in process.
 
+pub mod crd;
 pub mod namespace;
 
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
+use crate::catalog::Catalogs;
 use crate::storage::Storage;
 
 /// Starts every controller.
-pub fn start(storage: Arc<Storage>, catalog: Catalog) {
-    tokio::spawn(namespace::run(storage, catalog));
+pub fn start(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
+    tokio::spawn(namespace::run(storage.clone(), catalogs.clone()));
+    tokio::spawn(crd::run(storage, catalogs));
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use kcp_store::EventKind;
 use serde_json::{Value, json};
 
-use crate::catalog::{Backing, Catalog};
+use crate::catalog::{Backing, Catalog, Catalogs};
 use crate::registry::object;
 use crate::registry::rest::{self, DeleteOptions, Scope};
 use crate::storage::{Storage, WatchStart, keys};
@@ -24,7 +24,7 @@ fn terminating(ns: &Value) -> bool {
 }
 
 /// Runs forever.
-pub async fn run(storage: Arc<Storage>, catalog: Catalog) {
+pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
     let prefix = keys::resource_prefix("", "namespaces", &keys::KeySpace::BuiltIn);
     let mut pending: BTreeSet<(String, String)> = BTreeSet::new();
     loop {
@@ -52,7 +52,7 @@ pub async fn run(storage: Arc<Storage>, catalog: Catalog) {
                             && ev.object.value().is_ok_and(|v| terminating(&v))
                         {
                             let key = (ev.object.key.cluster.clone(), ev.object.key.name.clone());
-                            if finalize(&storage, &catalog, &key.0, &key.1).await {
+                            if finalize(&storage, &catalogs.for_cluster(&key.0), &key.0, &key.1).await {
                                 pending.remove(&key);
                             } else {
                                 pending.insert(key);
@@ -64,7 +64,7 @@ pub async fn run(storage: Arc<Storage>, catalog: Catalog) {
                 _ = tick.tick(), if !pending.is_empty() => {
                     let keys: Vec<_> = pending.iter().cloned().collect();
                     for key in keys {
-                        if finalize(&storage, &catalog, &key.0, &key.1).await {
+                        if finalize(&storage, &catalogs.for_cluster(&key.0), &key.0, &key.1).await {
                             pending.remove(&key);
                         }
                     }

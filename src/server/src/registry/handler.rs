@@ -83,6 +83,24 @@ fn decode_typed(
     raw: Option<&[u8]>,
     mode: FieldValidation,
 ) -> ApiResult<(Value, Vec<String>)> {
+    if let Some(custom) = &def.custom {
+        // A custom resource: kube prunes what the schema does not declare, then defaults.
+        let mut obj = obj;
+        let unknown = custom.schema.prune(&mut obj);
+        custom.schema.default(&mut obj);
+        let warnings: Vec<String> = unknown.iter().map(|f| format!("unknown field {f:?}")).collect();
+        return match mode {
+            FieldValidation::Ignore => Ok((obj, Vec::new())),
+            FieldValidation::Warn => Ok((obj, warnings)),
+            FieldValidation::Strict if warnings.is_empty() => Ok((obj, Vec::new())),
+            FieldValidation::Strict => Err(ApiError::bad_request(format!(
+                "{kind} in version {version:?} cannot be handled as a {kind}: strict decoding error: {}",
+                warnings.join(", "),
+                kind = def.kind,
+                version = def.version,
+            ))),
+        };
+    }
     let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
     if crate::schema::Definitions::builtin()
         .for_gvk(&gvk)

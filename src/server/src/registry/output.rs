@@ -21,13 +21,39 @@ pub fn partial_metadata(obj: &Value) -> Value {
     })
 }
 
+/// The column definitions of a resource's Table: kube's printers for built-ins, the CRD's
+/// `additionalPrinterColumns` for custom resources.
+fn columns(def: &ResourceDef) -> Vec<Value> {
+    let Some(custom) = &def.custom else {
+        return table::builtin_columns(def.group, def.resource);
+    };
+    let mut cols = vec![json!({"name": "Name", "type": "string", "format": "name",
+        "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+        "priority": 0})];
+    cols.extend(custom.schema.columns().iter().map(|c| {
+        json!({"name": c.name, "type": c.type_, "format": c.format, "description": c.description, "priority": c.priority})
+    }));
+    cols
+}
+
+fn cells(def: &ResourceDef, obj: &Value, now: jiff::Timestamp) -> Vec<Value> {
+    match &def.custom {
+        Some(custom) => {
+            let mut cells = vec![obj["metadata"]["name"].clone()];
+            cells.extend(custom.schema.printer_columns_at(obj, now));
+            cells
+        }
+        None => table::builtin_row_cells(def.group, def.resource, obj, now),
+    }
+}
+
 fn table_row(
     def: &ResourceDef,
     obj: &Value,
     include: IncludeObject,
     now: jiff::Timestamp,
 ) -> Value {
-    let cells = table::builtin_row_cells(def.group, def.resource, obj, now);
+    let cells = cells(def, obj, now);
     let mut row = json!({"cells": cells});
     match include {
         IncludeObject::None => {}
@@ -56,7 +82,7 @@ pub fn table(
         "metadata": list_meta,
     });
     if with_columns {
-        t["columnDefinitions"] = Value::Array(table::builtin_columns(def.group, def.resource));
+        t["columnDefinitions"] = Value::Array(columns(def));
     } else {
         t["columnDefinitions"] = Value::Null;
     }

@@ -31,6 +31,14 @@ pub fn apply(
             let patch = parse_object_patch(body)?;
             json_patch::merge(&mut doc, &patch);
         }
+        PatchType::Strategic if def.custom.is_some() => {
+            // kube serves no strategic merge patch for custom resources.
+            return Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            ));
+        }
         PatchType::Strategic => {
             let patch = parse_object_patch(body)?;
             doc = super::strategic_patch(def, &doc, &patch)?;

@@ -42,9 +42,42 @@ fn fold_string_data(def: &ResourceDef, obj: &mut Value) {
     }
 }
 
+/// Whether kube tracks `metadata.generation` for the resource (custom resources, CRDs and the
+/// workload-style APIs whose controllers compare it with `status.observedGeneration`).
+fn tracks_generation(def: &ResourceDef) -> bool {
+    def.custom.is_some()
+        || matches!(
+            def.group,
+            "apiextensions.k8s.io" | "apps" | "batch" | "autoscaling" | "policy"
+        )
+        || (def.group == "networking.k8s.io" && def.resource == "ingresses")
+}
+
+/// Everything but metadata and status: what a generation counts changes of.
+fn spec_part(obj: &Value) -> Value {
+    let mut v = obj.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("metadata");
+        o.remove("status");
+    }
+    v
+}
+
 /// Defaults and resets on create (`PrepareForCreate`).
 pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
     fold_string_data(def, obj);
+    if tracks_generation(def) {
+        meta_mut(obj).insert("generation".into(), json!(1));
+    }
+    if is(def, "apiextensions.k8s.io", "customresourcedefinitions") {
+        let finalizers = meta_mut(obj).entry("finalizers").or_insert_with(|| json!([]));
+        let cleanup = crate::controllers::crd::CLEANUP_FINALIZER;
+        if let Some(f) = finalizers.as_array_mut()
+            && !f.iter().any(|x| x == cleanup)
+        {
+            f.push(json!(cleanup));
+        }
+    }
     if is(def, "", "namespaces") {
         // A namespace starts Active, with the `kubernetes` finalizer the namespace controller
         // removes once the namespace is empty.
@@ -77,6 +110,15 @@ pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
 /// `status` subresource keeps everything but status (and metadata labels/annotations).
 pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value, old: &Value) {
     fold_string_data(def, obj);
+    if tracks_generation(def) && subresource.is_empty() {
+        let old_generation = old["metadata"]["generation"].as_i64().unwrap_or(0);
+        let generation = if spec_part(obj) != spec_part(old) {
+            old_generation + 1
+        } else {
+            old_generation
+        };
+        meta_mut(obj).insert("generation".into(), json!(generation.max(1)));
+    }
     if !has_status_subresource(def) && !is(def, "", "namespaces") {
         return;
     }
@@ -139,6 +181,43 @@ pub fn blocks_deletion(def: &ResourceDef, obj: &Value) -> bool {
             .is_some_and(|f| !f.is_empty())
 }
 
+/// The CRD rules kube checks on every write: the name is `<plural>.<group>`, exactly one
+/// version is the storage version, the schemas are structural.
+fn validate_crd(crd: &Value) -> Vec<crate::errors::FieldError> {
+    use crate::errors::{FieldError, FieldPath};
+    let mut errs = Vec::new();
+    let spec = &crd["spec"];
+    let group = spec["group"].as_str().unwrap_or("");
+    let plural = spec["names"]["plural"].as_str().unwrap_or("");
+    let name = super::object::name(crd);
+    if name != format!("{plural}.{group}") {
+        errs.push(FieldError::invalid(
+            &FieldPath::new("metadata").child("name"),
+            name,
+            "must be spec.names.plural+\".\"+spec.group",
+        ));
+    }
+    let versions = spec["versions"].as_array().cloned().unwrap_or_default();
+    if versions.iter().filter(|v| v["storage"] == true).count() != 1 {
+        errs.push(FieldError::invalid(
+            &FieldPath::new("spec").child("versions"),
+            Value::Array(versions.clone()),
+            "must have exactly one version marked as storage version",
+        ));
+    }
+    for (i, v) in versions.iter().enumerate() {
+        if let Some(schema) = v.pointer("/schema/openAPIV3Schema") {
+            let path = FieldPath::new("spec")
+                .child("versions")
+                .index(i)
+                .child("schema")
+                .child("openAPIV3Schema");
+            errs.extend(crate::crd::validate_crd_schema(schema, &path));
+        }
+    }
+    errs
+}
+
 /// Whether PUT of a missing object creates it (`AllowCreateOnUpdate`).
 pub fn allow_create_on_update(def: &ResourceDef) -> bool {
     matches!(def.group, "rbac.authorization.k8s.io")
@@ -148,7 +227,7 @@ pub fn allow_create_on_update(def: &ResourceDef) -> bool {
 
 /// Validates the object (and the update against the old object).
 pub fn validate(def: &ResourceDef, obj: &Value, old: Option<&Value>) -> ApiResult<()> {
-    let errs = crate::validation::validate(
+    let mut errs = crate::validation::validate(
         def.group,
         def.version,
         def.resource,
@@ -156,6 +235,12 @@ pub fn validate(def: &ResourceDef, obj: &Value, old: Option<&Value>) -> ApiResul
         obj,
         old,
     );
+    if let Some(custom) = &def.custom {
+        errs.extend(custom.schema.validate(obj, old));
+    }
+    if is(def, "apiextensions.k8s.io", "customresourcedefinitions") {
+        errs.extend(validate_crd(obj));
+    }
     if errs.is_empty() {
         return Ok(());
     }

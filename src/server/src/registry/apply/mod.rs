@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 pub use conflict::{Conflict, Conflicts};
 pub use fieldpath::{PathElement, Set};
 pub use managed::{ManagedFields, ManagedFieldsEntry, Operation};
-pub use schema::{BuiltinSchema, CrdSchema, Deduced, ListType, MergeSchema, Shape};
+pub use schema::{BuiltinSchema, CrdSchema, Deduced, ListType, MergeSchema, ResourceSchema, Shape};
 
 use crate::errors::ApiError;
 use fieldpath::values_equal;

@@ -467,3 +467,66 @@ mod tests {
         assert_eq!(s.key_default(&item, "proto"), Some(json!("TCP")));
     }
 }
+
+/// The schema of any resource the registry serves: a built-in type or a custom resource.
+pub enum ResourceSchema<'a> {
+    Builtin(BuiltinSchema),
+    Crd(CrdSchema<'a>),
+}
+
+/// A node of a [`ResourceSchema`].
+#[derive(Clone)]
+pub enum ResourceNode<'a> {
+    Builtin(BuiltinNode),
+    Crd(CrdNode<'a>),
+}
+
+impl<'a> MergeSchema for ResourceSchema<'a> {
+    type Node = ResourceNode<'a>;
+
+    fn root(&self) -> Option<Self::Node> {
+        match self {
+            Self::Builtin(s) => s.root().map(ResourceNode::Builtin),
+            Self::Crd(s) => s.root().map(ResourceNode::Crd),
+        }
+    }
+
+    fn shape(&self, node: &Self::Node) -> Shape {
+        match (self, node) {
+            (Self::Builtin(s), ResourceNode::Builtin(n)) => s.shape(n),
+            (Self::Crd(s), ResourceNode::Crd(n)) => s.shape(n),
+            _ => Shape::Deduced,
+        }
+    }
+
+    fn field(&self, node: &Self::Node, name: &str) -> Option<Self::Node> {
+        match (self, node) {
+            (Self::Builtin(s), ResourceNode::Builtin(n)) => s.field(n, name).map(ResourceNode::Builtin),
+            (Self::Crd(s), ResourceNode::Crd(n)) => s.field(n, name).map(ResourceNode::Crd),
+            _ => None,
+        }
+    }
+
+    fn element(&self, node: &Self::Node) -> Option<Self::Node> {
+        match (self, node) {
+            (Self::Builtin(s), ResourceNode::Builtin(n)) => s.element(n).map(ResourceNode::Builtin),
+            (Self::Crd(s), ResourceNode::Crd(n)) => s.element(n).map(ResourceNode::Crd),
+            _ => None,
+        }
+    }
+
+    fn key_default(&self, items: &Self::Node, key: &str) -> Option<Value> {
+        match (self, items) {
+            (Self::Builtin(s), ResourceNode::Builtin(n)) => s.key_default(n, key),
+            (Self::Crd(s), ResourceNode::Crd(n)) => s.key_default(n, key),
+            _ => None,
+        }
+    }
+
+    fn empty_object(&self) -> Value {
+        match self {
+            Self::Builtin(s) => s.empty_object(),
+            Self::Crd(s) => s.empty_object(),
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! The CRD controller: for every logical cluster, accepts the names of its
+//! CustomResourceDefinitions, marks them `NamesAccepted` and `Established`, records the stored
+//! versions, publishes their resources in the cluster's catalog (discovery, OpenAPI and the
+//! REST endpoints follow at once), and, when a CRD is deleted, deletes its custom resources
+//! before letting the CRD go. One instance for all logical clusters, keyed by cluster.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::catalog::{Backing, Catalogs, CustomResource, ResourceDef, ScalePaths, intern, intern_list};
+use crate::registry::object;
+use crate::registry::rest::{self, Scope};
+use crate::storage::keys::{self, KeySpace};
+use crate::storage::{Storage, WatchStart};
+
+pub const GROUP: &str = "apiextensions.k8s.io";
+pub const RESOURCE: &str = "customresourcedefinitions";
+/// Held on every CRD until its custom resources are gone.
+pub const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
+
+const CRUD: &[&str] = &["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
+const STATUS: &[&str] = &["get", "patch", "update"];
+
+/// Runs forever.
+pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
+    let prefix = keys::resource_prefix(GROUP, RESOURCE, &KeySpace::BuiltIn);
+    loop {
+        let watch = match storage.watch(&prefix, WatchStart::FromState).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("crd controller: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let clusters: BTreeSet<String> = watch.initial.iter().map(|e| e.object.key.cluster.clone()).collect();
+        for c in clusters {
+            reconcile_cluster(&storage, &catalogs, &c).await;
+        }
+        let mut live = watch.live;
+        loop {
+            match live.recv().await {
+                Ok(ev) if ev.object.key.raw.starts_with(&prefix) => {
+                    let cluster = ev.object.key.cluster.clone();
+                    reconcile_cluster(&storage, &catalogs, &cluster).await;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+fn crd_def(catalogs: &Catalogs) -> Option<ResourceDef> {
+    catalogs
+        .base()
+        .resources()
+        .iter()
+        .find(|r| r.group == GROUP && r.resource == RESOURCE)
+        .cloned()
+}
+
+/// Brings one cluster's CRDs and catalog up to date.
+async fn reconcile_cluster(storage: &Storage, catalogs: &Catalogs, cluster: &str) {
+    let Some(def) = crd_def(catalogs) else { return };
+    let prefix = keys::cluster_prefix(GROUP, RESOURCE, &KeySpace::BuiltIn, cluster, None);
+    let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await else {
+        return;
+    };
+    let mut served = Vec::new();
+    for item in page.items {
+        let Ok(crd) = item.value() else { continue };
+        let name = item.key.name.clone();
+        let scope = Scope {
+            cluster,
+            def: &def,
+            namespace: None,
+            name: &name,
+            subresource: "status",
+            dry_run: false,
+            manager: "apiextensions-apiserver",
+        };
+        if object::is_deleting(&crd) {
+            cleanup(storage, &scope, &crd).await;
+            continue;
+        }
+        let status = desired_status(&crd);
+        if !same_status(&crd["status"], &status) {
+            let mut updated = crd.clone();
+            updated["status"] = status;
+            if let Err(e) = rest::update(storage, &scope, updated).await {
+                tracing::debug!("crd controller: status of {cluster}/{name}: {e}");
+            }
+        }
+        served.extend(resource_defs(&crd));
+    }
+    catalogs.set_custom(cluster, served);
+}
+
+/// Deletes the CRD's custom resources, then its cleanup finalizer.
+async fn cleanup(storage: &Storage, scope: &Scope<'_>, crd: &Value) {
+    let group = crd["spec"]["group"].as_str().unwrap_or("");
+    let plural = crd["spec"]["names"]["plural"].as_str().unwrap_or("");
+    if !group.is_empty() && !plural.is_empty() {
+        let prefix = keys::cluster_prefix(group, plural, &KeySpace::CustomResource, scope.cluster, None);
+        if let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await {
+            for cr in page.items {
+                let _ = storage.store().delete(&cr.key.raw, None).await;
+            }
+        }
+    }
+    let finalizers: Vec<String> = object::finalizers(crd).into_iter().filter(|f| f != CLEANUP_FINALIZER).collect();
+    if finalizers.len() == object::finalizers(crd).len() {
+        return;
+    }
+    let mut updated = crd.clone();
+    updated["metadata"]["finalizers"] = json!(finalizers);
+    let main = Scope { subresource: "", ..scope_copy(scope) };
+    if let Err(e) = rest::update(storage, &main, updated).await {
+        tracing::debug!("crd controller: finalizing {}: {e}", scope.name);
+    }
+}
+
+fn scope_copy<'a>(s: &Scope<'a>) -> Scope<'a> {
+    Scope {
+        cluster: s.cluster,
+        def: s.def,
+        namespace: s.namespace,
+        name: s.name,
+        subresource: s.subresource,
+        dry_run: s.dry_run,
+        manager: s.manager,
+    }
+}
+
+fn accepted_names(crd: &Value) -> Value {
+    let mut names = crd["spec"]["names"].clone();
+    let kind = names["kind"].as_str().unwrap_or("").to_string();
+    if names["singular"].as_str().is_none_or(str::is_empty) {
+        names["singular"] = json!(kind.to_lowercase());
+    }
+    if names["listKind"].as_str().is_none_or(str::is_empty) {
+        names["listKind"] = json!(format!("{kind}List"));
+    }
+    names
+}
+
+fn storage_version(crd: &Value) -> Option<String> {
+    crd["spec"]["versions"]
+        .as_array()?
+        .iter()
+        .find(|v| v["storage"] == true)
+        .and_then(|v| v["name"].as_str())
+        .map(str::to_string)
+}
+
+fn condition(type_: &str, reason: &str, message: &str, previous: &Value) -> Value {
+    // Keep the transition time of a condition whose status does not change.
+    let time = previous["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == type_ && c["status"] == "True"))
+        .and_then(|c| c["lastTransitionTime"].as_str().map(str::to_string))
+        .unwrap_or_else(object::now_rfc3339);
+    json!({"type": type_, "status": "True", "lastTransitionTime": time, "reason": reason, "message": message})
+}
+
+fn desired_status(crd: &Value) -> Value {
+    let previous = &crd["status"];
+    let mut stored: Vec<Value> = previous["storedVersions"].as_array().cloned().unwrap_or_default();
+    if let Some(v) = storage_version(crd)
+        && !stored.iter().any(|s| s == &json!(v))
+    {
+        stored.push(json!(v));
+    }
+    json!({
+        "conditions": [
+            condition("NamesAccepted", "NoConflicts", "no conflicts found", previous),
+            condition("Established", "InitialNamesAccepted", "the initial names have been accepted", previous),
+        ],
+        "acceptedNames": accepted_names(crd),
+        "storedVersions": stored,
+    })
+}
+
+fn same_status(a: &Value, b: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(cs) = v["conditions"].as_array_mut() {
+            for c in cs {
+                if let Some(o) = c.as_object_mut() {
+                    o.remove("lastTransitionTime");
+                }
+            }
+        }
+        v
+    };
+    strip(a) == strip(b)
+}
+
+/// kube's CRD defaulting: a version without `additionalPrinterColumns` prints its age.
+fn with_default_columns(version: &Value) -> Value {
+    let mut v = version.clone();
+    if v["additionalPrinterColumns"].as_array().is_none_or(Vec::is_empty) {
+        v["additionalPrinterColumns"] = json!([{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]);
+    }
+    v
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// The served versions of a CRD as catalog entries.
+pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
+    let spec = &crd["spec"];
+    let names = accepted_names(crd);
+    let (Some(group), Some(plural), Some(kind)) = (
+        spec["group"].as_str(),
+        names["plural"].as_str(),
+        names["kind"].as_str(),
+    ) else {
+        return Vec::new();
+    };
+    let singular = names["singular"].as_str().unwrap_or("");
+    let namespaced = spec["scope"] != "Cluster";
+    let mut out = Vec::new();
+    for v in spec["versions"].as_array().into_iter().flatten() {
+        if v["served"] != true {
+            continue;
+        }
+        let Some(version) = v["name"].as_str() else { continue };
+        let schema_json = v["schema"]["openAPIV3Schema"].clone();
+        let scale = v["subresources"].get("scale").filter(|s| s.is_object()).map(|s| ScalePaths {
+            spec_replicas: s["specReplicasPath"].as_str().unwrap_or("").to_string(),
+            status_replicas: s["statusReplicasPath"].as_str().unwrap_or("").to_string(),
+            label_selector: s["labelSelectorPath"].as_str().map(str::to_string),
+        });
+        let status = v["subresources"].get("status").is_some_and(Value::is_object);
+        let subresources: &'static [(&'static str, &'static [&'static str])] = match (scale.is_some(), status) {
+            (true, true) => &[("scale", STATUS), ("status", STATUS)],
+            (true, false) => &[("scale", STATUS)],
+            (false, true) => &[("status", STATUS)],
+            (false, false) => &[],
+        };
+        out.push(ResourceDef {
+            group: intern(group),
+            version: intern(version),
+            resource: intern(plural),
+            singular: intern(singular),
+            kind: intern(kind),
+            namespaced,
+            verbs: CRUD,
+            short_names: intern_list(&strings(&names["shortNames"])),
+            categories: intern_list(&strings(&names["categories"])),
+            subresources,
+            backing: Backing::Stored,
+            space: KeySpace::CustomResource,
+            custom: Some(Arc::new(CustomResource {
+                schema: crate::crd::CustomResourceSchema::from_crd_version(&with_default_columns(v)),
+                openapi_schema: schema_json,
+                scale,
+            })),
+        });
+    }
+    out
+}
