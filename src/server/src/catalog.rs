@@ -737,7 +737,9 @@ impl Catalogs {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        map.get(cluster).cloned().unwrap_or_else(|| self.base.clone())
+        map.get(cluster)
+            .cloned()
+            .unwrap_or_else(|| self.base.clone())
     }
 
     /// Replaces the custom resources of a cluster (none: back to the shared built-ins).
@@ -750,7 +752,13 @@ impl Catalogs {
             map.remove(cluster);
             return;
         }
-        let resources: Vec<ResourceDef> = self.base.resources().iter().cloned().chain(custom).collect();
+        let resources: Vec<ResourceDef> = self
+            .base
+            .resources()
+            .iter()
+            .cloned()
+            .chain(custom)
+            .collect();
         map.insert(
             cluster.to_string(),
             Catalog {

@@ -293,7 +293,9 @@ impl Server {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         let segments: Vec<&str> = info.path.trim_matches('/').split('/').collect();
-        let cat = &self.catalogs.for_cluster(cluster.unwrap_or(crate::routing::KUBE_CLUSTER));
+        let cat = &self
+            .catalogs
+            .for_cluster(cluster.unwrap_or(crate::routing::KUBE_CLUSTER));
         match segments.as_slice() {
             ["api"] | ["apis"] => {
                 let legacy = segments[0] == "api";
@@ -348,7 +350,6 @@ impl Server {
             _ => Err(ApiError::path_not_found()),
         }
     }
-
 }
 
 /// The resources of a catalog as the OpenAPI documents need them.
@@ -366,7 +367,9 @@ fn served_resources(cat: &Catalog) -> Vec<crate::schema::ServedResource> {
                     r.verbs,
                     c.openapi_schema.clone(),
                 ),
-                None => crate::schema::ServedResource::builtin(&gvk, r.resource, r.namespaced, r.verbs),
+                None => {
+                    crate::schema::ServedResource::builtin(&gvk, r.resource, r.namespaced, r.verbs)
+                }
             };
             served.with_subresources(&subs)
         })

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::catalog::{Backing, Catalogs, CustomResource, ResourceDef, ScalePaths, intern, intern_list};
+use crate::catalog::{
+    Backing, Catalogs, CustomResource, ResourceDef, ScalePaths, intern, intern_list,
+};
 use crate::registry::object;
 use crate::registry::rest::{self, Scope};
 use crate::storage::keys::{self, KeySpace};
@@ -21,7 +23,16 @@ pub const RESOURCE: &str = "customresourcedefinitions";
 /// Held on every CRD until its custom resources are gone.
 pub const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
 
-const CRUD: &[&str] = &["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"];
+const CRUD: &[&str] = &[
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "create",
+    "update",
+    "watch",
+];
 const STATUS: &[&str] = &["get", "patch", "update"];
 
 /// Runs forever.
@@ -36,7 +47,11 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
                 continue;
             }
         };
-        let clusters: BTreeSet<String> = watch.initial.iter().map(|e| e.object.key.cluster.clone()).collect();
+        let clusters: BTreeSet<String> = watch
+            .initial
+            .iter()
+            .map(|e| e.object.key.cluster.clone())
+            .collect();
         for c in clusters {
             reconcile_cluster(&storage, &catalogs, &c).await;
         }
@@ -70,10 +85,19 @@ async fn reconcile_cluster(storage: &Storage, catalogs: &Catalogs, cluster: &str
     let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await else {
         return;
     };
-    let mut served = Vec::new();
-    for item in page.items {
-        let Ok(crd) = item.value() else { continue };
-        let name = item.key.name.clone();
+    // Serve first, then say Established: a client that saw the condition finds the endpoint.
+    let crds: Vec<(String, Value)> = page
+        .items
+        .iter()
+        .filter_map(|item| item.value().ok().map(|v| (item.key.name.clone(), v)))
+        .collect();
+    let served: Vec<ResourceDef> = crds
+        .iter()
+        .filter(|(_, crd)| !object::is_deleting(crd))
+        .flat_map(|(_, crd)| resource_defs(crd))
+        .collect();
+    catalogs.set_custom(cluster, served);
+    for (name, crd) in crds {
         let scope = Scope {
             cluster,
             def: &def,
@@ -95,9 +119,7 @@ async fn reconcile_cluster(storage: &Storage, catalogs: &Catalogs, cluster: &str
                 tracing::debug!("crd controller: status of {cluster}/{name}: {e}");
             }
         }
-        served.extend(resource_defs(&crd));
     }
-    catalogs.set_custom(cluster, served);
 }
 
 /// Deletes the CRD's custom resources, then its cleanup finalizer.
@@ -105,20 +127,32 @@ async fn cleanup(storage: &Storage, scope: &Scope<'_>, crd: &Value) {
     let group = crd["spec"]["group"].as_str().unwrap_or("");
     let plural = crd["spec"]["names"]["plural"].as_str().unwrap_or("");
     if !group.is_empty() && !plural.is_empty() {
-        let prefix = keys::cluster_prefix(group, plural, &KeySpace::CustomResource, scope.cluster, None);
+        let prefix = keys::cluster_prefix(
+            group,
+            plural,
+            &KeySpace::CustomResource,
+            scope.cluster,
+            None,
+        );
         if let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await {
             for cr in page.items {
                 let _ = storage.store().delete(&cr.key.raw, None).await;
             }
         }
     }
-    let finalizers: Vec<String> = object::finalizers(crd).into_iter().filter(|f| f != CLEANUP_FINALIZER).collect();
+    let finalizers: Vec<String> = object::finalizers(crd)
+        .into_iter()
+        .filter(|f| f != CLEANUP_FINALIZER)
+        .collect();
     if finalizers.len() == object::finalizers(crd).len() {
         return;
     }
     let mut updated = crd.clone();
     updated["metadata"]["finalizers"] = json!(finalizers);
-    let main = Scope { subresource: "", ..scope_copy(scope) };
+    let main = Scope {
+        subresource: "",
+        ..scope_copy(scope)
+    };
     if let Err(e) = rest::update(storage, &main, updated).await {
         tracing::debug!("crd controller: finalizing {}: {e}", scope.name);
     }
@@ -161,7 +195,10 @@ fn condition(type_: &str, reason: &str, message: &str, previous: &Value) -> Valu
     // Keep the transition time of a condition whose status does not change.
     let time = previous["conditions"]
         .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == type_ && c["status"] == "True"))
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c["type"] == type_ && c["status"] == "True")
+        })
         .and_then(|c| c["lastTransitionTime"].as_str().map(str::to_string))
         .unwrap_or_else(object::now_rfc3339);
     json!({"type": type_, "status": "True", "lastTransitionTime": time, "reason": reason, "message": message})
@@ -169,7 +206,10 @@ fn condition(type_: &str, reason: &str, message: &str, previous: &Value) -> Valu
 
 fn desired_status(crd: &Value) -> Value {
     let previous = &crd["status"];
-    let mut stored: Vec<Value> = previous["storedVersions"].as_array().cloned().unwrap_or_default();
+    let mut stored: Vec<Value> = previous["storedVersions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     if let Some(v) = storage_version(crd)
         && !stored.iter().any(|s| s == &json!(v))
     {
@@ -203,15 +243,23 @@ fn same_status(a: &Value, b: &Value) -> bool {
 /// kube's CRD defaulting: a version without `additionalPrinterColumns` prints its age.
 fn with_default_columns(version: &Value) -> Value {
     let mut v = version.clone();
-    if v["additionalPrinterColumns"].as_array().is_none_or(Vec::is_empty) {
-        v["additionalPrinterColumns"] = json!([{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]);
+    if v["additionalPrinterColumns"]
+        .as_array()
+        .is_none_or(Vec::is_empty)
+    {
+        v["additionalPrinterColumns"] =
+            json!([{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]);
     }
     v
 }
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -233,20 +281,28 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
         if v["served"] != true {
             continue;
         }
-        let Some(version) = v["name"].as_str() else { continue };
-        let schema_json = v["schema"]["openAPIV3Schema"].clone();
-        let scale = v["subresources"].get("scale").filter(|s| s.is_object()).map(|s| ScalePaths {
-            spec_replicas: s["specReplicasPath"].as_str().unwrap_or("").to_string(),
-            status_replicas: s["statusReplicasPath"].as_str().unwrap_or("").to_string(),
-            label_selector: s["labelSelectorPath"].as_str().map(str::to_string),
-        });
-        let status = v["subresources"].get("status").is_some_and(Value::is_object);
-        let subresources: &'static [(&'static str, &'static [&'static str])] = match (scale.is_some(), status) {
-            (true, true) => &[("scale", STATUS), ("status", STATUS)],
-            (true, false) => &[("scale", STATUS)],
-            (false, true) => &[("status", STATUS)],
-            (false, false) => &[],
+        let Some(version) = v["name"].as_str() else {
+            continue;
         };
+        let schema_json = v["schema"]["openAPIV3Schema"].clone();
+        let scale = v["subresources"]
+            .get("scale")
+            .filter(|s| s.is_object())
+            .map(|s| ScalePaths {
+                spec_replicas: s["specReplicasPath"].as_str().unwrap_or("").to_string(),
+                status_replicas: s["statusReplicasPath"].as_str().unwrap_or("").to_string(),
+                label_selector: s["labelSelectorPath"].as_str().map(str::to_string),
+            });
+        let status = v["subresources"]
+            .get("status")
+            .is_some_and(Value::is_object);
+        let subresources: &'static [(&'static str, &'static [&'static str])] =
+            match (scale.is_some(), status) {
+                (true, true) => &[("scale", STATUS), ("status", STATUS)],
+                (true, false) => &[("scale", STATUS)],
+                (false, true) => &[("status", STATUS)],
+                (false, false) => &[],
+            };
         out.push(ResourceDef {
             group: intern(group),
             version: intern(version),
@@ -261,7 +317,9 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
             backing: Backing::Stored,
             space: KeySpace::CustomResource,
             custom: Some(Arc::new(CustomResource {
-                schema: crate::crd::CustomResourceSchema::from_crd_version(&with_default_columns(v)),
+                schema: crate::crd::CustomResourceSchema::from_crd_version(&with_default_columns(
+                    v,
+                )),
                 openapi_schema: schema_json,
                 scale,
             })),

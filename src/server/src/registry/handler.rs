@@ -88,7 +88,10 @@ fn decode_typed(
         let mut obj = obj;
         let unknown = custom.schema.prune(&mut obj);
         custom.schema.default(&mut obj);
-        let warnings: Vec<String> = unknown.iter().map(|f| format!("unknown field {f:?}")).collect();
+        let warnings: Vec<String> = unknown
+            .iter()
+            .map(|f| format!("unknown field {f:?}"))
+            .collect();
         return match mode {
             FieldValidation::Ignore => Ok((obj, Vec::new())),
             FieldValidation::Warn => Ok((obj, warnings)),

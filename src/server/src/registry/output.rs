@@ -55,6 +55,11 @@ fn table_row(
 ) -> Value {
     let cells = cells(def, obj, now);
     let mut row = json!({"cells": cells});
+    if def.custom.is_none()
+        && let Some(conditions) = table::builtin_row_conditions(def.group, def.resource, obj)
+    {
+        row["conditions"] = conditions;
+    }
     match include {
         IncludeObject::None => {}
         IncludeObject::Metadata => row["object"] = partial_metadata(obj),

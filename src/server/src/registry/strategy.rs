@@ -70,7 +70,9 @@ pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
         meta_mut(obj).insert("generation".into(), json!(1));
     }
     if is(def, "apiextensions.k8s.io", "customresourcedefinitions") {
-        let finalizers = meta_mut(obj).entry("finalizers").or_insert_with(|| json!([]));
+        let finalizers = meta_mut(obj)
+            .entry("finalizers")
+            .or_insert_with(|| json!([]));
         let cleanup = crate::controllers::crd::CLEANUP_FINALIZER;
         if let Some(f) = finalizers.as_array_mut()
             && !f.iter().any(|x| x == cleanup)

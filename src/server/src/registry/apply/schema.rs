@@ -501,7 +501,9 @@ impl<'a> MergeSchema for ResourceSchema<'a> {
 
     fn field(&self, node: &Self::Node, name: &str) -> Option<Self::Node> {
         match (self, node) {
-            (Self::Builtin(s), ResourceNode::Builtin(n)) => s.field(n, name).map(ResourceNode::Builtin),
+            (Self::Builtin(s), ResourceNode::Builtin(n)) => {
+                s.field(n, name).map(ResourceNode::Builtin)
+            }
             (Self::Crd(s), ResourceNode::Crd(n)) => s.field(n, name).map(ResourceNode::Crd),
             _ => None,
         }
