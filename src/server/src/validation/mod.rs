@@ -16,14 +16,22 @@
 //! another module's job.
 //!
 //! The single name checks ([`names`]) are public for other modules (CRD names, workspace names).
+//! Workloads (Pods, PodTemplates, Services, apps/v1 and batch/v1 controllers) expect objects
+//! already defaulted by [`crate::defaulting::apply`], as kube validates after defaulting.
 
+mod apps;
+mod batch;
 mod coordination;
 mod core;
 mod events;
 mod json;
 pub mod meta;
 pub mod names;
+mod pod;
+pub mod quantity;
 mod rbac;
+mod selector;
+mod service;
 
 use serde_json::Value;
 
@@ -78,6 +86,45 @@ fn builtin_strategy(group: &str, resource: &str) -> Option<(Strategy, bool)> {
             true,
         ),
         ("", "events") => (s(core_event_create, core_event_update), true),
+        ("", "pods") => (s(pod::validate_pod, pod::validate_pod_update), true),
+        ("", "podtemplates") => (
+            s(
+                pod::validate_pod_template,
+                pod::validate_pod_template_update,
+            ),
+            true,
+        ),
+        ("", "services") => (
+            s(service::validate_service, service::validate_service_update),
+            true,
+        ),
+        ("apps", "deployments") => (
+            s(apps::validate_deployment, apps::validate_deployment_update),
+            true,
+        ),
+        ("apps", "replicasets") => (
+            s(
+                apps::validate_replica_set,
+                apps::validate_replica_set_update,
+            ),
+            true,
+        ),
+        ("apps", "statefulsets") => (
+            s(
+                apps::validate_stateful_set,
+                apps::validate_stateful_set_update,
+            ),
+            true,
+        ),
+        ("apps", "daemonsets") => (
+            s(apps::validate_daemon_set, apps::validate_daemon_set_update),
+            true,
+        ),
+        ("batch", "jobs") => (s(batch::validate_job, batch::validate_job_update), true),
+        ("batch", "cronjobs") => (
+            s(batch::validate_cron_job, batch::validate_cron_job_update),
+            true,
+        ),
         ("events.k8s.io", "events") => (s(events_v1_create, events_v1_update), true),
         ("coordination.k8s.io", "leases") => (
             s(
