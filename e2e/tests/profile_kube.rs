@@ -61,6 +61,48 @@ fn serves_a_plain_cluster_at_the_root_url() {
         .kubectl(&["get", "deployment", "web", "-o", "json"])
         .json();
     assert_eq!(got["spec"]["replicas"], 2);
+    // kube-apiserver's defaulting of Deployments and Pod templates.
+    assert_eq!(got["spec"]["strategy"]["type"], "RollingUpdate");
+    assert_eq!(got["spec"]["strategy"]["rollingUpdate"]["maxSurge"], "25%");
+    assert_eq!(got["spec"]["revisionHistoryLimit"], 10);
+    assert_eq!(got["spec"]["progressDeadlineSeconds"], 600);
+    let container = &got["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["imagePullPolicy"], "Always");
+    assert_eq!(container["terminationMessagePath"], "/dev/termination-log");
+    assert_eq!(got["spec"]["template"]["spec"]["restartPolicy"], "Always");
+    assert_eq!(got["metadata"]["generation"], 1);
+    let table = kcp.kubectl(&["get", "deployments"]).ok().to_string();
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        "{table}"
+    );
+
+    // A Service gets a cluster IP from the service range.
+    kcp.kubectl(&["expose", "deployment", "web", "--port=80"])
+        .ok();
+    let svc = kcp.kubectl(&["get", "service", "web", "-o", "json"]).json();
+    let ip = svc["spec"]["clusterIP"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(ip.starts_with("10.") && ip != "10.96.0.1", "{ip}");
+    assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
+
+    // An invalid Deployment gets kube's 422.
+    let bad = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bad\nspec:\n  selector:\n    matchLabels: {app: one}\n  template:\n    metadata:\n      labels: {app: two}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n";
+    let refused = kcp.kubectl_stdin(&["apply", "-f", "-"], Some(bad));
+    assert!(
+        refused.err().contains(r#"The Deployment "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"two"}: `selector` does not match template `labels`"#),
+        "{}",
+        refused.stderr
+    );
 
     let (base, _) = kcp.endpoint_of_current_context();
     assert!(!base.contains("/clusters/"), "{base}");

@@ -14,6 +14,7 @@ pub mod authz;
 pub mod bootstrap;
 pub mod catalog;
 pub mod controllers;
+pub mod crd;
 pub mod defaulting;
 pub mod errors;
 pub mod http;

@@ -121,6 +121,10 @@ async fn create_inner(
     meta.insert("creationTimestamp".into(), json!(object::now_rfc3339()));
     meta.remove("deletionTimestamp");
     meta.remove("deletionGracePeriodSeconds");
+    if def.group.is_empty() && def.resource == "services" {
+        crate::defaulting::apply(def.group, def.version, def.resource, &mut obj);
+        assign_service_addresses(storage, scope, &mut obj).await?;
+    }
     strategy::prepare_for_create(def, &mut obj);
     strategy::validate(def, &obj, None)?;
     if track_fields {
@@ -426,6 +430,49 @@ async fn write_update(
         }),
         Err(e) => Err(map_write_error(scope, e)),
     }
+}
+
+/// Gives a new Service its cluster IP and node ports, avoiding those the cluster's Services
+/// hold (read from the cache, as kube's allocators keep their own bitmaps).
+async fn assign_service_addresses(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    obj: &mut Value,
+) -> ApiResult<()> {
+    let prefix = keys::cluster_prefix(
+        "",
+        "services",
+        &keys::KeySpace::BuiltIn,
+        scope.cluster,
+        None,
+    );
+    let page = storage.list_cached(&prefix, None, 0, &|_| true).await;
+    let mut ips = Vec::new();
+    let mut ports = Vec::new();
+    for svc in page.items {
+        let Ok(v) = svc.value() else { continue };
+        for ip in v["spec"]["clusterIPs"].as_array().into_iter().flatten() {
+            if let Some(ip) = ip.as_str() {
+                ips.push(ip.to_string());
+            }
+        }
+        for p in v["spec"]["ports"].as_array().into_iter().flatten() {
+            if let Some(n) = p["nodePort"].as_u64().and_then(|n| u16::try_from(n).ok()) {
+                ports.push(n);
+            }
+        }
+    }
+    // The `kubernetes` Service owns the first address of the range (seeded at bootstrap).
+    if obj["spec"]["clusterIP"] == crate::defaulting::KUBERNETES_SERVICE_IP
+        && !ips
+            .iter()
+            .any(|ip| ip == crate::defaulting::KUBERNETES_SERVICE_IP)
+    {
+        return Ok(());
+    }
+    crate::defaulting::assign_service_addresses(obj, &ips, &ports).map_err(|errs| {
+        ApiError::invalid(scope.def.group, scope.def.kind, object::name(obj), &errs)
+    })
 }
 
 /// The merge schema of a resource, for managed fields and apply.

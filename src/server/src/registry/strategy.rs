@@ -66,6 +66,10 @@ fn spec_part(obj: &Value) -> Value {
 /// Defaults and resets on create (`PrepareForCreate`).
 pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
     fold_string_data(def, obj);
+    if def.custom.is_none() {
+        crate::defaulting::apply(def.group, def.version, def.resource, obj);
+        crate::defaulting::prepare_for_create(def.group, def.resource, obj);
+    }
     if tracks_generation(def) {
         meta_mut(obj).insert("generation".into(), json!(1));
     }
@@ -112,6 +116,9 @@ pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
 /// `status` subresource keeps everything but status (and metadata labels/annotations).
 pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value, old: &Value) {
     fold_string_data(def, obj);
+    if def.custom.is_none() {
+        crate::defaulting::apply(def.group, def.version, def.resource, obj);
+    }
     if tracks_generation(def) && subresource.is_empty() {
         let old_generation = old["metadata"]["generation"].as_i64().unwrap_or(0);
         let generation = if spec_part(obj) != spec_part(old) {
