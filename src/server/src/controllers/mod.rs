@@ -2,6 +2,7 @@
 //! all logical clusters, and calls the registry in process.
 
 pub mod crd;
+pub mod gc;
 pub mod namespace;
 
 use std::sync::Arc;
@@ -12,5 +13,6 @@ use crate::storage::Storage;
 /// Starts every controller.
 pub fn start(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
     tokio::spawn(namespace::run(storage.clone(), catalogs.clone()));
-    tokio::spawn(crd::run(storage, catalogs));
+    tokio::spawn(crd::run(storage.clone(), catalogs.clone()));
+    tokio::spawn(gc::run(storage, catalogs));
 }
