@@ -321,41 +321,6 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 &[],
             )
             .with_subresources(WITH_STATUS),
-            review(
-                "authentication.k8s.io",
-                "selfsubjectreviews",
-                "selfsubjectreview",
-                "SelfSubjectReview",
-                false,
-            ),
-            review(
-                "authorization.k8s.io",
-                "localsubjectaccessreviews",
-                "localsubjectaccessreview",
-                "LocalSubjectAccessReview",
-                true,
-            ),
-            review(
-                "authorization.k8s.io",
-                "selfsubjectaccessreviews",
-                "selfsubjectaccessreview",
-                "SelfSubjectAccessReview",
-                false,
-            ),
-            review(
-                "authorization.k8s.io",
-                "selfsubjectrulesreviews",
-                "selfsubjectrulesreview",
-                "SelfSubjectRulesReview",
-                false,
-            ),
-            review(
-                "authorization.k8s.io",
-                "subjectaccessreviews",
-                "subjectaccessreview",
-                "SubjectAccessReview",
-                false,
-            ),
             stored(
                 "autoscaling",
                 "v2",
@@ -392,25 +357,6 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
             )
             .with_subresources(&[("approval", STATUS), ("status", STATUS)]),
             stored(
-                "apiextensions.k8s.io",
-                "v1",
-                "customresourcedefinitions",
-                "customresourcedefinition",
-                "CustomResourceDefinition",
-                false,
-                &["crd", "crds"],
-            )
-            .with_subresources(WITH_STATUS),
-            stored(
-                "coordination.k8s.io",
-                "v1",
-                "leases",
-                "lease",
-                "Lease",
-                true,
-                &[],
-            ),
-            stored(
                 "discovery.k8s.io",
                 "v1",
                 "endpointslices",
@@ -418,15 +364,6 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 "EndpointSlice",
                 true,
                 &[],
-            ),
-            stored(
-                "events.k8s.io",
-                "v1",
-                "events",
-                "event",
-                "Event",
-                true,
-                &["ev"],
             ),
             stored(
                 "networking.k8s.io",
@@ -475,42 +412,6 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 &["pdb"],
             )
             .with_subresources(WITH_STATUS),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "clusterrolebindings",
-                "clusterrolebinding",
-                "ClusterRoleBinding",
-                false,
-                &[],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "clusterroles",
-                "clusterrole",
-                "ClusterRole",
-                false,
-                &[],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "rolebindings",
-                "rolebinding",
-                "RoleBinding",
-                true,
-                &[],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "roles",
-                "role",
-                "Role",
-                true,
-                &[],
-            ),
             stored(
                 "scheduling.k8s.io",
                 "v1",
@@ -567,15 +468,122 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
             )
             .with_subresources(WITH_STATUS),
         ]);
+        v.extend(shared_apis());
         v
     })
+}
+
+/// The APIs every profile serves besides the core group: the reviews, CRDs, leases, events
+/// and RBAC.
+fn shared_apis() -> Vec<ResourceDef> {
+    vec![
+        review(
+            "authentication.k8s.io",
+            "selfsubjectreviews",
+            "selfsubjectreview",
+            "SelfSubjectReview",
+            false,
+        ),
+        review(
+            "authorization.k8s.io",
+            "localsubjectaccessreviews",
+            "localsubjectaccessreview",
+            "LocalSubjectAccessReview",
+            true,
+        ),
+        review(
+            "authorization.k8s.io",
+            "selfsubjectaccessreviews",
+            "selfsubjectaccessreview",
+            "SelfSubjectAccessReview",
+            false,
+        ),
+        review(
+            "authorization.k8s.io",
+            "selfsubjectrulesreviews",
+            "selfsubjectrulesreview",
+            "SelfSubjectRulesReview",
+            false,
+        ),
+        review(
+            "authorization.k8s.io",
+            "subjectaccessreviews",
+            "subjectaccessreview",
+            "SubjectAccessReview",
+            false,
+        ),
+        stored(
+            "apiextensions.k8s.io",
+            "v1",
+            "customresourcedefinitions",
+            "customresourcedefinition",
+            "CustomResourceDefinition",
+            false,
+            &["crd", "crds"],
+        )
+        .with_subresources(WITH_STATUS),
+        stored(
+            "coordination.k8s.io",
+            "v1",
+            "leases",
+            "lease",
+            "Lease",
+            true,
+            &[],
+        ),
+        stored(
+            "events.k8s.io",
+            "v1",
+            "events",
+            "event",
+            "Event",
+            true,
+            &["ev"],
+        ),
+        stored(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "clusterrolebindings",
+            "clusterrolebinding",
+            "ClusterRoleBinding",
+            false,
+            &[],
+        ),
+        stored(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "clusterroles",
+            "clusterrole",
+            "ClusterRole",
+            false,
+            &[],
+        ),
+        stored(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "rolebindings",
+            "rolebinding",
+            "RoleBinding",
+            true,
+            &[],
+        ),
+        stored(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "roles",
+            "role",
+            "Role",
+            true,
+            &[],
+        ),
+    ]
 }
 
 /// The built-in resources every logical cluster serves.
 pub fn builtins() -> &'static [ResourceDef] {
     static BUILTINS: std::sync::OnceLock<Vec<ResourceDef>> = std::sync::OnceLock::new();
     BUILTINS.get_or_init(|| {
-        vec![
+        let mut v = vec![
             stored(
                 "",
                 "v1",
@@ -608,106 +616,9 @@ pub fn builtins() -> &'static [ResourceDef] {
                 true,
                 &["sa"],
             ),
-            review(
-                "authentication.k8s.io",
-                "selfsubjectreviews",
-                "selfsubjectreview",
-                "SelfSubjectReview",
-                false,
-            ),
-            review(
-                "authorization.k8s.io",
-                "localsubjectaccessreviews",
-                "localsubjectaccessreview",
-                "LocalSubjectAccessReview",
-                true,
-            ),
-            review(
-                "authorization.k8s.io",
-                "selfsubjectaccessreviews",
-                "selfsubjectaccessreview",
-                "SelfSubjectAccessReview",
-                false,
-            ),
-            review(
-                "authorization.k8s.io",
-                "selfsubjectrulesreviews",
-                "selfsubjectrulesreview",
-                "SelfSubjectRulesReview",
-                false,
-            ),
-            review(
-                "authorization.k8s.io",
-                "subjectaccessreviews",
-                "subjectaccessreview",
-                "SubjectAccessReview",
-                false,
-            ),
-            stored(
-                "apiextensions.k8s.io",
-                "v1",
-                "customresourcedefinitions",
-                "customresourcedefinition",
-                "CustomResourceDefinition",
-                false,
-                &["crd", "crds"],
-            )
-            .with_subresources(WITH_STATUS),
-            stored(
-                "coordination.k8s.io",
-                "v1",
-                "leases",
-                "lease",
-                "Lease",
-                true,
-                &[],
-            ),
-            stored(
-                "events.k8s.io",
-                "v1",
-                "events",
-                "event",
-                "Event",
-                true,
-                &["ev"],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "clusterrolebindings",
-                "clusterrolebinding",
-                "ClusterRoleBinding",
-                false,
-                &[],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "clusterroles",
-                "clusterrole",
-                "ClusterRole",
-                false,
-                &[],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "rolebindings",
-                "rolebinding",
-                "RoleBinding",
-                true,
-                &[],
-            ),
-            stored(
-                "rbac.authorization.k8s.io",
-                "v1",
-                "roles",
-                "role",
-                "Role",
-                true,
-                &[],
-            ),
-        ]
+        ];
+        v.extend(shared_apis());
+        v
     })
 }
 
