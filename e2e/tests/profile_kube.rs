@@ -84,6 +84,38 @@ fn serves_a_plain_cluster_at_the_root_url() {
         "{table}"
     );
 
+    // Per-resource field selectors, read as kube reads typed objects (absent booleans false).
+    kcp.kubectl_stdin(
+        &["create", "-f", "-"],
+        Some("apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n"),
+    )
+    .ok();
+    let schedulable = kcp
+        .kubectl(&[
+            "get",
+            "nodes",
+            "--field-selector",
+            "spec.unschedulable=false",
+            "-o",
+            "name",
+        ])
+        .ok()
+        .to_string();
+    assert_eq!(schedulable.trim(), "node/n1");
+    kcp.kubectl(&["cordon", "n1"]).ok();
+    let schedulable = kcp
+        .kubectl(&[
+            "get",
+            "nodes",
+            "--field-selector",
+            "spec.unschedulable=false",
+            "-o",
+            "name",
+        ])
+        .ok()
+        .to_string();
+    assert_eq!(schedulable.trim(), "");
+
     // A Service gets a cluster IP from the service range.
     kcp.kubectl(&["expose", "deployment", "web", "--port=80"])
         .ok();

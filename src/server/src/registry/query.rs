@@ -182,9 +182,17 @@ impl ListQuery {
 
 /// A dotted field of an object as a string (`spec.unschedulable`, `type`).
 fn field_value(v: &serde_json::Value, path: &str) -> Option<String> {
+    // kube reads field labels from typed objects, where an absent boolean is `false`.
+    let absent = || match path {
+        "spec.unschedulable" | "spec.hostNetwork" => Some("false".to_string()),
+        _ => None,
+    };
     let mut cur = v;
     for part in path.split('.') {
-        cur = cur.get(part)?;
+        match cur.get(part) {
+            Some(next) => cur = next,
+            None => return absent(),
+        }
     }
     Some(match cur {
         serde_json::Value::String(s) => s.clone(),

@@ -391,6 +391,10 @@ async fn write_update(
         let (mut new_v, mut old_v) = (obj.clone(), old_stored.clone());
         meta_mut(&mut new_v).insert("resourceVersion".into(), rv.clone());
         meta_mut(&mut old_v).insert("resourceVersion".into(), rv);
+        if scope.subresource == "ephemeralcontainers" {
+            // The subresource's own change is not a Pod spec update.
+            old_v["spec"]["ephemeralContainers"] = new_v["spec"]["ephemeralContainers"].clone();
+        }
         strategy::validate(scope.def, &new_v, Some(&old_v))?;
     }
     if scope.dry_run {

@@ -145,6 +145,13 @@ pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value,
             // Status updates may still not touch the rest of metadata.
             let _ = meta;
         }
+        // Ephemeral containers change only through their subresource, and it changes nothing
+        // else of the Pod.
+        "ephemeralcontainers" => {
+            let ephemeral = obj["spec"]["ephemeralContainers"].clone();
+            *obj = old.clone();
+            obj["spec"]["ephemeralContainers"] = ephemeral;
+        }
         "finalize" if is(def, "", "namespaces") => {
             let finalizers = obj["spec"]["finalizers"].clone();
             *obj = old.clone();
