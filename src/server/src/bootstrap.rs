@@ -155,6 +155,20 @@ fn seeds(profile: Profile) -> Vec<Seed> {
                     }),
                 ),
             ];
+            // kube computes component statuses; a cluster without those components reports
+            // them healthy, as kind does.
+            for name in ["controller-manager", "etcd-0", "scheduler"] {
+                v.push((
+                    c,
+                    "",
+                    "componentstatuses",
+                    None,
+                    json!({
+                        "metadata": {"name": name},
+                        "conditions": [{"type": "Healthy", "status": "True", "message": "ok"}],
+                    }),
+                ));
+            }
             for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
                 v.push((
                     c,
