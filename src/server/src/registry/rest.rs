@@ -161,12 +161,12 @@ fn generate_name(prefix: &str) -> String {
     let suffix: String = (0..5)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect();
-    let max_prefix = 63 - 5;
-    let prefix = if prefix.len() > max_prefix {
-        &prefix[..max_prefix]
-    } else {
-        prefix
-    };
+    // Cut to 58 bytes on a character boundary (validation refuses what is left if invalid).
+    let mut end = prefix.len().min(63 - 5);
+    while !prefix.is_char_boundary(end) {
+        end -= 1;
+    }
+    let prefix = &prefix[..end];
     format!("{prefix}{suffix}")
 }
 
