@@ -44,31 +44,38 @@ fn background_foreground_and_orphan_propagation() {
     // Foreground: dependents go first, then the owner.
     let owner = create(&kcp, "fg-owner", None);
     create(&kcp, "fg-child", Some(("fg-owner", &owner)));
-    kcp.kubectl(&[
-        "delete",
-        "configmap",
-        "fg-owner",
-        "--cascade=foreground",
-        "--wait=true",
-        "--timeout=30s",
-    ])
-    .ok();
-    assert!(!exists(&kcp, "fg-child"));
-    assert!(!exists(&kcp, "fg-owner"));
+    let (code, body) = kcp.curl(
+        "DELETE",
+        &format!("{CM}/fg-owner"),
+        "application/json",
+        br#"{"propagationPolicy":"Foreground"}"#,
+    );
+    assert_eq!(code, 202, "{body}");
+    assert!(
+        body["metadata"]["finalizers"]
+            .to_string()
+            .contains("foregroundDeletion"),
+        "{body}"
+    );
+    wait_until(
+        "the foreground owner and dependent to go",
+        Duration::from_secs(30),
+        || !exists(&kcp, "fg-child") && !exists(&kcp, "fg-owner"),
+    );
 
     // Orphan: the dependent stays, without its owner reference.
     let owner = create(&kcp, "or-owner", None);
     create(&kcp, "or-child", Some(("or-owner", &owner)));
-    kcp.kubectl(&[
-        "delete",
-        "configmap",
-        "or-owner",
-        "--cascade=orphan",
-        "--wait=true",
-        "--timeout=30s",
-    ])
-    .ok();
-    assert!(!exists(&kcp, "or-owner"));
+    let (code, body) = kcp.curl(
+        "DELETE",
+        &format!("{CM}/or-owner"),
+        "application/json",
+        br#"{"propagationPolicy":"Orphan"}"#,
+    );
+    assert_eq!(code, 202, "{body}");
+    wait_until("the orphaning owner to go", Duration::from_secs(30), || {
+        !exists(&kcp, "or-owner")
+    });
     let child = kcp
         .kubectl(&["get", "configmap", "or-child", "-o", "json"])
         .json();

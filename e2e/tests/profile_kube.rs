@@ -116,6 +116,35 @@ fn serves_a_plain_cluster_at_the_root_url() {
         .to_string();
     assert_eq!(schedulable.trim(), "");
 
+    // Service account tokens: TokenRequest, then the token authenticates as the account.
+    kcp.kubectl(&["create", "serviceaccount", "robot"]).ok();
+    let token = kcp
+        .kubectl(&["create", "token", "robot"])
+        .ok()
+        .trim()
+        .to_string();
+    let who = kcp
+        .kubectl(&["--token", &token, "auth", "whoami", "-o", "json"])
+        .json();
+    assert_eq!(
+        who["status"]["userInfo"]["username"],
+        "system:serviceaccount:default:robot"
+    );
+    let review = format!(
+        r#"{{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{{"token":"{token}"}}}}"#
+    );
+    let reviewed = kcp
+        .kubectl_stdin(
+            &["create", "--validate=false", "-f", "-", "-o", "json"],
+            Some(&review),
+        )
+        .json();
+    assert_eq!(reviewed["status"]["authenticated"], true, "{reviewed}");
+    assert_eq!(
+        reviewed["status"]["user"]["username"],
+        "system:serviceaccount:default:robot"
+    );
+
     // A Service gets a cluster IP from the service range.
     kcp.kubectl(&["expose", "deployment", "web", "--port=80"])
         .ok();

@@ -282,7 +282,8 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 "ServiceAccount",
                 true,
                 &["sa"],
-            ),
+            )
+            .with_subresources(&[("token", CREATE_ONLY)]),
             core("services", "service", "Service", true, &["svc"])
                 .in_categories(ALL)
                 .with_subresources(WITH_STATUS),
@@ -479,6 +480,13 @@ fn shared_apis() -> Vec<ResourceDef> {
     vec![
         review(
             "authentication.k8s.io",
+            "tokenreviews",
+            "tokenreview",
+            "TokenReview",
+            false,
+        ),
+        review(
+            "authentication.k8s.io",
             "selfsubjectreviews",
             "selfsubjectreview",
             "SelfSubjectReview",
@@ -615,7 +623,8 @@ pub fn builtins() -> &'static [ResourceDef] {
                 "ServiceAccount",
                 true,
                 &["sa"],
-            ),
+            )
+            .with_subresources(&[("token", CREATE_ONLY)]),
         ];
         v.extend(shared_apis());
         v

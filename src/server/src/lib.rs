@@ -27,6 +27,7 @@ pub mod reviews;
 pub mod routing;
 pub mod schema;
 pub mod server;
+pub mod serviceaccount;
 pub mod start;
 pub mod storage;
 pub mod validation;

@@ -64,6 +64,19 @@ pub async fn create(
     obj["kind"] = json!(def.kind);
     let spec = obj.get("spec").cloned().unwrap_or(json!({}));
     match def.resource {
+        "tokenreviews" => {
+            let token = spec["token"].as_str().unwrap_or("");
+            let audiences: Vec<String> =
+                serde_json::from_value(spec["audiences"].clone()).unwrap_or_default();
+            obj["status"] = match server.tokens.verify(token, Some(&audiences)) {
+                Some(s) => {
+                    json!({"authenticated": true, "user": user_info(&s.user), "audiences": s.audiences})
+                }
+                None => {
+                    json!({"authenticated": false, "user": {}, "error": "[invalid bearer token, token lookup failed]"})
+                }
+            };
+        }
         "selfsubjectreviews" => {
             obj["status"] = json!({"userInfo": user_info(user)});
         }
@@ -111,4 +124,69 @@ pub async fn create(
         obj["metadata"] = json!({});
     }
     Ok(response::json(201, &obj))
+}
+
+/// `POST serviceaccounts/<name>/token`: a TokenRequest answered with a signed token.
+pub async fn token_request(
+    server: &Server,
+    def: &ResourceDef,
+    cluster: &str,
+    info: &RequestInfo,
+    headers: &http::HeaderMap,
+    body: &Bytes,
+) -> ApiResult<Response<Body>> {
+    let mut req = crate::registry::handler::decode_body(headers, body, "TokenRequest")?;
+    let key = crate::storage::keys::object_key(
+        "",
+        "serviceaccounts",
+        &def.space,
+        cluster,
+        Some(&info.namespace),
+        &info.name,
+    );
+    let sa = server
+        .storage
+        .get(&key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&def.group_resource(), &info.name))?
+        .value()?;
+    let spec = req.get("spec").cloned().unwrap_or(json!({}));
+    let audiences: Vec<String> =
+        serde_json::from_value(spec["audiences"].clone()).unwrap_or_default();
+    let expiration = spec["expirationSeconds"]
+        .as_i64()
+        .unwrap_or(crate::serviceaccount::DEFAULT_EXPIRATION_SECONDS);
+    if expiration < 600 {
+        return Err(ApiError::invalid(
+            "authentication.k8s.io",
+            "TokenRequest",
+            &info.name,
+            &[FieldError::invalid(
+                &FieldPath::new("spec").child("expirationSeconds"),
+                expiration,
+                "may not specify a duration less than 10 minutes",
+            )],
+        ));
+    }
+    let uid = sa["metadata"]["uid"].as_str().unwrap_or("");
+    let (token, exp) = server
+        .tokens
+        .issue(&info.namespace, &info.name, uid, &audiences, expiration)
+        .map_err(ApiError::internal)?;
+    let expires = jiff::Timestamp::from_second(exp)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default();
+    req["apiVersion"] = json!("authentication.k8s.io/v1");
+    req["kind"] = json!("TokenRequest");
+    req["metadata"] =
+        json!({"name": info.name, "namespace": info.namespace, "creationTimestamp": null});
+    let audiences = if audiences.is_empty() {
+        vec![server.tokens.issuer().to_string()]
+    } else {
+        audiences
+    };
+    req["spec"]["audiences"] = json!(audiences);
+    req["spec"]["expirationSeconds"] = json!(expiration);
+    req["status"] = json!({"token": token, "expirationTimestamp": expires});
+    Ok(response::json(201, &req))
 }

@@ -33,6 +33,8 @@ pub const KUBE_VERSION: (&str, &str, &str) = ("1", "36", "v1.36.0");
 pub struct Server {
     pub profile: crate::options::Profile,
     pub storage: Arc<Storage>,
+    /// Issues and checks service account tokens.
+    pub tokens: Arc<crate::serviceaccount::TokenIssuer>,
     pub authn: Authenticator,
     pub catalogs: Arc<Catalogs>,
     ready: AtomicBool,
@@ -44,11 +46,13 @@ impl Server {
         profile: crate::options::Profile,
         storage: Arc<Storage>,
         authn: Authenticator,
+        tokens: Arc<crate::serviceaccount::TokenIssuer>,
     ) -> Self {
         Self {
             profile,
             storage,
             authn,
+            tokens,
             catalogs: Arc::new(Catalogs::new(profile)),
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
@@ -129,6 +133,13 @@ impl Server {
         }
         self.check(&user, cluster, &info).await?;
         let body = read_body(body, &parts.headers).await?;
+        if def.resource == "serviceaccounts" && def.group.is_empty() && info.subresource == "token"
+        {
+            if parts.method != Method::POST {
+                return Err(ApiError::method_not_allowed());
+            }
+            return reviews::token_request(self, &def, cluster, &info, &parts.headers, &body).await;
+        }
         if def.backing == Backing::Review {
             if parts.method != Method::POST {
                 return Err(ApiError::method_not_allowed());
@@ -177,10 +188,14 @@ impl Server {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(str::trim);
-        let user = self
-            .authn
-            .authenticate(bearer, peer.credentials())
-            .map_err(|_| ApiError::unauthorized())?;
+        let user = match self.authn.authenticate(bearer, peer.credentials()) {
+            Ok(u) => u,
+            // Last in the chain: service account tokens.
+            Err(_) => bearer
+                .and_then(|t| self.tokens.verify(t, None))
+                .map(|s| s.user)
+                .ok_or_else(ApiError::unauthorized)?,
+        };
         if user.name == authn::ANONYMOUS {
             return Err(ApiError::unauthorized());
         }

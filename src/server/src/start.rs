@@ -72,7 +72,15 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     let profile = opts.profile;
     let storage = Storage::start(store.clone(), profile == Profile::Kcp).await?;
     crate::storage::spawn_compactor(store, Duration::from_secs(300));
-    let server = Arc::new(Server::new(profile, storage.clone(), authn));
+    let issuer = match profile {
+        Profile::Kcp => "https://kcp.default.svc",
+        Profile::Kube => "https://kubernetes.default.svc.cluster.local",
+    };
+    let sa_tokens = Arc::new(crate::serviceaccount::TokenIssuer::load_or_generate(
+        &opts.root_directory.join("sa.key"),
+        issuer,
+    )?);
+    let server = Arc::new(Server::new(profile, storage.clone(), authn, sa_tokens));
     bootstrap::run(&storage, server.catalogs.base(), profile)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;

@@ -221,11 +221,12 @@ async fn process(storage: &Storage, catalogs: &Catalogs, graph: &Graph, owner: &
         Some((key, v)) if object::is_deleting(&v) => {
             let finalizers = object::finalizers(&v);
             if finalizers.iter().any(|f| f == ORPHAN) {
+                let mut done = true;
                 for dep in &dependents {
-                    orphan(storage, catalogs, dep, owner).await;
+                    done &= orphan(storage, catalogs, dep, owner).await;
                 }
-                remove_finalizer(storage, catalogs, &key, &v, ORPHAN).await;
-                return true;
+                // Retried on the next tick until both steps went through.
+                return done && remove_finalizer(storage, catalogs, &key, &v, ORPHAN).await;
             }
             if finalizers.iter().any(|f| f == FOREGROUND) {
                 let mut blocking = 0;
@@ -241,8 +242,7 @@ async fn process(storage: &Storage, catalogs: &Catalogs, graph: &Graph, owner: &
                     }
                 }
                 if blocking == 0 {
-                    remove_finalizer(storage, catalogs, &key, &v, FOREGROUND).await;
-                    return true;
+                    return remove_finalizer(storage, catalogs, &key, &v, FOREGROUND).await;
                 }
                 return false;
             }
@@ -277,30 +277,34 @@ async fn delete(storage: &Storage, catalogs: &Catalogs, key: &ObjectKey, policy:
     }
 }
 
-async fn orphan(storage: &Storage, catalogs: &Catalogs, dep: &str, owner: &Uid) {
+/// Removes the owner's reference from a dependent; whether that is done.
+async fn orphan(storage: &Storage, catalogs: &Catalogs, dep: &str, owner: &Uid) -> bool {
     let Some((key, mut v)) = current(storage, dep).await else {
-        return;
+        return true;
     };
     let Some(def) = def_for(catalogs, &key) else {
-        return;
+        return true;
     };
     if let Some(refs) = v["metadata"]["ownerReferences"].as_array_mut() {
         refs.retain(|r| r["uid"] != json!(owner.1));
     }
-    if let Err(e) = rest::update(storage, &scope_for(&def, &key, ""), v).await {
-        tracing::debug!("garbage collector: orphaning {}: {e}", key.raw);
-    }
+    settled(
+        rest::update(storage, &scope_for(&def, &key, ""), v).await,
+        "orphaning",
+        &key,
+    )
 }
 
+/// Removes one finalizer from an owner; whether that is done.
 async fn remove_finalizer(
     storage: &Storage,
     catalogs: &Catalogs,
     key: &ObjectKey,
     v: &Value,
     finalizer: &str,
-) {
+) -> bool {
     let Some(def) = def_for(catalogs, key) else {
-        return;
+        return true;
     };
     let mut updated = v.clone();
     let kept: Vec<String> = object::finalizers(v)
@@ -308,7 +312,21 @@ async fn remove_finalizer(
         .filter(|f| f != finalizer)
         .collect();
     updated["metadata"]["finalizers"] = json!(kept);
-    if let Err(e) = rest::update(storage, &scope_for(&def, key, ""), updated).await {
-        tracing::debug!("garbage collector: finalizing {}: {e}", key.raw);
+    settled(
+        rest::update(storage, &scope_for(&def, key, ""), updated).await,
+        "finalizing",
+        key,
+    )
+}
+
+/// Whether a write went through (or has nothing left to do); a failure is retried later.
+fn settled<T>(result: crate::errors::ApiResult<T>, what: &str, key: &ObjectKey) -> bool {
+    match result {
+        Ok(_) => true,
+        Err(e) if e.code == 404 => true,
+        Err(e) => {
+            tracing::debug!("garbage collector: {what} {}: {e}", key.raw);
+            false
+        }
     }
 }
