@@ -35,20 +35,15 @@ struct Graph {
     owners: HashMap<String, Vec<Uid>>,
 }
 
-fn uid_of(obj: &Value) -> String {
-    object::meta_str(obj, "uid").to_string()
+fn uid_of(obj: &CachedObject) -> Uid {
+    (obj.key.cluster.clone(), obj.uid.clone())
 }
 
-fn owner_uids(cluster: &str, obj: &Value) -> Vec<Uid> {
-    obj["metadata"]["ownerReferences"]
-        .as_array()
-        .map(|refs| {
-            refs.iter()
-                .filter_map(|r| r["uid"].as_str())
-                .map(|u| (cluster.to_string(), u.to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
+fn owner_uids(obj: &CachedObject) -> Vec<Uid> {
+    obj.owner_uids
+        .iter()
+        .map(|u| (obj.key.cluster.clone(), u.clone()))
+        .collect()
 }
 
 impl Graph {
@@ -65,15 +60,13 @@ impl Graph {
         }
     }
 
-    fn put(&mut self, obj: &CachedObject, value: &Value) {
+    fn put(&mut self, obj: &CachedObject) {
         let key = obj.key.raw.clone();
         self.forget(&key);
-        let uid = uid_of(value);
-        if !uid.is_empty() {
-            self.keys
-                .insert((obj.key.cluster.clone(), uid), key.clone());
+        if !obj.uid.is_empty() {
+            self.keys.insert(uid_of(obj), key.clone());
         }
-        let owners = owner_uids(&obj.key.cluster, value);
+        let owners = owner_uids(obj);
         for o in &owners {
             self.dependents
                 .entry(o.clone())
@@ -85,9 +78,9 @@ impl Graph {
         }
     }
 
-    fn delete(&mut self, obj: &CachedObject, value: &Value) {
+    fn delete(&mut self, obj: &CachedObject) {
         self.forget(&obj.key.raw);
-        self.keys.remove(&(obj.key.cluster.clone(), uid_of(value)));
+        self.keys.remove(&uid_of(obj));
     }
 }
 
@@ -104,18 +97,12 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
         };
         let mut graph = Graph::default();
         for ev in &watch.initial {
-            if let Ok(v) = ev.object.value() {
-                graph.put(&ev.object, &v);
-            }
+            graph.put(&ev.object);
         }
         // Owners already gone or being deleted when we start.
         let mut pending: BTreeSet<Uid> = graph.dependents.keys().cloned().collect();
-        for ev in &watch.initial {
-            if let Ok(v) = ev.object.value()
-                && object::is_deleting(&v)
-            {
-                pending.insert((ev.object.key.cluster.clone(), uid_of(&v)));
-            }
+        for ev in watch.initial.iter().filter(|e| e.object.deleting) {
+            pending.insert(uid_of(&ev.object));
         }
         let mut live = watch.live;
         let mut tick = tokio::time::interval(Duration::from_millis(500));
@@ -128,27 +115,24 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
             tokio::select! {
                 ev = live.recv() => match ev {
                     Ok(ev) => {
-                        let Ok(v) = ev.object.value() else { continue };
-                        let cluster = ev.object.key.cluster.clone();
+                        let obj = &ev.object;
                         match ev.kind {
                             EventKind::Put => {
-                                graph.put(&ev.object, &v);
-                                if object::is_deleting(&v) {
-                                    pending.insert((cluster.clone(), uid_of(&v)));
-                                }
-                                // A dependent changed: its owners may now be free to go.
-                                for o in owner_uids(&cluster, &v) {
-                                    pending.insert(o);
+                                graph.put(obj);
+                                if obj.deleting {
+                                    pending.insert(uid_of(obj));
                                 }
                             }
                             EventKind::Delete => {
-                                graph.delete(&ev.object, &v);
-                                pending.insert((cluster.clone(), uid_of(&v)));
-                                for o in owner_uids(&cluster, &v) {
-                                    pending.insert(o);
+                                graph.delete(obj);
+                                // Only owners of dependents have anything to collect.
+                                if graph.dependents.contains_key(&uid_of(obj)) {
+                                    pending.insert(uid_of(obj));
                                 }
                             }
                         }
+                        // A dependent changed or went: its owners may now be free to go.
+                        pending.extend(owner_uids(obj));
                     }
                     Err(_) => break,
                 },
@@ -206,14 +190,14 @@ async fn process(storage: &Storage, catalogs: &Catalogs, graph: &Graph, owner: &
         // The owner is gone: delete dependents none of whose owners remain.
         None => {
             for dep in dependents {
-                let Some((key, v)) = current(storage, &dep).await else {
+                let Some(obj) = storage.get_cached(&dep).await else {
                     continue;
                 };
-                let alive = owner_uids(&key.cluster, &v)
+                let alive = owner_uids(&obj)
                     .iter()
                     .any(|o| o != owner && graph.keys.contains_key(o));
                 if !alive {
-                    delete(storage, catalogs, &key, None).await;
+                    delete(storage, catalogs, &obj.key, None).await;
                 }
             }
             true

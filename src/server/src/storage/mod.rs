@@ -40,6 +40,12 @@ pub struct CachedObject {
     pub mod_revision: Revision,
     /// `metadata.labels`, kept parsed for label selectors.
     pub labels: BTreeMap<String, String>,
+    /// `metadata.uid`.
+    pub uid: String,
+    /// The uids of `metadata.ownerReferences`, for the garbage collector.
+    pub owner_uids: Vec<String>,
+    /// Whether `metadata.deletionTimestamp` is set.
+    pub deleting: bool,
 }
 
 impl CachedObject {
@@ -422,12 +428,32 @@ pub fn render_kv(
                 .collect()
         })
         .unwrap_or_default();
+    // What controllers on the write path need, read once here so they need not parse the
+    // object on every event.
+    let uid = meta
+        .get("uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let owner_uids = meta
+        .get("ownerReferences")
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let deleting = meta.get("deletionTimestamp").is_some_and(|t| !t.is_null());
     let json = serde_json::to_vec(&obj).ok()?;
     Some(CachedObject {
         key: parsed_key,
         json: Bytes::from(json),
         mod_revision: revision,
         labels,
+        uid,
+        owner_uids,
+        deleting,
     })
 }
 
