@@ -151,22 +151,10 @@ async fn cleanup(storage: &Storage, scope: &Scope<'_>, crd: &Value) {
     updated["metadata"]["finalizers"] = json!(finalizers);
     let main = Scope {
         subresource: "",
-        ..scope_copy(scope)
+        ..*scope
     };
     if let Err(e) = rest::update(storage, &main, updated).await {
         tracing::debug!("crd controller: finalizing {}: {e}", scope.name);
-    }
-}
-
-fn scope_copy<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope {
-        cluster: s.cluster,
-        def: s.def,
-        namespace: s.namespace,
-        name: s.name,
-        subresource: s.subresource,
-        dry_run: s.dry_run,
-        manager: s.manager,
     }
 }
 

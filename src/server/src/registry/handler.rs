@@ -362,7 +362,7 @@ pub async fn serve(
                 let one = Scope {
                     namespace: item.key.namespace.as_deref().or(scope.namespace),
                     name: &item.key.name,
-                    ..scope_clone(&scope)
+                    ..scope
                 };
                 match rest::delete(storage, &one, &opts).await {
                     Ok(Deleted::Gone(o) | Deleted::Pending(o)) => deleted.push(o),
@@ -379,18 +379,6 @@ pub async fn serve(
             Ok(json_bytes(200, &list))
         }
         _ => Err(ApiError::method_not_allowed()),
-    }
-}
-
-fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope {
-        cluster: s.cluster,
-        def: s.def,
-        namespace: s.namespace,
-        name: s.name,
-        subresource: s.subresource,
-        dry_run: s.dry_run,
-        manager: s.manager,
     }
 }
 

@@ -16,6 +16,7 @@ use crate::errors::{ApiError, ApiResult, GroupResource};
 use crate::storage::{CachedObject, Storage, keys, store_error};
 
 /// One request against one resource in one logical cluster.
+#[derive(Clone, Copy)]
 pub struct Scope<'a> {
     pub cluster: &'a str,
     pub def: &'a ResourceDef,
