@@ -3,10 +3,12 @@
 //! request's logical cluster merged with the bootstrap policy kept in `system:admin` (which
 //! binds `system:kcp:admin` to `cluster-admin` everywhere), as kcp's authorizer chain does.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::authn::{MASTERS, User};
-use crate::storage::{Storage, keys};
+use crate::storage::{CachedObject, Storage, keys};
 
 /// The logical cluster holding the bootstrap policy that applies to every cluster.
 pub const BOOTSTRAP_CLUSTER: &str = "system:admin";
@@ -50,9 +52,10 @@ pub async fn authorize(
     } else {
         ""
     };
-    if rules_for(storage, user, cluster, namespace)
-        .await
+    let roles = bound_roles(storage, user, cluster, namespace).await;
+    if roles
         .iter()
+        .flat_map(|r| rules_of(r))
         .any(|r| rule_allows(r, attrs))
     {
         return Decision::Allow;
@@ -96,7 +99,10 @@ fn subject_matches(s: &Value, user: &User, binding_ns: &str) -> bool {
                 .as_str()
                 .filter(|n| !n.is_empty())
                 .unwrap_or(binding_ns);
-            user.name == format!("system:serviceaccount:{ns}:{name}")
+            user.name
+                .strip_prefix("system:serviceaccount:")
+                .and_then(|rest| rest.split_once(':'))
+                == Some((ns, name))
         }
         _ => false,
     }
@@ -145,17 +151,25 @@ pub fn rule_allows(rule: &Value, a: &Attributes) -> bool {
     }
 }
 
-async fn role_rules(
+/// The policy rules of a Role or ClusterRole.
+pub fn rules_of(role: &CachedObject) -> &[Value] {
+    role.shared_value()
+        .and_then(|r| r["rules"].as_array())
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The role a binding's `roleRef` names, if it exists.
+async fn bound_role(
     storage: &Storage,
     cluster: &str,
     role_ref: &Value,
     binding_ns: Option<&str>,
-) -> Vec<Value> {
+) -> Option<Arc<CachedObject>> {
     let name = role_ref["name"].as_str().unwrap_or("");
     let (resource, ns) = match role_ref["kind"].as_str() {
         Some("ClusterRole") => ("clusterroles", None),
         Some("Role") => ("roles", binding_ns),
-        _ => return Vec::new(),
+        _ => return None,
     };
     // A ClusterRole missing locally resolves against the bootstrap policy, as kcp does.
     let clusters: &[&str] = if ns.is_none() {
@@ -172,28 +186,29 @@ async fn role_rules(
             ns,
             name,
         );
-        if let Some(role) = storage.get_cached(&key).await.and_then(|o| o.value().ok()) {
-            return role["rules"].as_array().cloned().unwrap_or_default();
+        if let Some(role) = storage.get_cached(&key).await {
+            return Some(role);
         }
     }
-    Vec::new()
+    None
 }
 
-/// Every RBAC rule that applies to `user` in `cluster` (and in `namespace`, when given): from the
-/// cluster's ClusterRoleBindings and the namespace's RoleBindings, plus the bootstrap policy's
-/// ClusterRoleBindings. Read from the watch cache, as kube's RBAC authorizer reads informers.
-pub async fn rules_for(
+/// Every role bound to `user` in `cluster` (and in `namespace`, when given): by the cluster's
+/// ClusterRoleBindings and the namespace's RoleBindings, plus the bootstrap policy's
+/// ClusterRoleBindings. Read from the watch cache, as kube's RBAC authorizer reads informers;
+/// each binding and role is decoded once per revision (see [`CachedObject::shared_value`]).
+pub async fn bound_roles(
     storage: &Storage,
     user: &User,
     cluster: &str,
     namespace: &str,
-) -> Vec<Value> {
+) -> Vec<Arc<CachedObject>> {
     let group = "rbac.authorization.k8s.io";
     let space = keys::KeySpace::BuiltIn;
-    let mut scopes: Vec<(String, String, Option<&str>)> = Vec::new();
+    let mut scopes: Vec<(&str, String, Option<&str>)> = Vec::new();
     for c in [cluster, BOOTSTRAP_CLUSTER] {
         scopes.push((
-            c.to_string(),
+            c,
             keys::cluster_prefix(group, "clusterrolebindings", &space, c, None),
             None,
         ));
@@ -203,25 +218,27 @@ pub async fn rules_for(
     }
     if !namespace.is_empty() {
         scopes.push((
-            cluster.to_string(),
+            cluster,
             keys::cluster_prefix(group, "rolebindings", &space, cluster, Some(namespace)),
             Some(namespace),
         ));
     }
-    let mut rules = Vec::new();
+    let mut roles = Vec::new();
     for (c, prefix, ns) in scopes {
         let page = storage.list_cached(&prefix, None, 0, &|_| true).await;
         for b in page.items {
-            let Ok(binding) = b.value() else { continue };
+            let Some(binding) = b.shared_value() else {
+                continue;
+            };
             let bound = binding["subjects"]
                 .as_array()
                 .is_some_and(|s| s.iter().any(|s| subject_matches(s, user, ns.unwrap_or(""))));
-            if bound {
-                rules.extend(role_rules(storage, &c, &binding["roleRef"], ns).await);
+            if bound && let Some(role) = bound_role(storage, c, &binding["roleRef"], ns).await {
+                roles.push(role);
             }
         }
     }
-    rules
+    roles
 }
 
 /// kube's denial message: `User "bob" cannot list resource "configmaps" in API group "" in the

@@ -13,7 +13,7 @@
 pub mod keys;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -46,11 +46,24 @@ pub struct CachedObject {
     pub owner_uids: Vec<String>,
     /// Whether `metadata.deletionTimestamp` is set.
     pub deleting: bool,
+    /// The object decoded, kept after the first [`CachedObject::shared_value`]: for the few
+    /// kinds read on every request (RBAC), so they are parsed once per revision, not per use.
+    decoded: OnceLock<Box<Value>>,
 }
 
 impl CachedObject {
+    /// The object decoded into a value of the caller's own.
     pub fn value(&self) -> ApiResult<Value> {
         serde_json::from_slice(&self.json).map_err(ApiError::internal)
+    }
+
+    /// The object decoded once and kept with it (see `decoded`); `None` if it does not decode.
+    pub fn shared_value(&self) -> Option<&Value> {
+        if let Some(v) = self.decoded.get() {
+            return Some(v);
+        }
+        let v = serde_json::from_slice(&self.json).ok()?;
+        Some(self.decoded.get_or_init(|| Box::new(v)))
     }
 }
 
@@ -151,6 +164,12 @@ impl Storage {
     /// Renders stored bytes as clients see them (see [`render_kv`]).
     pub fn render(&self, key: &str, value: &[u8], revision: Revision) -> Option<CachedObject> {
         render_kv(key, value, revision, self.annotate_cluster)
+    }
+
+    /// Renders an object this server just wrote in `cluster` (see [`render_value`]).
+    pub fn render_written(&self, cluster: &str, mut obj: Value, revision: Revision) -> Value {
+        render_value(&mut obj, cluster, revision, self.annotate_cluster);
+        obj
     }
 
     /// Applies the store's changes to the cache, forever; re-lists after a compaction gap.
@@ -380,6 +399,36 @@ impl Storage {
     }
 }
 
+/// Renders a stored object as clients see it: with its `resourceVersion` and, when the server
+/// annotates them, `kcp.io/cluster`. The one place both the watch cache and a write's response
+/// do it, so a create's answer is byte for byte what a later get returns.
+pub fn render_value(obj: &mut Value, cluster: &str, revision: Revision, annotate_cluster: bool) {
+    let Some(root) = obj.as_object_mut() else {
+        return;
+    };
+    let meta = root
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Default::default()));
+    let Some(meta) = meta.as_object_mut() else {
+        return;
+    };
+    meta.insert(
+        "resourceVersion".into(),
+        Value::String(revision.to_string()),
+    );
+    if annotate_cluster {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                kcp_api::CLUSTER_ANNOTATION.into(),
+                Value::String(cluster.to_string()),
+            );
+        }
+    }
+}
+
 /// Parses stored bytes and renders them for clients; `None` for a key or value that is not an
 /// object of ours (logged: it should not happen).
 pub fn render_kv(
@@ -399,26 +448,8 @@ pub fn render_kv(
             return None;
         }
     };
-    let meta = obj
-        .as_object_mut()?
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Default::default()));
-    let meta = meta.as_object_mut()?;
-    meta.insert(
-        "resourceVersion".into(),
-        Value::String(revision.to_string()),
-    );
-    if annotate_cluster {
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if let Some(a) = annotations.as_object_mut() {
-            a.insert(
-                kcp_api::CLUSTER_ANNOTATION.into(),
-                Value::String(parsed_key.cluster.clone()),
-            );
-        }
-    }
+    render_value(&mut obj, &parsed_key.cluster, revision, annotate_cluster);
+    let meta = obj.get("metadata")?.as_object()?;
     let labels = meta
         .get("labels")
         .and_then(Value::as_object)
@@ -454,6 +485,7 @@ pub fn render_kv(
         uid,
         owner_uids,
         deleting,
+        decoded: OnceLock::new(),
     })
 }
 

@@ -318,13 +318,26 @@ impl Set {
         out
     }
 
-    fn union_in_place(&mut self, other: &Set) {
+    pub fn union_in_place(&mut self, other: &Set) {
         self.members.extend(other.members.iter().cloned());
         for (pe, child) in &other.children {
             self.children
                 .entry(pe.clone())
                 .or_default()
                 .union_in_place(child);
+        }
+    }
+
+    /// `self.difference(other)` in place.
+    pub fn remove_all(&mut self, other: &Set) {
+        self.members.retain(|m| !other.members.contains(m));
+        for (pe, o) in &other.children {
+            if let Some(c) = self.children.get_mut(pe) {
+                c.remove_all(o);
+                if c.is_empty() {
+                    self.children.remove(pe);
+                }
+            }
         }
     }
 

@@ -53,24 +53,30 @@ impl ManagedFieldsEntry {
     /// kube's manager identifier: the entry as JSON without fields, fieldsType and time, and
     /// without apiVersion for appliers. Entries with the same identifier are the same manager.
     pub fn identifier(&self) -> String {
-        let mut m = Map::new();
+        // Written out by hand, not through a map: it is computed for every entry on every write.
+        let mut id: Vec<u8> = Vec::with_capacity(80);
+        id.push(b'{');
+        let mut field = |name: &str, value: &str| {
+            if id.len() > 1 {
+                id.push(b',');
+            }
+            // Writing a str into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut id, name);
+            id.push(b':');
+            let _ = serde_json::to_writer(&mut id, value);
+        };
         if !self.manager.is_empty() {
-            m.insert("manager".into(), Value::String(self.manager.clone()));
+            field("manager", &self.manager);
         }
-        m.insert(
-            "operation".into(),
-            Value::String(self.operation.as_str().into()),
-        );
+        field("operation", self.operation.as_str());
         if self.operation == Operation::Update && !self.api_version.is_empty() {
-            m.insert("apiVersion".into(), Value::String(self.api_version.clone()));
+            field("apiVersion", &self.api_version);
         }
         if !self.subresource.is_empty() {
-            m.insert(
-                "subresource".into(),
-                Value::String(self.subresource.clone()),
-            );
+            field("subresource", &self.subresource);
         }
-        Value::Object(m).to_string()
+        id.push(b'}');
+        String::from_utf8(id).unwrap_or_default()
     }
 
     /// The manager as conflict messages name it: `"kubectl"`, `"kubectl-edit" using v1`,

@@ -22,6 +22,8 @@ pub mod typed;
 #[cfg(test)]
 mod scenarios;
 
+use std::sync::LazyLock;
+
 use serde_json::{Map, Value};
 
 pub use conflict::{Conflict, Conflicts};
@@ -182,13 +184,23 @@ pub fn update<S: MergeSchema>(
     if managed.is_empty() && live_old.is_some() {
         return Ok(ManagedFields::new());
     }
+    let empty;
     let old = match live_old {
-        Some(l) => without_managed_fields(l),
-        None => schema.empty_object(),
+        Some(l) => l,
+        None => {
+            empty = schema.empty_object();
+            &empty
+        }
     };
-    let new = without_managed_fields(live_new);
     let mut managers = managed.clone();
-    update_chain(schema, &old, &new, req.manager_name(), req, &mut managers)?;
+    update_chain(
+        schema,
+        old,
+        live_new,
+        req.manager_name(),
+        req,
+        &mut managers,
+    )?;
     Ok(managers)
 }
 
@@ -206,33 +218,35 @@ pub fn update_object<S: MergeSchema>(
 }
 
 /// The fields kube never tracks: identity and bookkeeping metadata.
-fn stripped_paths() -> Set {
-    let f = PathElement::field;
-    let meta = |name: &str| vec![f("metadata"), f(name)];
-    let mut s = Set::new();
-    s.insert(&[f("apiVersion")]);
-    s.insert(&[f("kind")]);
-    s.insert(&[f("metadata")]);
-    for name in [
-        "name",
-        "namespace",
-        "creationTimestamp",
-        "selfLink",
-        "uid",
-        "clusterName",
-        "generation",
-        "managedFields",
-        "resourceVersion",
-    ] {
-        s.insert(&meta(name));
-    }
-    s
+fn stripped_paths() -> &'static Set {
+    static STRIPPED: LazyLock<Set> = LazyLock::new(|| {
+        let f = PathElement::field;
+        let meta = |name: &str| vec![f("metadata"), f(name)];
+        let mut s = Set::new();
+        s.insert(&[f("apiVersion")]);
+        s.insert(&[f("kind")]);
+        s.insert(&[f("metadata")]);
+        for name in [
+            "name",
+            "namespace",
+            "creationTimestamp",
+            "selfLink",
+            "uid",
+            "clusterName",
+            "generation",
+            "managedFields",
+            "resourceVersion",
+        ] {
+            s.insert(&meta(name));
+        }
+        s
+    });
+    &STRIPPED
 }
 
 fn strip_meta(managers: &mut ManagedFields, identifier: &str) {
-    let strip = stripped_paths();
     if let Some(e) = managers.get_mut(identifier) {
-        e.fields = e.fields.difference(&strip);
+        e.fields.remove_all(stripped_paths());
         if e.fields.is_empty() {
             managers.remove(identifier);
         }
@@ -348,20 +362,21 @@ fn update_chain<S: MergeSchema>(
         true,
         req.reset_fields,
     )?;
-    let mut set = cmp.modified.union(&cmp.added);
+    let mut set = cmp.modified;
+    set.union_in_place(&cmp.added);
     if let Some(reset) = req.reset_fields {
         set = set.recursive_difference(reset);
     }
-    set = set.difference(&stripped_paths());
+    set.remove_all(stripped_paths());
     if set.is_empty() {
         return Ok(());
     }
     let mut entry = req.entry(manager, Operation::Update);
     let id = entry.identifier();
-    entry.fields = match managers.get(&id) {
-        Some(previous) => set.union(&previous.fields),
-        None => set,
-    };
+    if let Some(previous) = managers.get(&id) {
+        set.union_in_place(&previous.fields);
+    }
+    entry.fields = set;
     entry.time = Some(req.now.to_string());
     managers.upsert(entry);
     managers.cap_update_managers(MAX_UPDATE_MANAGERS);
@@ -453,6 +468,10 @@ fn update_managers<S: MergeSchema>(
         cmp.added = cmp.added.recursive_difference(reset);
         cmp.modified = cmp.modified.recursive_difference(reset);
         cmp.removed = cmp.removed.recursive_difference(reset);
+    }
+    if managers.is_empty() {
+        // Nobody owns anything yet (a create): nothing to settle.
+        return Ok(cmp);
     }
     let changed = cmp.modified.union(&cmp.added);
     let mut conflicts: Vec<Conflict> = Vec::new();

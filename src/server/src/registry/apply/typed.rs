@@ -262,7 +262,13 @@ pub struct Comparison {
     pub removed: Set,
 }
 
-/// Compares `old` with `new`.
+/// Whether `k` under `path` is `metadata.managedFields`: bookkeeping that is never compared
+/// (kube drops it before comparing).
+fn is_managed_fields(path: &[PathElement], k: &str) -> bool {
+    k == "managedFields" && matches!(path, [PathElement::Field(m)] if m == "metadata")
+}
+
+/// Compares `old` with `new`, leaving out `metadata.managedFields`.
 pub fn compare<S: MergeSchema>(schema: &S, old: &Value, new: &Value) -> Result<Comparison, String> {
     let mut c = Comparison::default();
     compare_inner(
@@ -368,13 +374,16 @@ fn compare_inner<S: MergeSchema>(
             let lm = l.and_then(Value::as_object).unwrap_or(&empty);
             let rm = r.and_then(Value::as_object).unwrap_or(&empty);
             for (k, lv) in lm {
+                if is_managed_fields(path, k) {
+                    continue;
+                }
                 let (child, _) = map_child(schema, ty, k);
                 path.push(PathElement::Field(k.clone()));
                 compare_inner(schema, child.as_ref(), Some(lv), rm.get(k), path, c)?;
                 path.pop();
             }
             for (k, rv) in rm {
-                if lm.contains_key(k) {
+                if lm.contains_key(k) || is_managed_fields(path, k) {
                     continue;
                 }
                 let (child, _) = map_child(schema, ty, k);
@@ -441,6 +450,9 @@ fn merge_inner<S: MergeSchema>(
             let rm = r.and_then(Value::as_object).unwrap_or(&empty);
             let mut out = Map::new();
             for (k, lv) in lm {
+                if is_managed_fields(path, k) {
+                    continue;
+                }
                 let (child, _) = map_child(schema, ty, k);
                 path.push(PathElement::Field(k.clone()));
                 if let Some(v) = merge_inner(schema, child.as_ref(), Some(lv), rm.get(k), path)? {
@@ -449,7 +461,7 @@ fn merge_inner<S: MergeSchema>(
                 path.pop();
             }
             for (k, rv) in rm {
-                if lm.contains_key(k) {
+                if lm.contains_key(k) || is_managed_fields(path, k) {
                     continue;
                 }
                 let (child, _) = map_child(schema, ty, k);
