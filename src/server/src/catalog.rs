@@ -348,16 +348,6 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 .in_categories(ALL)
                 .with_subresources(WITH_STATUS),
             stored(
-                "certificates.k8s.io",
-                "v1",
-                "certificatesigningrequests",
-                "certificatesigningrequest",
-                "CertificateSigningRequest",
-                false,
-                &["csr"],
-            )
-            .with_subresources(&[("approval", STATUS), ("status", STATUS)]),
-            stored(
                 "discovery.k8s.io",
                 "v1",
                 "endpointslices",
@@ -474,10 +464,62 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
     })
 }
 
-/// The APIs every profile serves besides the core group: the reviews, CRDs, leases, events
-/// and RBAC.
+/// The APIs every profile serves besides the core group: admission registration, the
+/// reviews, CRDs, certificate signing requests, leases, events and RBAC.
 fn shared_apis() -> Vec<ResourceDef> {
+    let admission = |resource, singular, kind| {
+        stored(
+            "admissionregistration.k8s.io",
+            "v1",
+            resource,
+            singular,
+            kind,
+            false,
+            &[],
+        )
+    };
     vec![
+        admission(
+            "mutatingadmissionpolicies",
+            "mutatingadmissionpolicy",
+            "MutatingAdmissionPolicy",
+        ),
+        admission(
+            "mutatingadmissionpolicybindings",
+            "mutatingadmissionpolicybinding",
+            "MutatingAdmissionPolicyBinding",
+        ),
+        admission(
+            "mutatingwebhookconfigurations",
+            "mutatingwebhookconfiguration",
+            "MutatingWebhookConfiguration",
+        ),
+        admission(
+            "validatingadmissionpolicies",
+            "validatingadmissionpolicy",
+            "ValidatingAdmissionPolicy",
+        )
+        .with_subresources(WITH_STATUS),
+        admission(
+            "validatingadmissionpolicybindings",
+            "validatingadmissionpolicybinding",
+            "ValidatingAdmissionPolicyBinding",
+        ),
+        admission(
+            "validatingwebhookconfigurations",
+            "validatingwebhookconfiguration",
+            "ValidatingWebhookConfiguration",
+        ),
+        stored(
+            "certificates.k8s.io",
+            "v1",
+            "certificatesigningrequests",
+            "certificatesigningrequest",
+            "CertificateSigningRequest",
+            false,
+            &["csr"],
+        )
+        .with_subresources(&[("approval", STATUS), ("status", STATUS)]),
         review(
             "authentication.k8s.io",
             "tokenreviews",
@@ -614,6 +656,16 @@ pub fn builtins() -> &'static [ResourceDef] {
                     &["ns"],
                 )
             },
+            stored(
+                "",
+                "v1",
+                "resourcequotas",
+                "resourcequota",
+                "ResourceQuota",
+                true,
+                &["quota"],
+            )
+            .with_subresources(WITH_STATUS),
             stored("", "v1", "secrets", "secret", "Secret", true, &[]),
             stored(
                 "",
@@ -631,24 +683,99 @@ pub fn builtins() -> &'static [ResourceDef] {
     })
 }
 
-/// The catalogs of every logical cluster: the profile's built-ins, plus, for the clusters that
-/// have established CRDs, a catalog with their custom resources (kept by the CRD controller).
+/// The identities of the APIs that root exports and every workspace binds: objects of these
+/// APIs are stored under their export's identity hash, as kcp stores bound resources
+/// (`reference/kcp.md` §6.1), so that the APIBinding machinery moves no data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportIdentities {
+    /// `tenancy.kcp.io` (workspaces, workspacetypes, workspaceauthenticationconfigurations).
+    pub tenancy: String,
+    /// `topology.kcp.io` (partitions, partitionsets).
+    pub topology: String,
+    /// `shards.core.kcp.io` (shards, bound in root only).
+    pub shards: String,
+}
+
+/// kcp's own kinds, served from their CRD definitions (`kcp_api::crds`): `(in every logical
+/// cluster, in root only)`. `apis.kcp.io` and `logicalclusters` are system CRDs; the others are
+/// bound from root's exports under their identities.
+fn kcp_kinds(ids: &ExportIdentities) -> (Vec<ResourceDef>, Vec<ResourceDef>) {
+    let mut everywhere = Vec::new();
+    let mut root_only = Vec::new();
+    for crd in kcp_api::crds::all() {
+        let group = crd["spec"]["group"].as_str().unwrap_or_default();
+        let plural = crd["spec"]["names"]["plural"].as_str().unwrap_or_default();
+        let space = match (group, plural) {
+            (kcp_api::keys::TENANCY_GROUP, _) => KeySpace::Bound(ids.tenancy.clone()),
+            (kcp_api::keys::TOPOLOGY_GROUP, _) => KeySpace::Bound(ids.topology.clone()),
+            (kcp_api::keys::CORE_GROUP, "shards") => KeySpace::Bound(ids.shards.clone()),
+            _ => KeySpace::CustomResource,
+        };
+        let defs = crate::controllers::crd::resource_defs(&crd)
+            .into_iter()
+            .map(|d| ResourceDef {
+                space: space.clone(),
+                ..d
+            });
+        if plural == "shards" {
+            root_only.extend(defs);
+        } else {
+            everywhere.extend(defs);
+        }
+    }
+    (everywhere, root_only)
+}
+
+/// The catalogs of every logical cluster: the profile's built-ins (with kcp's own kinds in the
+/// kcp profile, and the shards in root), plus, for the clusters that have established CRDs, a
+/// catalog with their custom resources (kept by the CRD controller).
 pub struct Catalogs {
     base: Catalog,
+    root: Catalog,
     by_cluster: RwLock<HashMap<String, Catalog>>,
 }
 
 impl Catalogs {
-    pub fn new(profile: crate::options::Profile) -> Self {
+    /// The catalogs of a profile; `identities` are those of root's exports (kcp profile).
+    pub fn new(profile: crate::options::Profile, identities: &ExportIdentities) -> Self {
+        let builtin = Catalog::for_profile(profile);
+        let (base, root) = match profile {
+            crate::options::Profile::Kube => (builtin.clone(), builtin),
+            crate::options::Profile::Kcp => {
+                let (everywhere, root_only) = kcp_kinds(identities);
+                let base: Arc<[ResourceDef]> = builtin
+                    .resources()
+                    .iter()
+                    .cloned()
+                    .chain(everywhere)
+                    .collect();
+                let root: Arc<[ResourceDef]> = base.iter().cloned().chain(root_only).collect();
+                (Catalog { resources: base }, Catalog { resources: root })
+            }
+        };
         Self {
-            base: Catalog::for_profile(profile),
+            base,
+            root,
             by_cluster: RwLock::new(HashMap::new()),
         }
     }
 
-    /// The profile's built-in catalog.
+    /// What a workspace serves before its own CRDs.
     pub fn base(&self) -> &Catalog {
         &self.base
+    }
+
+    /// What the root workspace serves before its own CRDs (the base and the shards).
+    pub fn root(&self) -> &Catalog {
+        &self.root
+    }
+
+    fn without_custom(&self, cluster: &str) -> &Catalog {
+        if cluster == kcp_api::ROOT_CLUSTER {
+            &self.root
+        } else {
+            &self.base
+        }
     }
 
     /// The catalog of one logical cluster.
@@ -659,7 +786,7 @@ impl Catalogs {
         };
         map.get(cluster)
             .cloned()
-            .unwrap_or_else(|| self.base.clone())
+            .unwrap_or_else(|| self.without_custom(cluster).clone())
     }
 
     /// Replaces the custom resources of a cluster (none: back to the shared built-ins).
@@ -673,7 +800,7 @@ impl Catalogs {
             return;
         }
         let resources: Vec<ResourceDef> = self
-            .base
+            .without_custom(cluster)
             .resources()
             .iter()
             .cloned()
@@ -742,6 +869,7 @@ impl Catalog {
         groups
     }
 
+    /// The versions of a group, preferred first, in kube's version priority.
     fn versions(&self, group: &str) -> Vec<&'static str> {
         let mut versions: Vec<&'static str> = Vec::new();
         for r in self.resources.iter().filter(|r| r.group == group) {
@@ -749,6 +877,7 @@ impl Catalog {
                 versions.push(r.version);
             }
         }
+        versions.sort_by_key(|v| version_priority(v));
         versions
     }
 
@@ -869,6 +998,37 @@ impl Catalog {
             "metadata": {},
             "items": items,
         })
+    }
+}
+
+/// kube's ordering of API versions, highest priority first: GA versions (`v2` before `v1`),
+/// then betas, then alphas (each by major, then minor version, descending), then any other
+/// name alphabetically.
+fn version_priority(v: &str) -> (u8, std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, String) {
+    use std::cmp::Reverse;
+    let other = (3, Reverse(0), Reverse(0), v.to_string());
+    let Some(rest) = v.strip_prefix('v') else {
+        return other;
+    };
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let Ok(major) = rest[..digits].parse::<u64>() else {
+        return other;
+    };
+    let tail = &rest[digits..];
+    let (stage, minor) = if tail.is_empty() {
+        (0, "0")
+    } else if let Some(m) = tail.strip_prefix("beta") {
+        (1, m)
+    } else if let Some(m) = tail.strip_prefix("alpha") {
+        (2, m)
+    } else {
+        return other;
+    };
+    match minor.parse::<u64>() {
+        Ok(minor) => (stage, Reverse(major), Reverse(minor), String::new()),
+        _ => other,
     }
 }
 

@@ -9,6 +9,7 @@
 // so boxing it to shrink `Result` would only add an allocation.
 #![allow(clippy::result_large_err)]
 
+pub mod admission;
 pub mod authn;
 pub mod authz;
 pub mod bootstrap;
@@ -30,4 +31,5 @@ pub mod server;
 pub mod serviceaccount;
 pub mod start;
 pub mod storage;
+pub mod tenancy;
 pub mod validation;

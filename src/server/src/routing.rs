@@ -1,9 +1,13 @@
 //! Logical-cluster routing: `/clusters/<name|path|*>/…` selects a logical cluster and strips the
-//! prefix; a path without the prefix is kcp's `base` URL (no cluster). Paths like
-//! `root:team-a` will resolve through Workspace objects once workspaces exist; today the
-//! clusters that exist are `root` and `system:admin` (`reference/kcp.md` §2.2).
+//! prefix; a path without the prefix is kcp's `base` URL (no cluster). A path like
+//! `root:team-a` resolves to its logical cluster's name through the Workspace objects, one
+//! watch-cache read per segment (`reference/kcp.md` §2.2); a cluster whose LogicalCluster does
+//! not exist is answered like an unknown workspace.
 
+use crate::catalog::Catalogs;
 use crate::errors::{ApiError, ApiResult, GroupResource};
+use crate::storage::Storage;
+use crate::tenancy::{self, Tenancy};
 
 /// Where a request goes.
 #[derive(Debug, PartialEq, Eq)]
@@ -12,11 +16,6 @@ pub enum Target {
     Base { path: String },
     /// A logical cluster (a name, or `*` for a wildcard list/watch) and the rest of the path.
     Cluster { cluster: String, path: String },
-}
-
-/// The logical clusters that exist before workspaces do.
-fn known_cluster(name: &str) -> bool {
-    matches!(name, "root" | "system:admin" | "*")
 }
 
 /// The one logical cluster of `--profile kube`, served at the root URL.
@@ -54,16 +53,34 @@ pub fn route(path: &str) -> ApiResult<Target> {
     if tail.starts_with("/clusters/") {
         return Err(ApiError::path_not_found());
     }
-    if !known_cluster(cluster) {
-        return Err(ApiError::not_found(
-            &GroupResource::new("tenancy.kcp.io", "workspaces"),
-            cluster,
-        ));
-    }
     Ok(Target::Cluster {
         cluster: cluster.to_string(),
         path: tail.to_string(),
     })
+}
+
+fn unknown_workspace(path: &str) -> ApiError {
+    ApiError::not_found(&GroupResource::new("tenancy.kcp.io", "workspaces"), path)
+}
+
+/// The name of the logical cluster a path or name designates, if it exists. `*` and the
+/// `system:` clusters are taken as they are.
+pub async fn resolve(storage: &Storage, catalogs: &Catalogs, path: &str) -> ApiResult<String> {
+    if path == "*" || path.starts_with("system:") {
+        return Ok(path.to_string());
+    }
+    let cluster = Tenancy::new(catalogs)
+        .cluster_of_path(storage, path)
+        .await
+        .ok_or_else(|| unknown_workspace(path))?;
+    if storage
+        .get_cached(&tenancy::logical_cluster_key(&cluster))
+        .await
+        .is_none()
+    {
+        return Err(unknown_workspace(path));
+    }
+    Ok(cluster)
 }
 
 #[cfg(test)]
@@ -85,7 +102,6 @@ mod tests {
                 path: "/api".into()
             }
         );
-        assert_eq!(route("/clusters/root:nope/api").unwrap_err().code, 404);
         assert_eq!(route("/clusters/Bad/api").unwrap_err().code, 400);
         assert_eq!(
             route("/clusters/root/clusters/root/api").unwrap_err().code,

@@ -47,13 +47,14 @@ impl Server {
         storage: Arc<Storage>,
         authn: Authenticator,
         tokens: Arc<crate::serviceaccount::TokenIssuer>,
+        catalogs: Arc<Catalogs>,
     ) -> Self {
         Self {
             profile,
             storage,
             authn,
             tokens,
-            catalogs: Arc::new(Catalogs::new(profile)),
+            catalogs,
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
         }
@@ -99,7 +100,12 @@ impl Server {
         }
 
         let user = self.authenticate(&parts.headers, peer)?;
-        let target = routing::route_for(self.profile, &path)?;
+        let mut target = routing::route_for(self.profile, &path)?;
+        if let (Target::Cluster { cluster, .. }, crate::options::Profile::Kcp) =
+            (&mut target, self.profile)
+        {
+            *cluster = routing::resolve(&self.storage, &self.catalogs, cluster).await?;
+        }
         let (cluster, rest_path) = match &target {
             Target::Base { path } => (None, path.as_str()),
             Target::Cluster { cluster, path } => (Some(cluster.as_str()), path.as_str()),
@@ -133,6 +139,19 @@ impl Server {
         }
         self.check(&user, cluster, &info).await?;
         let body = read_body(body, &parts.headers).await?;
+        let body = crate::admission::admit(
+            &self.storage,
+            &self.catalogs,
+            &crate::admission::Request {
+                user: &user,
+                cluster,
+                verb: &info.verb,
+                subresource: &info.subresource,
+                def: &def,
+            },
+            body,
+        )
+        .await?;
         if def.resource == "serviceaccounts" && def.group.is_empty() && info.subresource == "token"
         {
             if parts.method != Method::POST {

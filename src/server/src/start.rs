@@ -9,6 +9,7 @@ use kcp_store::Store;
 use tokio::net::TcpListener;
 
 use crate::authn::Authenticator;
+use crate::catalog::{Catalog, Catalogs};
 use crate::options::{Profile, StartOptions};
 use crate::server::Server;
 use crate::storage::Storage;
@@ -80,13 +81,26 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         &opts.root_directory.join("sa.key"),
         issuer,
     )?);
-    let server = Arc::new(Server::new(profile, storage.clone(), authn, sa_tokens));
-    bootstrap::run(&storage, server.catalogs.base(), profile)
+    let base_url = format!("https://{host}:{port}");
+    let identities = match profile {
+        Profile::Kcp => bootstrap::export_identities(&storage, &Catalog::for_profile(profile))
+            .await
+            .map_err(|e| anyhow::anyhow!("bootstrap: export identities: {e}"))?,
+        Profile::Kube => Default::default(),
+    };
+    let catalogs = Arc::new(Catalogs::new(profile, &identities));
+    let server = Arc::new(Server::new(
+        profile,
+        storage.clone(),
+        authn,
+        sa_tokens,
+        catalogs.clone(),
+    ));
+    bootstrap::run(&storage, catalogs.root(), profile, &identities, &base_url)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    controllers::start(storage.clone(), server.catalogs.clone());
+    controllers::start(storage.clone(), catalogs, &base_url);
 
-    let base_url = format!("https://{host}:{port}");
     match profile {
         Profile::Kcp => kubeconfig::write_admin_kubeconfig(
             &kubeconfig_path,

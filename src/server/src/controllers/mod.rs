@@ -4,14 +4,21 @@
 pub mod crd;
 pub mod gc;
 pub mod namespace;
+pub mod queue;
+pub mod workspace;
 
 use std::sync::Arc;
 
 use crate::catalog::Catalogs;
 use crate::storage::Storage;
 
-/// Starts every controller.
-pub fn start(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
+/// Starts every controller; `shard_url` is where this server is reached.
+pub fn start(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: &str) {
+    tokio::spawn(workspace::run(
+        storage.clone(),
+        catalogs.clone(),
+        shard_url.to_string(),
+    ));
     tokio::spawn(namespace::run(storage.clone(), catalogs.clone()));
     tokio::spawn(crd::run(storage.clone(), catalogs.clone()));
     tokio::spawn(gc::run(storage, catalogs));

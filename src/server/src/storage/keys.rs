@@ -29,7 +29,7 @@ pub struct ObjectKey {
     pub name: String,
 }
 
-const ROOT: &str = "/registry/";
+pub const ROOT: &str = "/registry/";
 
 /// The group segment of a key: `core` for the legacy group.
 fn group_segment(group: &str) -> &str {

@@ -297,6 +297,29 @@ impl Storage {
         self.state.read().await.objects.get(key).cloned()
     }
 
+    /// Every cached object of one logical cluster, across all resources: one seek per resource
+    /// present in the cache rather than a scan of every object (deleting a workspace's content).
+    pub async fn cluster_objects(&self, cluster: &str) -> Vec<Arc<CachedObject>> {
+        let st = self.state.read().await;
+        let mut out = Vec::new();
+        let mut cursor = keys::ROOT.to_string();
+        while let Some((_, obj)) = st.objects.range(cursor.clone()..).next() {
+            let k = &obj.key;
+            let prefix = keys::resource_prefix(&k.group, &k.resource, &k.space);
+            let in_cluster = format!("{prefix}{cluster}/");
+            out.extend(
+                st.objects
+                    .range(in_cluster.clone()..)
+                    .take_while(|(key, _)| key.starts_with(&in_cluster))
+                    .filter(|(_, o)| o.key.cluster == cluster)
+                    .map(|(_, o)| o.clone()),
+            );
+            // Past every key of this resource: '0' sorts right after the prefix's final '/'.
+            cursor = format!("{}0", &prefix[..prefix.len() - 1]);
+        }
+        out
+    }
+
     /// The objects under `prefix` (in key order) that `filter` keeps, consistently read,
     /// starting after `continue_after`, at most `limit` of them (0: all).
     pub async fn list(

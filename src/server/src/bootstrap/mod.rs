@@ -9,8 +9,12 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::catalog::Catalog;
-use crate::errors::ApiResult;
+mod root;
+
+pub use root::export_identities;
+
+use crate::catalog::{Catalog, ExportIdentities};
+use crate::errors::{ApiError, ApiResult};
 use crate::options::Profile;
 use crate::registry::rest::{self, Scope};
 use crate::routing::KUBE_CLUSTER;
@@ -76,7 +80,6 @@ fn cluster_admin_rules() -> Value {
 fn seeds(profile: Profile) -> Vec<Seed> {
     match profile {
         Profile::Kcp => vec![
-            namespace("root", "default"),
             namespace("system:admin", "default"),
             cluster_role("system:admin", "cluster-admin", cluster_admin_rules()),
             cluster_role_binding(
@@ -183,37 +186,85 @@ fn seeds(profile: Profile) -> Vec<Seed> {
     }
 }
 
-/// Creates the bootstrap objects that are missing.
-pub async fn run(storage: &Arc<Storage>, catalog: &Catalog, profile: Profile) -> ApiResult<()> {
-    for (cluster, group, resource, ns, obj) in seeds(profile) {
-        let Some(def) = catalog
-            .resources()
-            .iter()
-            .find(|r| r.group == group && r.resource == resource)
-        else {
-            continue;
-        };
-        let name = obj["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let scope = Scope {
-            cluster,
-            def,
-            namespace: ns,
-            name: &name,
-            subresource: "",
-            dry_run: false,
-            manager: "kcp",
-        };
-        if storage.get(&scope.key(&name)).await?.is_some() {
-            continue;
-        }
-        match rest::create(storage, &scope, obj).await {
-            Ok(_) => {}
-            Err(e) if e.code == 409 => {}
-            Err(e) => return Err(e),
-        }
+/// Creates the bootstrap objects that are missing, from `catalog` (root's, which has every
+/// kind a seed may be). `shard_url` is where this server is reached.
+pub async fn run(
+    storage: &Arc<Storage>,
+    catalog: &Catalog,
+    profile: Profile,
+    identities: &ExportIdentities,
+    shard_url: &str,
+) -> ApiResult<()> {
+    let mut all = seeds(profile);
+    if profile == Profile::Kcp {
+        all.extend(root::seeds(identities, shard_url));
+    }
+    for (cluster, group, resource, ns, obj) in all {
+        ensure(storage, catalog, cluster, group, resource, ns, obj).await?;
     }
     Ok(())
+}
+
+/// Creates one object unless it exists (a seed's `status` is written right after creating it:
+/// a create ignores the status of a resource with a status subresource). Returns the object
+/// as stored.
+pub async fn ensure(
+    storage: &Storage,
+    catalog: &Catalog,
+    cluster: &str,
+    group: &str,
+    resource: &str,
+    namespace: Option<&str>,
+    mut obj: Value,
+) -> ApiResult<Value> {
+    // The version the seed is written in, else the first one served.
+    let version = obj["apiVersion"]
+        .as_str()
+        .map(|v| v.rsplit('/').next().unwrap_or(v).to_string());
+    let def = catalog
+        .resources()
+        .iter()
+        .find(|r| {
+            r.group == group
+                && r.resource == resource
+                && version.as_deref().is_none_or(|v| v == r.version)
+        })
+        .ok_or_else(|| ApiError::internal(format!("bootstrap: no resource {resource}.{group}")))?;
+    let name = obj["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut scope = Scope {
+        cluster,
+        def,
+        namespace,
+        name: &name,
+        subresource: "",
+        dry_run: false,
+        manager: "kcp",
+    };
+    if let Some(existing) = storage.get(&scope.key(&name)).await? {
+        return existing.value();
+    }
+    let status = obj.as_object_mut().and_then(|o| o.remove("status"));
+    let created = match rest::create(storage, &scope, obj).await {
+        Ok(w) => w.object,
+        Err(e) if e.code == 409 => {
+            return storage
+                .get(&scope.key(&name))
+                .await?
+                .ok_or_else(|| ApiError::internal(format!("bootstrap: {name} vanished")))?
+                .value();
+        }
+        Err(e) => return Err(e),
+    };
+    match status {
+        Some(status) if def.has_subresource("status") => {
+            let mut with_status = created;
+            with_status["status"] = status;
+            scope.subresource = "status";
+            Ok(rest::update(storage, &scope, with_status).await?.object)
+        }
+        _ => Ok(created),
+    }
 }

@@ -1,0 +1,629 @@
+//! The workspace and logical-cluster controllers (`reference/kcp.md` §4.3–§4.5, §4.14). One
+//! instance each for the whole server, keyed by (cluster, name), writing through the registry
+//! in process:
+//!
+//! - a new Workspace gets its logical cluster: a random name, the LogicalCluster `cluster` in
+//!   it (type, path, owner, initializers; phase Initializing), then its `spec.cluster`,
+//!   `spec.URL`, finalizer and phase Initializing;
+//! - a LogicalCluster that is Initializing has the initializers this server runs done at once
+//!   (`root:universal`: the `default` and `kube-system` namespaces; `system:apibindings`: the
+//!   types' default APIBindings) and the creator bound to `cluster-admin`, then becomes Ready;
+//! - a Workspace mirrors its LogicalCluster's phase;
+//! - a deleted Workspace has its logical cluster and everything in it, nested workspaces
+//!   included, removed from the store before its finalizer goes.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::{Value, json};
+
+use super::queue::Queue;
+use crate::catalog::{Catalogs, ResourceDef};
+use crate::errors::ApiResult;
+use crate::registry::object;
+use crate::registry::rest::{self, Scope};
+use crate::storage::{Storage, WatchStart};
+use crate::tenancy::{self, APIBINDINGS_INITIALIZER, Tenancy, TypeRef};
+use kcp_api::keys::{
+    LOGICAL_CLUSTER_TYPE_ANNOTATION, REQUIRED_GROUPS_ANNOTATION, SHARD_ANNOTATION,
+    WORKSPACE_CLUSTER_ANNOTATION, WORKSPACE_OWNER_ANNOTATION, WORKSPACE_SHARD_HASH_ANNOTATION,
+};
+use kcp_api::{LogicalClusterName, PATH_ANNOTATION};
+
+/// Held on a Workspace until its logical cluster is gone.
+pub const FINALIZER: &str = "core.kcp.io/logicalcluster";
+/// The label mirroring a workspace's phase.
+const PHASE_LABEL: &str = "tenancy.kcp.io/phase";
+/// The initializer of the `universal` type, run by this server.
+const UNIVERSAL_INITIALIZER: &str = "root:universal";
+const MANAGER: &str = "kcp-workspace-controller";
+
+/// What the reconcilers share.
+struct Ctx {
+    storage: Arc<Storage>,
+    tenancy: Tenancy,
+    shard_url: String,
+    workspaces: ResourceDef,
+    logical_clusters: ResourceDef,
+    namespaces: ResourceDef,
+    apibindings: ResourceDef,
+    cluster_role_bindings: ResourceDef,
+}
+
+fn def(catalogs: &Catalogs, group: &str, version: &str, resource: &str) -> Option<ResourceDef> {
+    catalogs.base().lookup(group, version, resource).cloned()
+}
+
+/// Runs forever (kcp profile only: it needs the kcp kinds in the catalog).
+pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: String) {
+    let (Some(workspaces), Some(logical_clusters), Some(namespaces), Some(apibindings), Some(crbs)) = (
+        def(
+            &catalogs,
+            kcp_api::keys::TENANCY_GROUP,
+            "v1alpha1",
+            "workspaces",
+        ),
+        def(
+            &catalogs,
+            kcp_api::keys::CORE_GROUP,
+            "v1alpha1",
+            "logicalclusters",
+        ),
+        def(&catalogs, "", "v1", "namespaces"),
+        def(
+            &catalogs,
+            kcp_api::keys::APIS_GROUP,
+            "v1alpha2",
+            "apibindings",
+        ),
+        def(
+            &catalogs,
+            "rbac.authorization.k8s.io",
+            "v1",
+            "clusterrolebindings",
+        ),
+    ) else {
+        return;
+    };
+    let ctx = Arc::new(Ctx {
+        tenancy: Tenancy::new(&catalogs),
+        storage: storage.clone(),
+        shard_url,
+        workspaces,
+        logical_clusters,
+        namespaces,
+        apibindings,
+        cluster_role_bindings: crbs,
+    });
+    let ws_queue = {
+        let ctx = ctx.clone();
+        Queue::new(move |(cluster, name): (String, String)| {
+            let ctx = ctx.clone();
+            async move { reconcile_workspace(&ctx, &cluster, &name).await }
+        })
+    };
+    let lc_queue = {
+        let ctx = ctx.clone();
+        Queue::new(move |cluster: String| {
+            let ctx = ctx.clone();
+            async move { reconcile_logical_cluster(&ctx, &cluster).await }
+        })
+    };
+    let ws_prefix = ctx.tenancy.workspace_prefix();
+    let lc_prefix = crate::storage::keys::resource_prefix(
+        kcp_api::keys::CORE_GROUP,
+        "logicalclusters",
+        &crate::storage::keys::KeySpace::CustomResource,
+    );
+    loop {
+        let watch = match storage
+            .watch(crate::storage::keys::ROOT, WatchStart::FromState)
+            .await
+        {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("workspace controller: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let dispatch = |object: &crate::storage::CachedObject| {
+            let key = &object.key;
+            if key.raw.starts_with(&ws_prefix) {
+                ws_queue.add((key.cluster.clone(), key.name.clone()));
+            } else if key.raw.starts_with(&lc_prefix) {
+                lc_queue.add(key.cluster.clone());
+                if let Some(owner) = object.shared_value().map(|v| &v["spec"]["owner"])
+                    && owner["resource"] == "workspaces"
+                    && let (Some(c), Some(n)) = (owner["cluster"].as_str(), owner["name"].as_str())
+                {
+                    ws_queue.add((c.to_string(), n.to_string()));
+                }
+            }
+        };
+        for ev in &watch.initial {
+            dispatch(&ev.object);
+        }
+        let mut live = watch.live;
+        while let Ok(ev) = live.recv().await {
+            dispatch(&ev.object);
+        }
+    }
+}
+
+fn scope<'a>(cluster: &'a str, def: &'a ResourceDef, name: &'a str) -> Scope<'a> {
+    Scope {
+        cluster,
+        def,
+        namespace: None,
+        name,
+        subresource: "",
+        dry_run: false,
+        manager: MANAGER,
+    }
+}
+
+fn condition(type_: &str, status: bool, reason: &str, message: &str) -> Value {
+    let mut c = json!({
+        "type": type_,
+        "status": if status { "True" } else { "False" },
+        "lastTransitionTime": object::now_rfc3339(),
+    });
+    if !reason.is_empty() {
+        c["reason"] = json!(reason);
+        c["message"] = json!(message);
+        c["severity"] = json!("Error");
+    }
+    c
+}
+
+/// Sets a condition, keeping its transition time when the status is unchanged.
+fn set_condition(status: &mut Value, cond: Value) {
+    if !status["conditions"].is_array() {
+        status["conditions"] = json!([]);
+    }
+    let Some(list) = status["conditions"].as_array_mut() else {
+        return;
+    };
+    match list.iter_mut().find(|c| c["type"] == cond["type"]) {
+        Some(existing) if existing["status"] == cond["status"] => {
+            let time = existing["lastTransitionTime"].clone();
+            *existing = cond;
+            existing["lastTransitionTime"] = time;
+        }
+        Some(existing) => *existing = cond,
+        None => list.push(cond),
+    }
+}
+
+/// Writes `obj`'s status when it differs from `current`'s.
+async fn write_status(
+    ctx: &Ctx,
+    cluster: &str,
+    def: &ResourceDef,
+    name: &str,
+    current: &Value,
+    obj: Value,
+) -> ApiResult<()> {
+    if obj["status"] == current["status"] {
+        return Ok(());
+    }
+    let mut s = scope(cluster, def, name);
+    s.subresource = "status";
+    rest::update(&ctx.storage, &s, obj).await.map(|_| ())
+}
+
+fn log_err(what: &str, r: ApiResult<()>) -> Option<Duration> {
+    match r {
+        Ok(()) => None,
+        // Someone else wrote first: the watch brings the new version.
+        Err(e) if e.code == 409 => None,
+        Err(e) => {
+            tracing::warn!("workspace controller: {what}: {}", e.message);
+            Some(Duration::from_millis(500))
+        }
+    }
+}
+
+async fn reconcile_workspace(ctx: &Ctx, cluster: &str, name: &str) -> Option<Duration> {
+    let cached = ctx
+        .storage
+        .get_cached(&ctx.tenancy.workspace_key(cluster, name))
+        .await?;
+    let ws = cached.value().ok()?;
+    let what = format!("workspace {cluster}:{name}");
+    if object::is_deleting(&ws) {
+        return log_err(&what, delete_workspace(ctx, cluster, name, &ws).await);
+    }
+    let lc_name = ws["spec"]["cluster"].as_str().unwrap_or_default();
+    if lc_name.is_empty() {
+        return log_err(&what, schedule(ctx, cluster, name, ws).await);
+    }
+    let lc = ctx
+        .storage
+        .get_cached(&tenancy::logical_cluster_key(lc_name))
+        .await
+        .and_then(|o| o.value().ok());
+    log_err(&what, mirror_phase(ctx, cluster, name, ws, lc).await)
+}
+
+/// Creates the workspace's logical cluster and points the workspace at it.
+async fn schedule(ctx: &Ctx, cluster: &str, name: &str, mut ws: Value) -> ApiResult<()> {
+    let parent = ctx
+        .storage
+        .get_cached(&tenancy::logical_cluster_key(cluster))
+        .await
+        .and_then(|o| o.value().ok())
+        .unwrap_or(Value::Null);
+    let parent_path = parent["metadata"]["annotations"][PATH_ANNOTATION]
+        .as_str()
+        .unwrap_or(cluster)
+        .to_string();
+    let path = format!("{parent_path}:{name}");
+    let ty = TypeRef::from_json(&ws["spec"]["type"]).unwrap_or(TypeRef {
+        path: kcp_api::ROOT_CLUSTER.into(),
+        name: "universal".into(),
+    });
+    let initializers = match ctx.tenancy.type_chain(&ctx.storage, &ty).await {
+        Some(chain) => Tenancy::initializers(&chain),
+        None => Vec::new(),
+    };
+    let annotations = &ws["metadata"]["annotations"];
+    let lc_name = annotations[WORKSPACE_CLUSTER_ANNOTATION]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| LogicalClusterName::random().as_str().to_string());
+    let mut lc_annotations = json!({
+        LOGICAL_CLUSTER_TYPE_ANNOTATION: ty.to_string(),
+        SHARD_ANNOTATION: kcp_api::keys::ROOT_SHARD,
+        PATH_ANNOTATION: path,
+    });
+    for key in [WORKSPACE_OWNER_ANNOTATION, REQUIRED_GROUPS_ANNOTATION] {
+        if let Some(v) = annotations[key].as_str() {
+            lc_annotations[key] = json!(v);
+        }
+    }
+    let mut spec = json!({
+        "owner": {
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "resource": "workspaces",
+            "name": name,
+            "cluster": cluster,
+            "uid": ws["metadata"]["uid"],
+        },
+    });
+    if !initializers.is_empty() {
+        spec["initializers"] = json!(initializers);
+    }
+    if let Some(owner) = annotations[WORKSPACE_OWNER_ANNOTATION]
+        .as_str()
+        .and_then(|o| serde_json::from_str::<Value>(o).ok())
+    {
+        spec["createdBy"] = owner;
+    }
+    let lc = json!({
+        "apiVersion": "core.kcp.io/v1alpha1",
+        "kind": "LogicalCluster",
+        "metadata": {"name": kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME, "annotations": lc_annotations},
+        "spec": spec,
+    });
+    let lc_scope = scope(
+        &lc_name,
+        &ctx.logical_clusters,
+        kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
+    );
+    let created = match rest::create(&ctx.storage, &lc_scope, lc).await {
+        Ok(w) => w.object,
+        Err(e) if e.code == 409 => match ctx.storage.get_cached(&lc_scope.key(lc_scope.name)).await
+        {
+            // Ours from an earlier attempt.
+            Some(o)
+                if o.value()
+                    .is_ok_and(|v| v["spec"]["owner"]["uid"] == ws["metadata"]["uid"]) =>
+            {
+                o.value()?
+            }
+            _ => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    if created["status"]["phase"].as_str().unwrap_or("Scheduling") == "Scheduling" {
+        let mut initializing = created.clone();
+        initializing["status"] = json!({"phase": "Initializing", "initializers": initializers,
+            "URL": format!("{}/clusters/{lc_name}", ctx.shard_url)});
+        let lc_scope = Scope {
+            subresource: "status",
+            ..lc_scope
+        };
+        rest::update(&ctx.storage, &lc_scope, initializing).await?;
+    }
+
+    // The workspace: its cluster, URL, shard, finalizer; then its phase.
+    let meta = object::meta_mut(&mut ws);
+    let finalizers = meta
+        .entry("finalizers")
+        .or_insert_with(|| json!([]))
+        .as_array_mut();
+    if let Some(f) = finalizers
+        && !f.iter().any(|x| x == FINALIZER)
+    {
+        f.push(json!(FINALIZER));
+    }
+    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+    annotations[SHARD_ANNOTATION] = json!(kcp_api::keys::ROOT_SHARD);
+    annotations[WORKSPACE_SHARD_HASH_ANNOTATION] =
+        json!(kcp_api::names::shard_hash(kcp_api::keys::ROOT_SHARD));
+    let labels = meta.entry("labels").or_insert_with(|| json!({}));
+    labels[PHASE_LABEL] = json!("Initializing");
+    ws["spec"]["cluster"] = json!(lc_name);
+    ws["spec"]["URL"] = json!(format!("{}/clusters/{path}", ctx.shard_url));
+    let written = rest::update(
+        &ctx.storage,
+        &scope(cluster, &ctx.workspaces, name),
+        ws.clone(),
+    )
+    .await?
+    .object;
+    let mut status = written["status"].clone();
+    status["phase"] = json!("Initializing");
+    set_condition(&mut status, condition("WorkspaceScheduled", true, "", ""));
+    let mut with_status = written.clone();
+    with_status["status"] = status;
+    write_status(ctx, cluster, &ctx.workspaces, name, &written, with_status).await
+}
+
+/// The workspace follows its LogicalCluster: Initializing (with its initializers) until the
+/// logical cluster is Ready.
+async fn mirror_phase(
+    ctx: &Ctx,
+    cluster: &str,
+    name: &str,
+    ws: Value,
+    lc: Option<Value>,
+) -> ApiResult<()> {
+    let Some(lc) = lc else {
+        return Ok(());
+    };
+    let lc_phase = lc["status"]["phase"].as_str().unwrap_or("Scheduling");
+    let phase = match lc_phase {
+        "Ready" => "Ready",
+        "Scheduling" | "Initializing" => "Initializing",
+        other => other,
+    };
+    let mut ws = ws;
+    if ws["metadata"]["labels"][PHASE_LABEL] != phase {
+        let labels = object::meta_mut(&mut ws)
+            .entry("labels")
+            .or_insert_with(|| json!({}));
+        labels[PHASE_LABEL] = json!(phase);
+        ws = rest::update(&ctx.storage, &scope(cluster, &ctx.workspaces, name), ws)
+            .await?
+            .object;
+    }
+    let mut status = ws["status"].clone();
+    status["phase"] = json!(phase);
+    set_condition(&mut status, condition("WorkspaceScheduled", true, "", ""));
+    let initializers = lc["status"]["initializers"].clone();
+    if initializers.as_array().is_some_and(|i| !i.is_empty()) {
+        status["initializers"] = initializers.clone();
+        let pending: Vec<&str> = initializers
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        set_condition(
+            &mut status,
+            condition(
+                "WorkspaceInitialized",
+                false,
+                "InitializerExists",
+                &format!("Initializers still exist: [{}]", pending.join(" ")),
+            ),
+        );
+    } else if let Some(s) = status.as_object_mut() {
+        s.remove("initializers");
+        if phase == "Ready" {
+            set_condition(&mut status, condition("WorkspaceInitialized", true, "", ""));
+        }
+    }
+    let mut with_status = ws.clone();
+    with_status["status"] = status;
+    write_status(ctx, cluster, &ctx.workspaces, name, &ws, with_status).await
+}
+
+/// Runs this server's initializers of an Initializing logical cluster, then makes it Ready.
+async fn reconcile_logical_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
+    let cached = ctx
+        .storage
+        .get_cached(&tenancy::logical_cluster_key(cluster))
+        .await?;
+    let lc = cached.value().ok()?;
+    if lc["status"]["phase"] != "Initializing" || object::is_deleting(&lc) {
+        return None;
+    }
+    log_err(
+        &format!("logical cluster {cluster}"),
+        initialize(ctx, cluster, lc).await,
+    )
+}
+
+async fn initialize(ctx: &Ctx, cluster: &str, lc: Value) -> ApiResult<()> {
+    let pending: Vec<String> = lc["status"]["initializers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.as_str().map(str::to_string))
+        .collect();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    // The creator administers the new workspace.
+    if let Some(user) = lc["metadata"]["annotations"][WORKSPACE_OWNER_ANNOTATION]
+        .as_str()
+        .and_then(|o| serde_json::from_str::<Value>(o).ok())
+        .and_then(|o| o["username"].as_str().map(str::to_string))
+    {
+        let crb = json!({
+            "metadata": {"name": "workspace-admin"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+        });
+        create_if_missing(ctx, cluster, &ctx.cluster_role_bindings, crb).await?;
+    }
+    for initializer in &pending {
+        match initializer.as_str() {
+            UNIVERSAL_INITIALIZER => {
+                for ns in ["default", "kube-system"] {
+                    let obj = json!({"metadata": {"name": ns, "annotations": {
+                        kcp_api::keys::BOOTSTRAP_CREATE_ONLY_ANNOTATION: "true"}}});
+                    create_if_missing(ctx, cluster, &ctx.namespaces, obj).await?;
+                }
+            }
+            APIBINDINGS_INITIALIZER => bind_default_apis(ctx, cluster, &lc).await?,
+            _ => continue,
+        }
+        done.insert(initializer.clone());
+    }
+    let remaining: Vec<&String> = pending.iter().filter(|i| !done.contains(*i)).collect();
+    let mut updated = lc.clone();
+    updated["status"]["initializers"] = json!(remaining);
+    if remaining.is_empty() {
+        updated["status"]["phase"] = json!("Ready");
+        let mut status = updated["status"].clone();
+        set_condition(&mut status, condition("WorkspaceInitialized", true, "", ""));
+        updated["status"] = status;
+    }
+    write_status(
+        ctx,
+        cluster,
+        &ctx.logical_clusters,
+        kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
+        &lc,
+        updated,
+    )
+    .await
+}
+
+/// The APIBindings of every `defaultAPIBindings` entry of the workspace's type chain, named as
+/// kcp names them. Binding itself comes with the APIBinding controller; until then the bindings
+/// of root's own exports are recorded as bound.
+async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<()> {
+    let Some(ty) = lc["metadata"]["annotations"][LOGICAL_CLUSTER_TYPE_ANNOTATION]
+        .as_str()
+        .and_then(TypeRef::parse)
+    else {
+        return Ok(());
+    };
+    let Some(chain) = ctx.tenancy.type_chain(&ctx.storage, &ty).await else {
+        return Ok(());
+    };
+    for (r, t) in &chain {
+        let Some(t) = t.shared_value() else { continue };
+        for b in t["spec"]["defaultAPIBindings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let export = b["export"].as_str().unwrap_or_default();
+            let path = b["path"]
+                .as_str()
+                .filter(|p| !p.is_empty())
+                .unwrap_or(&r.path);
+            let name = kcp_api::names::default_apibinding_name(cluster, path, export);
+            let binding = json!({
+                "apiVersion": "apis.kcp.io/v1alpha2",
+                "kind": "APIBinding",
+                "metadata": {"name": name},
+                "spec": {"reference": {"export": {"path": path, "name": export}}},
+            });
+            let created = create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?;
+            if created["status"]["phase"] != "Bound" {
+                let mut bound = created.clone();
+                bound["status"] = json!({"phase": "Bound"});
+                let mut status = bound["status"].clone();
+                for c in ["InitialBindingCompleted", "Ready"] {
+                    set_condition(&mut status, condition(c, true, "", ""));
+                }
+                bound["status"] = status;
+                write_status(ctx, cluster, &ctx.apibindings, &name, &created, bound).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates a cluster-scoped object unless it exists; returns it as stored.
+async fn create_if_missing(
+    ctx: &Ctx,
+    cluster: &str,
+    def: &ResourceDef,
+    obj: Value,
+) -> ApiResult<Value> {
+    let name = obj["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let s = scope(cluster, def, &name);
+    if let Some(existing) = ctx.storage.get_cached(&s.key(&name)).await {
+        return existing.value();
+    }
+    match rest::create(&ctx.storage, &s, obj).await {
+        Ok(w) => Ok(w.object),
+        Err(e) if e.code == 409 => match ctx.storage.get(&s.key(&name)).await? {
+            Some(o) => o.value(),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the workspace's logical cluster with all its content, then the finalizer.
+async fn delete_workspace(ctx: &Ctx, cluster: &str, name: &str, ws: &Value) -> ApiResult<()> {
+    if !object::finalizers(ws).iter().any(|f| f == FINALIZER) {
+        return Ok(());
+    }
+    if let Some(lc_name) = ws["spec"]["cluster"].as_str().filter(|c| !c.is_empty()) {
+        purge(ctx, lc_name.to_string()).await?;
+    }
+    let mut ws = ws.clone();
+    let remaining: Vec<String> = object::finalizers(&ws)
+        .into_iter()
+        .filter(|f| f != FINALIZER)
+        .collect();
+    object::meta_mut(&mut ws).insert("finalizers".into(), json!(remaining));
+    rest::update(&ctx.storage, &scope(cluster, &ctx.workspaces, name), ws)
+        .await
+        .map(|_| ())
+}
+
+/// Deletes every object of a logical cluster from the store, the logical clusters of its
+/// workspaces first (depth first), many deletes at a time so they share commits.
+fn purge(ctx: &Ctx, cluster: String) -> BoxFuture<'_, ApiResult<()>> {
+    Box::pin(async move {
+        let objects = ctx.storage.cluster_objects(&cluster).await;
+        let ws_prefix = ctx.tenancy.workspace_prefix();
+        for o in &objects {
+            if o.key.raw.starts_with(&ws_prefix)
+                && let Some(child) = o
+                    .shared_value()
+                    .and_then(|v| v["spec"]["cluster"].as_str())
+                    .filter(|c| !c.is_empty())
+            {
+                purge(ctx, child.to_string()).await?;
+            }
+        }
+        for chunk in objects.chunks(256) {
+            let deletes = chunk
+                .iter()
+                .map(|o| ctx.storage.store().delete(&o.key.raw, None));
+            for r in futures::future::join_all(deletes).await {
+                match r {
+                    Ok(_) | Err(kcp_store::Error::NotFound { .. }) => {}
+                    Err(e) => return Err(crate::storage::store_error(e)),
+                }
+            }
+        }
+        Ok(())
+    })
+}
