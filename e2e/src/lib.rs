@@ -294,23 +294,30 @@ impl Kcp {
         content_type: &str,
         body: &[u8],
     ) -> (u16, serde_json::Value) {
-        self.curl_with(method, path, &[("Content-Type", content_type)], body)
+        self.curl_with(None, method, path, &[("Content-Type", content_type)], body)
+    }
+
+    /// A raw request with another bearer token.
+    pub fn curl_as(&self, token: &str, method: &str, path: &str) -> (u16, serde_json::Value) {
+        self.curl_with(Some(token), method, path, &[], b"")
     }
 
     /// A raw GET with an `Accept` header.
     pub fn curl_accept(&self, method: &str, path: &str, accept: &str) -> (u16, serde_json::Value) {
-        self.curl_with(method, path, &[("Accept", accept)], b"")
+        self.curl_with(None, method, path, &[("Accept", accept)], b"")
     }
 
     fn curl_with(
         &self,
+        token: Option<&str>,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, serde_json::Value) {
         use std::io::Write;
-        let (server, token) = self.endpoint();
+        let (server, admin) = self.endpoint();
+        let token = token.unwrap_or(&admin);
         let mut cmd = Command::new("curl");
         cmd.args(["-sk", "-X", method, "-w", "\n%{http_code}", "-H"])
             .arg(format!("Authorization: Bearer {token}"));
@@ -371,6 +378,11 @@ impl Kcp {
                 .status();
             let _ = c.wait();
         }
+    }
+
+    /// Stops the server gracefully (SIGTERM), leaving its root directory for inspection.
+    pub fn shutdown(&mut self) {
+        self.stop(libc_signal::TERM);
     }
 
     /// The server's process id.

@@ -44,20 +44,30 @@ pub async fn authorize(
     if user.in_group(MASTERS) {
         return Decision::Allow;
     }
-    if always_allowed(user, attrs) {
-        return Decision::Allow;
-    }
     let namespace = if attrs.resource_request {
         attrs.namespace.as_str()
     } else {
         ""
     };
     let roles = bound_roles(storage, user, cluster, namespace).await;
-    if roles
-        .iter()
-        .flat_map(|r| rules_of(r))
-        .any(|r| rule_allows(r, attrs))
-    {
+    let allows = |a: &Attributes| {
+        roles
+            .iter()
+            .flat_map(|r| rules_of(r))
+            .any(|r| rule_allows(r, a))
+    };
+    // kcp's workspace content authorizer: in a workspace, nothing at all without `access`.
+    if storage.serves_logical_clusters() && !cluster.starts_with("system:") {
+        let access = Attributes {
+            verb: "access".into(),
+            path: "/".into(),
+            ..Attributes::default()
+        };
+        if !allows(&access) {
+            return Decision::Deny("access denied".into());
+        }
+    }
+    if always_allowed(user, attrs) || allows(attrs) {
         return Decision::Allow;
     }
     Decision::Deny(String::new())

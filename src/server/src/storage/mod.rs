@@ -157,6 +157,12 @@ impl Storage {
         Ok(storage)
     }
 
+    /// Whether this server serves many logical clusters (the kcp profile), whose objects carry
+    /// the `kcp.io/cluster` annotation.
+    pub fn serves_logical_clusters(&self) -> bool {
+        self.annotate_cluster
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
