@@ -109,6 +109,15 @@ fn a_workspace_becomes_ready_with_its_own_content() {
         lc["metadata"]["annotations"]["internal.tenancy.kcp.io/type"],
         "root:organization"
     );
+    // The immortal namespaces stay; users do not delete LogicalClusters.
+    let refused = in_ws(&kcp, "root:team-a", &["delete", "namespace", "default"]);
+    assert!(
+        refused
+            .stderr
+            .contains(r#"namespaces "default" is forbidden: this namespace may not be deleted"#),
+        "{}",
+        refused.stderr
+    );
     let bindings = in_ws(
         &kcp,
         "root:team-a",
@@ -274,7 +283,17 @@ fn a_token_user_reaches_only_the_workspaces_it_was_given() {
     let ws = in_ws(&kcp, "root", &["get", "workspace", "team-b", "-o", "json"]).json();
     assert_eq!(
         ws["metadata"]["annotations"]["experimental.tenancy.kcp.io/owner"],
-        r#"{"username":"alice","uid":"1001","groups":["system:authenticated"]}"#
+        r#"{"username":"alice"}"#
+    );
+    let lc = as_user(
+        "alice-token",
+        "root:team-b",
+        &["get", "logicalcluster", "cluster", "-o", "json"],
+    )
+    .json();
+    assert_eq!(
+        lc["spec"]["createdBy"],
+        serde_json::json!({"username": "alice", "uid": "1001", "groups": ["system:authenticated"]})
     );
     as_user(
         "alice-token",

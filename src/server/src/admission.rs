@@ -1,7 +1,9 @@
 //! Built-in admission of kcp's kinds, between authorization and the registry. Workspaces
 //! (`reference/kcp.md` §4.2): the creator's owner annotation, the parent's required groups, the
 //! type defaulted from the parent's type and resolved to a path, the `use` permission on the
-//! type, and the parent/child type constraints.
+//! type, and the parent/child type constraints. Namespaces `default`, `kube-system` and
+//! `kube-public` cannot be deleted, and LogicalClusters are created and deleted only by the
+//! system.
 
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
@@ -23,8 +25,13 @@ pub struct Request<'a> {
     pub cluster: &'a str,
     pub verb: &'a str,
     pub subresource: &'a str,
+    /// The object's name, for requests on one object.
+    pub name: &'a str,
     pub def: &'a ResourceDef,
 }
+
+/// Namespaces a cluster keeps for as long as it lives (kube's and kcp's namespace lifecycle).
+const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
 
 /// Admits a request's body, possibly changing it. Bodies that are not JSON objects pass
 /// unchanged: the registry answers them with the proper decoding error.
@@ -34,6 +41,30 @@ pub async fn admit(
     req: &Request<'_>,
     body: Bytes,
 ) -> ApiResult<Bytes> {
+    if req.verb == "delete"
+        && req.subresource.is_empty()
+        && req.def.group.is_empty()
+        && req.def.resource == "namespaces"
+        && IMMORTAL_NAMESPACES.contains(&req.name)
+    {
+        return Err(ApiError::forbidden(
+            &GroupResource::new("", "namespaces"),
+            req.name,
+            "this namespace may not be deleted",
+        ));
+    }
+    if req.def.group == kcp_api::keys::CORE_GROUP
+        && req.def.resource == "logicalclusters"
+        && matches!(req.verb, "create" | "delete" | "deletecollection")
+        && req.subresource.is_empty()
+        && !req.user.in_group(MASTERS)
+    {
+        return Err(ApiError::forbidden(
+            &GroupResource::new(kcp_api::keys::CORE_GROUP, "logicalclusters"),
+            req.name,
+            &format!("{} of a LogicalCluster is not allowed", req.verb),
+        ));
+    }
     let is_workspace_create = req.verb == "create"
         && req.subresource.is_empty()
         && req.def.group == TENANCY_GROUP

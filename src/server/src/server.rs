@@ -147,6 +147,7 @@ impl Server {
                 cluster,
                 verb: &info.verb,
                 subresource: &info.subresource,
+                name: &info.name,
                 def: &def,
             },
             body,

@@ -393,10 +393,21 @@ async fn mirror_phase(
         other => other,
     };
     let mut ws = ws;
-    if ws["metadata"]["labels"][PHASE_LABEL] != phase {
-        let labels = object::meta_mut(&mut ws)
-            .entry("labels")
-            .or_insert_with(|| json!({}));
+    // Once Ready, the owner annotation keeps only the user name.
+    let owner = ws["metadata"]["annotations"][WORKSPACE_OWNER_ANNOTATION]
+        .as_str()
+        .and_then(|o| serde_json::from_str::<Value>(o).ok());
+    let short_owner = owner
+        .filter(|_| phase == "Ready")
+        .map(|o| json!({"username": o["username"]}).to_string())
+        .filter(|short| ws["metadata"]["annotations"][WORKSPACE_OWNER_ANNOTATION] != *short);
+    if ws["metadata"]["labels"][PHASE_LABEL] != phase || short_owner.is_some() {
+        let meta = object::meta_mut(&mut ws);
+        if let Some(short) = short_owner {
+            meta.entry("annotations").or_insert_with(|| json!({}))[WORKSPACE_OWNER_ANNOTATION] =
+                json!(short);
+        }
+        let labels = meta.entry("labels").or_insert_with(|| json!({}));
         labels[PHASE_LABEL] = json!(phase);
         ws = rest::update(&ctx.storage, &scope(cluster, &ctx.workspaces, name), ws)
             .await?
