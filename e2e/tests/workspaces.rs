@@ -130,6 +130,15 @@ fn a_workspace_becomes_ready_with_its_own_content() {
     );
     assert_eq!(bindings.ok(), "tenancy.kcp.io topology.kcp.io");
 
+    // Shard metrics at the base URL only, with no per-workspace series.
+    let (code, metrics) = kcp.curl("GET", "/metrics", "", b"");
+    assert_eq!(code, 200);
+    let text = metrics.as_str().unwrap_or_default();
+    assert!(text.contains("apiserver_request_total"), "{text}");
+    assert!(!text.contains(&cluster), "{text}");
+    let (code, _) = kcp.curl("GET", "/clusters/root/metrics", "", b"");
+    assert_eq!(code, 501);
+
     // Unknown workspaces and bad paths.
     let missing = in_ws(&kcp, "root:nope", &["get", "namespaces"]);
     assert!(!missing.success());

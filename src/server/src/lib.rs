@@ -20,6 +20,7 @@ pub mod defaulting;
 pub mod errors;
 pub mod http;
 pub mod kubeconfig;
+pub mod metrics;
 pub mod options;
 pub mod pki;
 pub mod protobuf;

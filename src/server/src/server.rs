@@ -73,10 +73,12 @@ impl Server {
         let started = std::time::Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let resp = match self.pipeline(req, peer).await {
+        let mut labels = RequestLabels::default();
+        let resp = match self.pipeline(req, peer, &mut labels).await {
             Ok(r) => r,
             Err(e) => response::error(&e),
         };
+        labels.record(resp.status().as_u16(), started.elapsed());
         tracing::debug!(
             "{method} {path} {} {:?}",
             resp.status().as_u16(),
@@ -89,6 +91,7 @@ impl Server {
         &self,
         req: Request<Incoming>,
         peer: &PeerIdentity,
+        labels: &mut RequestLabels,
     ) -> ApiResult<Response<Body>> {
         let (parts, body) = req.into_parts();
         let path = parts.uri.path().to_string();
@@ -115,6 +118,11 @@ impl Server {
         }
         let watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
         let info = request_info::parse(&parts.method, rest_path, watch);
+        labels.verb.clone_from(&info.verb);
+        if info.is_resource_request {
+            labels.group.clone_from(&info.api_group);
+            labels.resource.clone_from(&info.resource);
+        }
         let user = self.impersonate(user, &parts.headers, cluster).await?;
 
         if !info.is_resource_request {
@@ -365,6 +373,19 @@ impl Server {
                 .api_resource_list(group, version)
                 .map(|v| response::json(200, &v))
                 .ok_or_else(ApiError::path_not_found),
+            ["metrics"] if cluster.is_none() || self.profile == crate::options::Profile::Kube => {
+                Ok(response::bytes(
+                    200,
+                    "text/plain; version=0.0.4",
+                    Bytes::from(crate::metrics::get().render()),
+                ))
+            }
+            // Shard-level metrics exist only at the base URL, as in kcp.
+            ["metrics"] => Err(ApiError::new(
+                501,
+                "NotImplemented",
+                "the metrics of a logical cluster are not served: use /metrics at the base URL",
+            )),
             ["openapi", "v2"] => {
                 if !accept.is_empty() && !accept.contains("json") && !accept.contains("*/*") {
                     return Err(ApiError::not_acceptable());
@@ -383,6 +404,33 @@ impl Server {
                     .ok_or_else(ApiError::path_not_found)
             }
             _ => Err(ApiError::path_not_found()),
+        }
+    }
+}
+
+/// What a request is counted under in the metrics (known once it is parsed).
+#[derive(Default)]
+struct RequestLabels {
+    verb: String,
+    group: String,
+    resource: String,
+}
+
+impl RequestLabels {
+    fn record(&self, code: u16, elapsed: std::time::Duration) {
+        let m = crate::metrics::get();
+        let verb = if self.verb.is_empty() {
+            "unknown"
+        } else {
+            &self.verb
+        };
+        m.requests
+            .with_label_values(&[verb, &self.group, &self.resource, &code.to_string()])
+            .inc();
+        if verb != "watch" {
+            m.request_duration
+                .with_label_values(&[verb])
+                .observe(elapsed.as_secs_f64());
         }
     }
 }

@@ -13,6 +13,8 @@ type Reconcile<K> =
     Arc<dyn Fn(K) -> Pin<Box<dyn Future<Output = Option<Duration>> + Send>> + Send + Sync>;
 
 pub struct Queue<K> {
+    /// The controller's name, for the metrics.
+    name: &'static str,
     /// The keys being reconciled, and whether they were added again meanwhile.
     running: Arc<Mutex<HashMap<K, bool>>>,
     reconcile: Reconcile<K>,
@@ -21,6 +23,7 @@ pub struct Queue<K> {
 impl<K> Clone for Queue<K> {
     fn clone(&self) -> Self {
         Self {
+            name: self.name,
             running: self.running.clone(),
             reconcile: self.reconcile.clone(),
         }
@@ -28,12 +31,13 @@ impl<K> Clone for Queue<K> {
 }
 
 impl<K: Clone + Eq + Hash + Send + 'static> Queue<K> {
-    pub fn new<F, Fut>(reconcile: F) -> Self
+    pub fn new<F, Fut>(name: &'static str, reconcile: F) -> Self
     where
         F: Fn(K) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Option<Duration>> + Send + 'static,
     {
         Self {
+            name,
             running: Arc::new(Mutex::new(HashMap::new())),
             reconcile: Arc::new(move |k| Box::pin(reconcile(k))),
         }
@@ -60,6 +64,10 @@ impl<K: Clone + Eq + Hash + Send + 'static> Queue<K> {
         tokio::spawn(async move {
             loop {
                 let retry = (queue.reconcile)(key.clone()).await;
+                crate::metrics::get()
+                    .reconciles
+                    .with_label_values(&[queue.name])
+                    .inc();
                 {
                     let mut running = queue.running();
                     if running.get(&key).copied().unwrap_or(false) {
@@ -93,7 +101,7 @@ mod tests {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let q = {
             let (runs, active) = (runs.clone(), active.clone());
-            Queue::new(move |_k: u32| {
+            Queue::new("test", move |_k: u32| {
                 let (runs, active, tx) = (runs.clone(), active.clone(), tx.clone());
                 async move {
                     assert_eq!(active.fetch_add(1, Ordering::SeqCst), 0, "one at a time");

@@ -99,14 +99,14 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: Stri
     });
     let ws_queue = {
         let ctx = ctx.clone();
-        Queue::new(move |(cluster, name): (String, String)| {
+        Queue::new("workspace", move |(cluster, name): (String, String)| {
             let ctx = ctx.clone();
             async move { reconcile_workspace(&ctx, &cluster, &name).await }
         })
     };
     let lc_queue = {
         let ctx = ctx.clone();
-        Queue::new(move |cluster: String| {
+        Queue::new("logicalcluster", move |cluster: String| {
             let ctx = ctx.clone();
             async move { reconcile_logical_cluster(&ctx, &cluster).await }
         })

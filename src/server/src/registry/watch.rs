@@ -75,8 +75,11 @@ pub async fn watch(
                 .map(Duration::from_secs)
                 .unwrap_or(DEFAULT_TIMEOUT);
             tokio::spawn(async move {
+                let watchers = &crate::metrics::get().watchers;
+                watchers.inc();
                 let _ =
                     tokio::time::timeout(timeout, run(prefix, tx, w, q, enc, initial_events)).await;
+                watchers.dec();
             });
         }
     }

@@ -138,6 +138,7 @@ impl Storage {
             }
         }
         let revision = listed.revision;
+        crate::metrics::get().objects.set(objects.len() as i64);
         let (live, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (revision_seen, _) = watch::channel(revision);
         let storage = Arc::new(Self {
@@ -246,6 +247,7 @@ impl Storage {
             EventKind::Put => st.objects.insert(key, object.clone()),
             EventKind::Delete => st.objects.remove(&key),
         };
+        crate::metrics::get().objects.set(st.objects.len() as i64);
         let event = CacheEvent {
             kind: ev.kind,
             object,
