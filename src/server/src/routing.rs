@@ -45,6 +45,9 @@ pub fn route(path: &str) -> ApiResult<Target> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
+    // Clients escape `*` and `:` in paths (client-go sends `/clusters/%2A/…`).
+    let cluster = percent_decode(cluster);
+    let cluster = cluster.as_str();
     if !kcp_api::logicalcluster::is_valid_path(cluster) {
         return Err(ApiError::bad_request(format!(
             "invalid cluster: {cluster:?} does not match the regex"
@@ -57,6 +60,33 @@ pub fn route(path: &str) -> ApiResult<Target> {
         cluster: cluster.to_string(),
         path: tail.to_string(),
     })
+}
+
+/// Decodes `%XX` escapes; an invalid escape is kept as it is (and then fails validation).
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn unknown_workspace(path: &str) -> ApiError {
@@ -103,6 +133,20 @@ mod tests {
             }
         );
         assert_eq!(route("/clusters/Bad/api").unwrap_err().code, 400);
+        assert_eq!(
+            route("/clusters/%2A/api").unwrap(),
+            Target::Cluster {
+                cluster: "*".into(),
+                path: "/api".into()
+            }
+        );
+        assert_eq!(
+            route("/clusters/root%3Ateam-a/api").unwrap(),
+            Target::Cluster {
+                cluster: "root:team-a".into(),
+                path: "/api".into()
+            }
+        );
         assert_eq!(
             route("/clusters/root/clusters/root/api").unwrap_err().code,
             404

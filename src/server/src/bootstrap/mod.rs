@@ -247,6 +247,7 @@ pub async fn ensure(
         return existing.value();
     }
     let status = obj.as_object_mut().and_then(|o| o.remove("status"));
+    let obj = crate::registry::handler::decode_in_process(def, obj)?;
     let created = match rest::create(storage, &scope, obj).await {
         Ok(w) => w.object,
         Err(e) if e.code == 409 => {

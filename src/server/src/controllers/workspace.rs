@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use super::queue::Queue;
 use crate::catalog::{Catalogs, ResourceDef};
 use crate::errors::ApiResult;
+use crate::registry::handler::decode_in_process;
 use crate::registry::object;
 use crate::registry::rest::{self, Scope};
 use crate::storage::{Storage, WatchStart};
@@ -314,6 +315,7 @@ async fn schedule(ctx: &Ctx, cluster: &str, name: &str, mut ws: Value) -> ApiRes
         &ctx.logical_clusters,
         kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
     );
+    let lc = decode_in_process(&ctx.logical_clusters, lc)?;
     let created = match rest::create(&ctx.storage, &lc_scope, lc).await {
         Ok(w) => w.object,
         Err(e) if e.code == 409 => match ctx.storage.get_cached(&lc_scope.key(lc_scope.name)).await
@@ -579,7 +581,7 @@ async fn create_if_missing(
     if let Some(existing) = ctx.storage.get_cached(&s.key(&name)).await {
         return existing.value();
     }
-    match rest::create(&ctx.storage, &s, obj).await {
+    match rest::create(&ctx.storage, &s, decode_in_process(def, obj)?).await {
         Ok(w) => Ok(w.object),
         Err(e) if e.code == 409 => match ctx.storage.get(&s.key(&name)).await? {
             Some(o) => o.value(),

@@ -90,6 +90,13 @@ fn field_validation(q: &HashMap<String, String>) -> ApiResult<FieldValidation> {
     }
 }
 
+/// Decodes an object the server writes itself (bootstrap, controllers) as a request's body
+/// would be: pruned and defaulted for a custom resource, checked against its type for a
+/// built-in.
+pub fn decode_in_process(def: &ResourceDef, obj: Value) -> ApiResult<Value> {
+    decode_typed(def, obj, None, FieldValidation::Ignore).map(|(o, _)| o)
+}
+
 /// Checks a built-in object against its type the way kube's decoder does: wrong JSON types are
 /// a 400, unknown fields are dropped and, per `fieldValidation`, warned about or refused.
 /// Returns the decoded object and the warnings to send.
@@ -264,13 +271,15 @@ pub async fn serve(
             Ok(json_bytes(200, &output::single(def, obj, &out)?))
         }
         "list" => {
-            let q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            let mut q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            q.namespace = scope.namespace_filter();
             let (items, rev, next, remaining) = rest::list(storage, &scope, &q).await?;
             let body = output::list(def, &items, rev, next, remaining, &out)?;
             Ok(response::bytes(200, response::JSON, body))
         }
         "watch" => {
             let mut q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            q.namespace = scope.namespace_filter();
             if !info.name.is_empty() {
                 // A watch on one object is a watch on its name.
                 q.field_selector = Some(super::selector::FieldSelector::one_term_equal(

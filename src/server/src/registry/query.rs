@@ -48,6 +48,8 @@ fn percent_decode(s: &str) -> String {
 /// List and watch options.
 #[derive(Debug, Default)]
 pub struct ListQuery {
+    /// Only this namespace: for a wildcard (`*`) request, whose key prefix spans clusters.
+    pub namespace: Option<String>,
     pub label_selector: Option<LabelSelector>,
     pub field_selector: Option<FieldSelector>,
     pub limit: usize,
@@ -121,6 +123,7 @@ impl ListQuery {
         }
         let _ = kind;
         Ok(Self {
+            namespace: None,
             label_selector,
             field_selector,
             limit,
@@ -168,12 +171,21 @@ impl ListQuery {
         {
             return false;
         }
+        if let Some(ns) = &self.namespace
+            && o.key.namespace.as_deref() != Some(ns.as_str())
+        {
+            return false;
+        }
         if let Some(f) = &self.field_selector {
-            let value = o.value().ok();
+            // Decoded only for a field other than the name and namespace, which the key has.
+            let mut value: Option<Option<serde_json::Value>> = None;
             return f.matches(|field| match field {
                 "metadata.name" => Some(o.key.name.clone()),
                 "metadata.namespace" => Some(o.key.namespace.clone().unwrap_or_default()),
-                other => value.as_ref().and_then(|v| field_value(v, other)),
+                other => value
+                    .get_or_insert_with(|| o.value().ok())
+                    .as_ref()
+                    .and_then(|v| field_value(v, other)),
             });
         }
         true

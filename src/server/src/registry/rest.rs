@@ -46,8 +46,12 @@ impl Scope<'_> {
         )
     }
 
-    /// The prefix a list or watch covers.
+    /// The prefix a list or watch covers: every cluster's objects for the wildcard cluster `*`
+    /// (whose namespace, if any, the query filters: see [`Scope::namespace_filter`]).
     pub fn prefix(&self) -> String {
+        if self.cluster == "*" {
+            return keys::resource_prefix(self.def.group, self.def.resource, &self.def.space);
+        }
         keys::cluster_prefix(
             self.def.group,
             self.def.resource,
@@ -55,6 +59,16 @@ impl Scope<'_> {
             self.cluster,
             self.namespace,
         )
+    }
+}
+
+impl Scope<'_> {
+    /// The namespace a list or watch must filter on by itself: a wildcard request's, which its
+    /// key prefix cannot express.
+    pub fn namespace_filter(&self) -> Option<String> {
+        (self.cluster == "*")
+            .then(|| self.namespace.map(str::to_string))
+            .flatten()
     }
 }
 

@@ -998,7 +998,7 @@ impl FieldSelector {
 
     /// Whether the object's fields satisfy every requirement. `get` returns a field's value;
     /// a field it does not know reads as the empty string, as in apimachinery.
-    pub fn matches(&self, get: impl Fn(&str) -> Option<String>) -> bool {
+    pub fn matches(&self, mut get: impl FnMut(&str) -> Option<String>) -> bool {
         self.requirements.iter().all(|r| {
             let actual = get(&r.field).unwrap_or_default();
             match r.operator {
