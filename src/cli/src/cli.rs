@@ -23,11 +23,10 @@ use crate::use_workspace::{print_current, use_workspace};
 
 /// `kubectl ws`'s arguments and subcommands.
 #[derive(clap::Args, Clone, Debug, Default)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct WorkspaceArgs {
     /// A workspace: `name`, `a:b` (relative), `:root:a` (absolute), `..`, `.` (print the
     /// current one), `-` (the previous one), `~` (home; also what no argument means), `:` (top).
-    #[arg(value_name = "WORKSPACE", allow_hyphen_values = true)]
+    #[arg(value_name = "WORKSPACE")]
     pub args: Vec<String>,
     /// Browse the workspace tree interactively.
     #[arg(short, long)]
@@ -46,7 +45,6 @@ pub enum WorkspaceCommand {
     #[command(visible_alias = "cd")]
     Use {
         /// The workspace, as for `kubectl ws <workspace>`.
-        #[arg(allow_hyphen_values = true)]
         workspace: String,
         /// Print only the workspace path.
         #[arg(long)]
@@ -89,6 +87,7 @@ pub enum WorkspaceCommand {
 #[derive(Parser, Debug)]
 #[command(
     name = "kubectl ws",
+    bin_name = "kubectl ws",
     about = "Manages kcp workspaces",
     version,
     override_usage = "kubectl ws [create|create-context|use|current|<workspace>|..|.|-|~|<root:absolute:workspace>] [-i|--interactive]"
@@ -102,7 +101,12 @@ pub struct KubectlWs {
 
 /// `kubectl-kcp`.
 #[derive(Parser, Debug)]
-#[command(name = "kubectl kcp", about = "kubectl plugin for kcp", version)]
+#[command(
+    name = "kubectl kcp",
+    bin_name = "kubectl kcp",
+    about = "kubectl plugin for kcp",
+    version
+)]
 pub struct KubectlKcp {
     #[command(flatten)]
     pub flags: ConfigFlags,
@@ -122,6 +126,7 @@ pub enum KcpCommand {
 #[derive(Parser, Debug)]
 #[command(
     name = "kubectl create-workspace",
+    bin_name = "kubectl create-workspace",
     about = "Creates a new workspace",
     version
 )]
@@ -263,6 +268,21 @@ mod tests {
         }
         let c = ws(&["--short", "."]).unwrap();
         assert!(c.workspace.short);
+        let c = ws(&[".", "--short"]).unwrap();
+        assert!(c.workspace.short);
+        assert_eq!(c.workspace.args, ["."]);
+        // Flags before a subcommand do not make it a workspace name.
+        assert!(matches!(
+            ws(&["--context", "base", "tree"])
+                .unwrap()
+                .workspace
+                .command,
+            Some(WorkspaceCommand::Tree { .. })
+        ));
+        assert!(matches!(
+            ws(&["--short", "use", "x"]).unwrap().workspace.command,
+            Some(WorkspaceCommand::Use { .. })
+        ));
         let c = ws(&["-i"]).unwrap();
         assert!(c.workspace.interactive);
         assert!(matches!(
