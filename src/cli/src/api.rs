@@ -90,9 +90,25 @@ impl From<kube::Error> for ApiError {
                     message,
                 }
             }
-            other => ApiError::Transport(other.to_string()),
+            other => ApiError::Transport(error_chain(&other)),
         }
     }
+}
+
+/// An error and its sources, `outer: inner: innermost`, skipping a source whose text its
+/// parent already shows.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// What discovery of a workspace showed (§5.2 step 9).

@@ -31,6 +31,9 @@ impl Tmux {
             .arg("-L")
             .arg(&self.socket)
             .args(args)
+            // Also when the tests themselves run inside tmux, or with no terminal at all (CI).
+            .env_remove("TMUX")
+            .env("TERM", "xterm-256color")
             .output()
             .expect("running tmux");
         assert!(
@@ -106,25 +109,24 @@ fn browse_collapse_and_quit() {
     };
     let Some(kcp) = Kcp::start() else { return };
     tmux.start(&kcp.kubeconfig(), kcp.dir(), "-i");
-    let screen = tmux.wait_for("the browser", |s| s.contains("kcp Workspaces"));
-    assert!(screen.contains(HELP), "{screen}");
-    assert!(screen.contains(PROMPT), "{screen}");
-    assert!(screen.contains("root"), "{screen}");
-    let screen = tmux.wait_for("root to be expanded", |s| s.contains("cluster:"));
-    assert!(
-        screen.contains("▿ root") || screen.contains("▾ root"),
-        "{screen}"
-    );
+    // The screen may be read while it is being drawn: wait for everything expected at once.
+    tmux.wait_for("the browser with root expanded", |s| {
+        s.contains("kcp Workspaces")
+            && s.contains(HELP)
+            && s.contains(PROMPT)
+            && s.contains("cluster:")
+            && (s.contains("▿ root") || s.contains("▾ root"))
+    });
 
-    // Space collapses the selected node, and expands it again.
+    // Space collapses the selected node, and `l` expands it again.
     tmux.keys(&["Space"]);
-    let screen = tmux.wait_for("root to collapse", |s| !s.contains("cluster:"));
-    assert!(
-        screen.contains("▹ root") || screen.contains("▸ root"),
-        "{screen}"
-    );
+    tmux.wait_for("root to collapse", |s| {
+        !s.contains("cluster:") && (s.contains("▹ root") || s.contains("▸ root"))
+    });
     tmux.keys(&["l"]);
-    tmux.wait_for("root to expand", |s| s.contains("cluster:"));
+    tmux.wait_for("root to expand", |s| {
+        s.contains("cluster:") && (s.contains("▿ root") || s.contains("▾ root"))
+    });
     // Navigation keys on a single node stay on it.
     tmux.keys(&["j", "k", "Down", "Up"]);
 
@@ -165,16 +167,18 @@ fn enter_switches_workspace() {
 
 #[test]
 fn ctrl_c_and_escape_quit() {
-    let Some(tmux) = Tmux::new("ctrlc") else {
-        return;
-    };
     let Some(kcp) = Kcp::start() else { return };
-    for key in ["C-c", "Escape"] {
+    for (i, key) in ["C-c", "Escape"].into_iter().enumerate() {
+        // A tmux server per run: one whose last session was just killed may still be exiting.
+        let Some(tmux) = Tmux::new(&format!("quit-key-{i}")) else {
+            return;
+        };
         tmux.start(&kcp.kubeconfig(), kcp.dir(), "-i");
-        tmux.wait_for("the browser", |s| s.contains("kcp Workspaces"));
+        tmux.wait_for("the browser", |s| {
+            s.contains("kcp Workspaces") && s.contains(PROMPT)
+        });
         tmux.keys(&[key]);
         let screen = tmux.wait_for("the browser to quit", |s| s.contains("EXITED"));
         assert!(screen.contains("EXITED 0"), "{key}: {screen}");
-        tmux.tmux(&["kill-session", "-t", "ws"]);
     }
 }
