@@ -54,6 +54,9 @@ pub enum CliError {
     /// `-i` together with positional arguments.
     #[error("interactive mode does not accept arguments")]
     InteractiveWithArguments,
+    /// `-i` with stdout not on a terminal.
+    #[error("interactive mode needs a terminal")]
+    NotATerminal,
     /// A created workspace did not show up or become Ready in time.
     #[error("{0}")]
     Timeout(String),

@@ -8,6 +8,8 @@
 //! [`Browser`] is the state and its key handling, with no terminal in sight (tests drive it and
 //! render it into a ratatui `TestBackend`); [`run_interactive`] puts it on the terminal.
 
+use std::io::IsTerminal;
+
 use kcp_api::Path;
 use kcp_api::tenancy::Workspace;
 use ratatui::Frame;
@@ -18,7 +20,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
 use crate::api::KcpApi;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::output::Output;
 use crate::session::Session;
 use crate::tree::{child_path, list_children};
@@ -434,10 +436,20 @@ impl Browser {
 /// `kubectl ws -i`: browse on the terminal; Enter switches like `kubectl ws use :<path>`.
 pub async fn run_interactive<A: KcpApi>(s: &mut Session<A>, o: &mut Output<'_>) -> Result<()> {
     let current = s.workspace()?;
+    if !std::io::stdout().is_terminal() {
+        return Err(CliError::NotATerminal);
+    }
     let mut browser = Browser::new(&current.path);
     browser.open(&s.api, &current.path).await;
 
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // Undo whatever part of the set-up succeeded (raw mode, alternate screen).
+            let _ = ratatui::try_restore();
+            return Err(e.into());
+        }
+    };
     let chosen = browse(&mut terminal, &mut browser, &s.api).await;
     ratatui::try_restore()?;
     match chosen? {
