@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Rust toolchain: etcd (the etcd backend's conformance
-# suite starts a real one) and protoc (etcd-client's build needs it). Debian/Ubuntu packages.
+# suite starts a real one), protoc (etcd-client's build needs it) and tmux (the interactive
+# `kubectl ws -i` tests drive it on a terminal). Debian/Ubuntu packages.
 set -euo pipefail
 need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v kubectl >/dev/null 2>&1 || echo "warning: kubectl is not on PATH; the e2e tests need it" >&2
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

@@ -1,0 +1,5 @@
+//! `kubectl-create-workspace`: see [`kcp_cli::cli`].
+
+fn main() -> std::process::ExitCode {
+    kcp_cli::cli::kubectl_create_workspace()
+}
