@@ -66,6 +66,20 @@ pub fn kcp_binary() -> PathBuf {
     .clone()
 }
 
+/// `PATH` with the directory of the built binaries first, so that kubectl finds our plugins
+/// (`kubectl ws`, `kubectl create-workspace`, `kubectl kcp`).
+pub fn path_with_plugins() -> std::ffi::OsString {
+    let mut dirs: Vec<PathBuf> = kcp_binary()
+        .parent()
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
 /// Polls `cond` until it holds or `timeout` passes; panics with `what` on timeout.
 pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
@@ -207,6 +221,7 @@ impl Kcp {
         let mut cmd = Command::new("kubectl");
         cmd.env("KUBECONFIG", self.kubeconfig())
             .env("HOME", self.dir.path())
+            .env("PATH", path_with_plugins())
             .args(args)
             .stdin(if stdin.is_some() {
                 Stdio::piped()
