@@ -247,7 +247,7 @@ async fn reconcile_workspace(ctx: &Ctx, cluster: &str, name: &str) -> Option<Dur
         .get_cached(&tenancy::logical_cluster_key(lc_name))
         .await
         .and_then(|o| o.value().ok());
-    log_err(&what, mirror_phase(ctx, cluster, name, ws, lc).await)
+    log_err(&what, mirror_phase(ctx, cluster, name, ws, lc, false).await)
 }
 
 /// Creates the workspace's logical cluster and points the workspace at it.
@@ -304,19 +304,24 @@ async fn schedule(ctx: &Ctx, cluster: &str, name: &str, mut ws: Value) -> ApiRes
     {
         spec["createdBy"] = owner;
     }
-    let lc = json!({
+    let mut lc = json!({
         "apiVersion": "core.kcp.io/v1alpha1",
         "kind": "LogicalCluster",
         "metadata": {"name": kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME, "annotations": lc_annotations},
         "spec": spec,
+        "status": {"phase": "Initializing", "initializers": initializers,
+            "URL": format!("{}/clusters/{lc_name}", ctx.shard_url)},
     });
+    // This server's initializers run before the LogicalCluster is written: it is stored once,
+    // Ready unless an initializer of someone else's remains.
+    run_initializers(ctx, &lc_name, &mut lc).await?;
     let lc_scope = scope(
         &lc_name,
         &ctx.logical_clusters,
         kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
     );
     let lc = decode_in_process(&ctx.logical_clusters, lc)?;
-    let created = match rest::create(&ctx.storage, &lc_scope, lc).await {
+    let lc = match rest::create_with_status(&ctx.storage, &lc_scope, lc).await {
         Ok(w) => w.object,
         Err(e) if e.code == 409 => match ctx.storage.get_cached(&lc_scope.key(lc_scope.name)).await
         {
@@ -331,16 +336,6 @@ async fn schedule(ctx: &Ctx, cluster: &str, name: &str, mut ws: Value) -> ApiRes
         },
         Err(e) => return Err(e),
     };
-    if created["status"]["phase"].as_str().unwrap_or("Scheduling") == "Scheduling" {
-        let mut initializing = created.clone();
-        initializing["status"] = json!({"phase": "Initializing", "initializers": initializers,
-            "URL": format!("{}/clusters/{lc_name}", ctx.shard_url)});
-        let lc_scope = Scope {
-            subresource: "status",
-            ..lc_scope
-        };
-        rest::update(&ctx.storage, &lc_scope, initializing).await?;
-    }
 
     // The workspace: its cluster, URL, shard, finalizer; then its phase.
     let meta = object::meta_mut(&mut ws);
@@ -357,23 +352,9 @@ async fn schedule(ctx: &Ctx, cluster: &str, name: &str, mut ws: Value) -> ApiRes
     annotations[SHARD_ANNOTATION] = json!(kcp_api::keys::ROOT_SHARD);
     annotations[WORKSPACE_SHARD_HASH_ANNOTATION] =
         json!(kcp_api::names::shard_hash(kcp_api::keys::ROOT_SHARD));
-    let labels = meta.entry("labels").or_insert_with(|| json!({}));
-    labels[PHASE_LABEL] = json!("Initializing");
     ws["spec"]["cluster"] = json!(lc_name);
     ws["spec"]["URL"] = json!(format!("{}/clusters/{path}", ctx.shard_url));
-    let written = rest::update(
-        &ctx.storage,
-        &scope(cluster, &ctx.workspaces, name),
-        ws.clone(),
-    )
-    .await?
-    .object;
-    let mut status = written["status"].clone();
-    status["phase"] = json!("Initializing");
-    set_condition(&mut status, condition("WorkspaceScheduled", true, "", ""));
-    let mut with_status = written.clone();
-    with_status["status"] = status;
-    write_status(ctx, cluster, &ctx.workspaces, name, &written, with_status).await
+    mirror_phase(ctx, cluster, name, ws, Some(lc), true).await
 }
 
 /// The workspace follows its LogicalCluster: Initializing (with its initializers) until the
@@ -384,6 +365,7 @@ async fn mirror_phase(
     name: &str,
     ws: Value,
     lc: Option<Value>,
+    spec_changed: bool,
 ) -> ApiResult<()> {
     let Some(lc) = lc else {
         return Ok(());
@@ -403,7 +385,7 @@ async fn mirror_phase(
         .filter(|_| phase == "Ready")
         .map(|o| json!({"username": o["username"]}).to_string())
         .filter(|short| ws["metadata"]["annotations"][WORKSPACE_OWNER_ANNOTATION] != *short);
-    if ws["metadata"]["labels"][PHASE_LABEL] != phase || short_owner.is_some() {
+    if spec_changed || ws["metadata"]["labels"][PHASE_LABEL] != phase || short_owner.is_some() {
         let meta = object::meta_mut(&mut ws);
         if let Some(short) = short_owner {
             meta.entry("annotations").or_insert_with(|| json!({}))[WORKSPACE_OWNER_ANNOTATION] =
@@ -464,6 +446,24 @@ async fn reconcile_logical_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration>
 }
 
 async fn initialize(ctx: &Ctx, cluster: &str, lc: Value) -> ApiResult<()> {
+    let mut updated = lc.clone();
+    run_initializers(ctx, cluster, &mut updated).await?;
+    write_status(
+        ctx,
+        cluster,
+        &ctx.logical_clusters,
+        kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
+        &lc,
+        updated,
+    )
+    .await
+}
+
+/// Does what this server's initializers do for an Initializing LogicalCluster (`lc`, stored or
+/// about to be): binds the creator to `cluster-admin`, creates the `default` and `kube-system`
+/// namespaces (`root:universal`) and the default APIBindings (`system:apibindings`); then
+/// removes those initializers from `lc`'s status, and makes it Ready when none is left.
+async fn run_initializers(ctx: &Ctx, cluster: &str, lc: &mut Value) -> ApiResult<()> {
     let pending: Vec<String> = lc["status"]["initializers"]
         .as_array()
         .into_iter()
@@ -471,7 +471,6 @@ async fn initialize(ctx: &Ctx, cluster: &str, lc: Value) -> ApiResult<()> {
         .filter_map(|i| i.as_str().map(str::to_string))
         .collect();
     let mut done: BTreeSet<String> = BTreeSet::new();
-    // The creator administers the new workspace.
     if let Some(user) = lc["metadata"]["annotations"][WORKSPACE_OWNER_ANNOTATION]
         .as_str()
         .and_then(|o| serde_json::from_str::<Value>(o).ok())
@@ -493,29 +492,20 @@ async fn initialize(ctx: &Ctx, cluster: &str, lc: Value) -> ApiResult<()> {
                     create_if_missing(ctx, cluster, &ctx.namespaces, obj).await?;
                 }
             }
-            APIBINDINGS_INITIALIZER => bind_default_apis(ctx, cluster, &lc).await?,
+            APIBINDINGS_INITIALIZER => bind_default_apis(ctx, cluster, lc).await?,
             _ => continue,
         }
         done.insert(initializer.clone());
     }
     let remaining: Vec<&String> = pending.iter().filter(|i| !done.contains(*i)).collect();
-    let mut updated = lc.clone();
-    updated["status"]["initializers"] = json!(remaining);
+    lc["status"]["initializers"] = json!(remaining);
     if remaining.is_empty() {
-        updated["status"]["phase"] = json!("Ready");
-        let mut status = updated["status"].clone();
+        lc["status"]["phase"] = json!("Ready");
+        let mut status = lc["status"].clone();
         set_condition(&mut status, condition("WorkspaceInitialized", true, "", ""));
-        updated["status"] = status;
+        lc["status"] = status;
     }
-    write_status(
-        ctx,
-        cluster,
-        &ctx.logical_clusters,
-        kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
-        &lc,
-        updated,
-    )
-    .await
+    Ok(())
 }
 
 /// The APIBindings of every `defaultAPIBindings` entry of the workspace's type chain, named as
@@ -550,23 +540,19 @@ async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<()
                 "metadata": {"name": name},
                 "spec": {"reference": {"export": {"path": path, "name": export}}},
             });
-            let created = create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?;
-            if created["status"]["phase"] != "Bound" {
-                let mut bound = created.clone();
-                bound["status"] = json!({"phase": "Bound"});
-                let mut status = bound["status"].clone();
-                for c in ["InitialBindingCompleted", "Ready"] {
-                    set_condition(&mut status, condition(c, true, "", ""));
-                }
-                bound["status"] = status;
-                write_status(ctx, cluster, &ctx.apibindings, &name, &created, bound).await?;
+            let mut status = json!({"phase": "Bound"});
+            for c in ["InitialBindingCompleted", "Ready"] {
+                set_condition(&mut status, condition(c, true, "", ""));
             }
+            let mut binding = binding;
+            binding["status"] = status;
+            create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?;
         }
     }
     Ok(())
 }
 
-/// Creates a cluster-scoped object unless it exists; returns it as stored.
+/// Creates a cluster-scoped object, with its status, unless it exists; returns it as stored.
 async fn create_if_missing(
     ctx: &Ctx,
     cluster: &str,
@@ -581,7 +567,7 @@ async fn create_if_missing(
     if let Some(existing) = ctx.storage.get_cached(&s.key(&name)).await {
         return existing.value();
     }
-    match rest::create(&ctx.storage, &s, decode_in_process(def, obj)?).await {
+    match rest::create_with_status(&ctx.storage, &s, decode_in_process(def, obj)?).await {
         Ok(w) => Ok(w.object),
         Err(e) if e.code == 409 => match ctx.storage.get(&s.key(&name)).await? {
             Some(o) => o.value(),

@@ -100,7 +100,19 @@ pub async fn get(storage: &Storage, scope: &Scope<'_>) -> ApiResult<Arc<CachedOb
 
 /// Creates an object from a request body.
 pub async fn create(storage: &Storage, scope: &Scope<'_>, obj: Value) -> ApiResult<Written> {
-    create_inner(storage, scope, obj, true).await
+    create_inner(storage, scope, obj, true, false).await
+}
+
+/// Creates an object with its `status` as given: for the server's own objects (bootstrap,
+/// controllers), which would otherwise need a second write for their status. No request
+/// reaches this: a create through the API drops the status of a resource with a status
+/// subresource.
+pub async fn create_with_status(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    obj: Value,
+) -> ApiResult<Written> {
+    create_inner(storage, scope, obj, true, true).await
 }
 
 /// `create`; `track_fields` is false when server-side apply already wrote the managed fields.
@@ -109,6 +121,7 @@ async fn create_inner(
     scope: &Scope<'_>,
     mut obj: Value,
     track_fields: bool,
+    keep_status: bool,
 ) -> ApiResult<Written> {
     let def = scope.def;
     check_type_meta(def, &mut obj)?;
@@ -140,7 +153,13 @@ async fn create_inner(
         crate::defaulting::apply(def.group, def.version, def.resource, &mut obj);
         assign_service_addresses(storage, scope, &mut obj).await?;
     }
+    let status = keep_status
+        .then(|| obj.as_object_mut().and_then(|o| o.remove("status")))
+        .flatten();
     strategy::prepare_for_create(def, &mut obj);
+    if let (Some(status), Some(o)) = (status, obj.as_object_mut()) {
+        o.insert("status".into(), status);
+    }
     strategy::validate(def, &obj, None)?;
     if track_fields {
         track_managed_fields(scope, None, &mut obj)?;
@@ -591,7 +610,7 @@ pub async fn apply(
         let Some(current) = live else {
             let mut obj = merged;
             meta_mut(&mut obj).insert("name".into(), json!(scope.name));
-            return create_inner(storage, scope, obj, false).await;
+            return create_inner(storage, scope, obj, false, false).await;
         };
         if !result.changed {
             return Ok(Written {
