@@ -79,7 +79,7 @@ for suite in "${suites[@]}"; do
   crate=${suite%%:*}
   echo "== $crate" >&2
   # Shared names and namespaces: one test at a time.
-  (cd "$live/$crate" && cargo test --lib --features "${suite#*:}" -- --ignored --test-threads=1 \
+  (cd "$live/$crate" && timeout "${KUBE_RS_TEST_TIMEOUT:-900}" cargo test --lib --features "${suite#*:}" -- --ignored --test-threads=1 \
     >"$work/$crate.log" 2>&1 || true)
   sed -nE "s/^test ([^ ]+) \.\.\. (ok|FAILED)$/\2 $crate \1/p" "$work/$crate.log" >>"$work/results"
   if ! grep -q '^test result:' "$work/$crate.log"; then

@@ -1,5 +1,5 @@
 //! The generic REST machinery: one code path for every resource (get, list, watch, create,
-//! update, patch, delete, deletecollection, the `status` subresource, Table and
+//! update, patch, delete, deletecollection, the `status` and `scale` subresources, Table and
 //! PartialObjectMetadata output), driven by the resource's `ResourceDef` and strategy.
 //! Start with `handler.rs`, which turns a `RequestInfo` into one of the verbs in `rest.rs`.
 
@@ -10,6 +10,7 @@ pub mod output;
 pub mod patch;
 pub mod query;
 pub mod rest;
+pub mod scale;
 pub mod selector;
 pub mod strategic;
 pub mod strategy;

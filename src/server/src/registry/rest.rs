@@ -358,7 +358,7 @@ pub async fn patch(
 }
 
 /// The shared tail of update and patch: keep what the client may not change, validate, store.
-async fn write_update(
+pub(super) async fn write_update(
     storage: &Storage,
     scope: &Scope<'_>,
     key: &str,
