@@ -272,7 +272,7 @@ pub async fn serve(
     }
     match info.verb.as_str() {
         "get" => {
-            let obj = rest::get(storage, &scope).await?.value()?;
+            let obj = rest::served_value(def, &*rest::get(storage, &scope).await?)?;
             Ok(json_bytes(200, &output::single(def, obj, &out)?))
         }
         "list" => {

@@ -4,6 +4,7 @@
 //! Start with `handler.rs`, which turns a `RequestInfo` into one of the verbs in `rest.rs`.
 
 pub mod apply;
+pub mod conversion;
 pub mod handler;
 pub mod object;
 pub mod output;

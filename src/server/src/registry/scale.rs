@@ -325,6 +325,8 @@ mod tests {
                 status_replicas: ".status.ready".into(),
                 label_selector: Some(".status.selector".into()),
             }),
+            storage_version: "v1",
+            stored_in_other_versions: false,
         }));
         let fields = ScaleFields::of(&def).unwrap();
         let cr = json!({"metadata": {"name": "x"}, "status": {"selector": "app=x"}});
