@@ -49,6 +49,11 @@ pub struct CustomResource {
     pub openapi_schema: serde_json::Value,
     /// `spec.versions[].subresources.scale`, when the version has it.
     pub scale: Option<ScalePaths>,
+    /// The version objects are written in (`spec.versions[].storage`).
+    pub storage_version: &'static str,
+    /// Whether objects may be stored in another version than this one (the storage version or
+    /// one of `status.storedVersions` differs), so reads rewrite their `apiVersion`.
+    pub stored_in_other_versions: bool,
 }
 
 /// The JSON paths of a scale subresource.

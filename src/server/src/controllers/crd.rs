@@ -264,6 +264,8 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
     };
     let singular = names["singular"].as_str().unwrap_or("");
     let namespaced = spec["scope"] != "Cluster";
+    let storage = storage_version(crd).unwrap_or_default();
+    let stored_versions = strings(&crd["status"]["storedVersions"]);
     let mut out = Vec::new();
     for v in spec["versions"].as_array().into_iter().flatten() {
         if v["served"] != true {
@@ -310,6 +312,9 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
                 )),
                 openapi_schema: schema_json,
                 scale,
+                storage_version: intern(&storage),
+                stored_in_other_versions: storage != version
+                    || stored_versions.iter().any(|s| s != version),
             })),
         });
     }

@@ -265,9 +265,21 @@ pub async fn serve(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
     let out = negotiate(accept, req.query)?;
+    if info.subresource == "scale" {
+        let request = match info.verb.as_str() {
+            "get" => super::scale::Request::Get,
+            "update" => {
+                super::scale::Request::Replace(decode_body(req.headers, &req.body, "Scale")?)
+            }
+            "patch" => super::scale::Request::Patch(patch_type(req.headers)?, &req.body),
+            _ => return Err(ApiError::method_not_allowed()),
+        };
+        let scale = super::scale::serve(storage, &scope, request, &out).await?;
+        return Ok(json_bytes(200, &scale));
+    }
     match info.verb.as_str() {
         "get" => {
-            let obj = rest::get(storage, &scope).await?.value()?;
+            let obj = rest::served_value(def, &*rest::get(storage, &scope).await?)?;
             Ok(json_bytes(200, &output::single(def, obj, &out)?))
         }
         "list" => {
@@ -315,14 +327,7 @@ pub async fn serve(
             Ok(with_warnings(json_bytes(code, &written.object), &warnings))
         }
         "patch" => {
-            let ct = content_type(req.headers);
-            let patch_type = PatchType::from_content_type(ct).ok_or_else(|| {
-                ApiError::new(
-                    415,
-                    "UnsupportedMediaType",
-                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json".to_string(),
-                )
-            })?;
+            let patch_type = patch_type(req.headers)?;
             let mode = field_validation(req.query)?;
             let warnings = std::sync::Mutex::new(Vec::new());
             let check = |patched: Value| -> ApiResult<Value> {
@@ -389,6 +394,17 @@ pub async fn serve(
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// The kind of patch a PATCH body is, from its media type.
+fn patch_type(headers: &HeaderMap) -> ApiResult<PatchType> {
+    PatchType::from_content_type(content_type(headers)).ok_or_else(|| {
+        ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json".to_string(),
+        )
+    })
 }
 
 fn delete_options(q: &HashMap<String, String>, body: &[u8]) -> ApiResult<DeleteOptions> {

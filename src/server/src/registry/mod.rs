@@ -1,15 +1,17 @@
 //! The generic REST machinery: one code path for every resource (get, list, watch, create,
-//! update, patch, delete, deletecollection, the `status` subresource, Table and
+//! update, patch, delete, deletecollection, the `status` and `scale` subresources, Table and
 //! PartialObjectMetadata output), driven by the resource's `ResourceDef` and strategy.
 //! Start with `handler.rs`, which turns a `RequestInfo` into one of the verbs in `rest.rs`.
 
 pub mod apply;
+pub mod conversion;
 pub mod handler;
 pub mod object;
 pub mod output;
 pub mod patch;
 pub mod query;
 pub mod rest;
+pub mod scale;
 pub mod selector;
 pub mod strategic;
 pub mod strategy;

@@ -7,7 +7,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use serde_json::{Value, json};
 
 use super::query::{IncludeObject, Output};
-use super::table;
+use super::{conversion, table};
 use crate::catalog::ResourceDef;
 use crate::errors::{ApiError, ApiResult};
 use crate::storage::CachedObject;
@@ -136,7 +136,7 @@ pub fn list(
                 if i > 0 {
                     buf.put_u8(b',');
                 }
-                buf.put_slice(&o.json);
+                buf.put_slice(&conversion::served_json(def, &o.json));
             }
             buf.put_slice(b"]}");
             Ok(buf.freeze())
@@ -152,7 +152,10 @@ pub fn list(
             ))
         }
         Output::Table { include_object } => {
-            let objs: Vec<Value> = items.iter().map(|o| o.value()).collect::<ApiResult<_>>()?;
+            let objs: Vec<Value> = items
+                .iter()
+                .map(|o| crate::registry::rest::served_value(def, o))
+                .collect::<ApiResult<_>>()?;
             let t = table(def, &objs, *include_object, meta, true);
             Ok(Bytes::from(
                 serde_json::to_vec(&t).map_err(ApiError::internal)?,

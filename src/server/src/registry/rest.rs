@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use kcp_store::Error as StoreError;
 use serde_json::{Value, json};
 
@@ -86,8 +85,11 @@ pub enum Deleted {
     Pending(Value),
 }
 
-fn cached_value(obj: &CachedObject) -> ApiResult<Value> {
-    obj.value()
+/// A stored object decoded, in the version of the request.
+pub fn served_value(def: &ResourceDef, obj: &CachedObject) -> ApiResult<Value> {
+    let mut v = obj.value()?;
+    super::conversion::to_served(def, &mut v);
+    Ok(v)
 }
 
 /// Reads one object (consistently).
@@ -176,7 +178,7 @@ async fn create_inner(
         });
     }
     let key = scope.key(&name);
-    let bytes = Bytes::from(serde_json::to_vec(&obj).map_err(ApiError::internal)?);
+    let bytes = super::conversion::storage_bytes(def, &mut obj)?;
     match storage.store().create(&key, bytes).await {
         Ok(kv) => Ok(Written {
             object: read_back(storage, scope, obj, kv.mod_revision).await?,
@@ -284,7 +286,9 @@ async fn ensure_namespace_accepts_content(
     // the Terminating phase.
     let terminating = || {
         ns.json.windows(13).any(|w| w == b"\"Terminating\"")
-            && cached_value(&ns).is_ok_and(|v| v["status"]["phase"] == "Terminating")
+            && ns
+                .value()
+                .is_ok_and(|v| v["status"]["phase"] == "Terminating")
     };
     if ns.deleting || terminating() {
         let mut e = ApiError::forbidden(
@@ -356,7 +360,7 @@ pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
     if expected != current.mod_revision {
         return Err(ApiError::stale_resource_version(&scope.gr(), scope.name));
     }
-    let old = cached_value(&current)?;
+    let old = served_value(scope.def, &current)?;
     write_update(storage, scope, &key, old, obj, expected, false).await
 }
 
@@ -372,7 +376,7 @@ pub async fn patch(
     let key = scope.key(scope.name);
     for _ in 0..5 {
         let current = get(storage, scope).await?;
-        let old = cached_value(&current)?;
+        let old = served_value(scope.def, &current)?;
         let patched = decode(super::patch::apply(scope.def, &old, patch_type, patch)?)?;
         let pinned = object::resource_version(&patched).to_string();
         let expected = if pinned.is_empty() || pinned == current.mod_revision.to_string() {
@@ -391,7 +395,7 @@ pub async fn patch(
 }
 
 /// The shared tail of update and patch: keep what the client may not change, validate, store.
-async fn write_update(
+pub(super) async fn write_update(
     storage: &Storage,
     scope: &Scope<'_>,
     key: &str,
@@ -467,7 +471,7 @@ async fn write_update(
     if !applied {
         track_managed_fields(scope, Some(&old_stored), &mut obj)?;
     }
-    let bytes = Bytes::from(serde_json::to_vec(&obj).map_err(ApiError::internal)?);
+    let bytes = super::conversion::storage_bytes(scope.def, &mut obj)?;
     match storage.store().update(key, bytes, expected).await {
         Ok(kv) => Ok(Written {
             object: read_back(storage, scope, obj, kv.mod_revision).await?,
@@ -580,7 +584,10 @@ pub async fn apply(
     let key = scope.key(scope.name);
     for _ in 0..5 {
         let live = storage.get(&key).await?;
-        let live_value = live.as_ref().map(|c| c.value()).transpose()?;
+        let live_value = live
+            .as_ref()
+            .map(|c| served_value(scope.def, c))
+            .transpose()?;
         let mut live_stored = live_value.clone();
         if let Some(l) = live_stored.as_mut() {
             object::strip_derived(l);
@@ -685,7 +692,7 @@ pub async fn delete(
     let key = scope.key(scope.name);
     for _ in 0..5 {
         let current = get(storage, scope).await?;
-        let obj = cached_value(&current)?;
+        let obj = served_value(scope.def, &current)?;
         check_preconditions(scope, &obj, opts)?;
         let mut finalizers = object::finalizers(&obj);
         match opts.propagation_policy.as_deref() {
@@ -743,7 +750,7 @@ pub async fn delete(
         if marked == unchanged {
             return Ok(Deleted::Pending(obj));
         }
-        let bytes = Bytes::from(serde_json::to_vec(&marked).map_err(ApiError::internal)?);
+        let bytes = super::conversion::storage_bytes(scope.def, &mut marked)?;
         return match storage
             .store()
             .update(&key, bytes, current.mod_revision)

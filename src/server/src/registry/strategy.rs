@@ -119,7 +119,8 @@ pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value,
     if def.custom.is_none() {
         crate::defaulting::apply(def.group, def.version, def.resource, obj);
     }
-    if tracks_generation(def) && subresource.is_empty() {
+    // A Scale write changes the spec, as a write of the main resource does.
+    if tracks_generation(def) && matches!(subresource, "" | "scale") {
         let old_generation = old["metadata"]["generation"].as_i64().unwrap_or(0);
         let generation = if spec_part(obj) != spec_part(old) {
             old_generation + 1

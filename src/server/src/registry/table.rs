@@ -249,6 +249,9 @@ enum Printer {
     ResourceClaimTemplate,
     /// kube-aggregator's own convertor (Name, Service, Available, Age).
     ApiService,
+    /// The `scale` subresource of any resource (an `autoscaling/v1 Scale`): Name, Desired,
+    /// Available, Age.
+    Scale,
     /// `rest.NewDefaultTableConvertor`: Name and Created At.
     Default,
 }
@@ -327,6 +330,7 @@ impl Printer {
             ("resource.k8s.io", "resourceclaims") => Self::ResourceClaim,
             ("resource.k8s.io", "resourceclaimtemplates") => Self::ResourceClaimTemplate,
             ("apiregistration.k8s.io", "apiservices") => Self::ApiService,
+            ("autoscaling", "scale") => Self::Scale,
             _ => Self::Default,
         }
     }
@@ -849,6 +853,20 @@ pub fn builtin_columns(group: &str, resource: &str) -> Vec<Value> {
             col("Available", "string", "Whether this service is available."),
             age_column(),
         ],
+        Printer::Scale => vec![
+            name_column(),
+            col(
+                "Desired",
+                "integer",
+                "desired number of instances for the scaled object.",
+            ),
+            col(
+                "Available",
+                "integer",
+                "actual number of observed instances of the scaled object.",
+            ),
+            age_column(),
+        ],
         Printer::Default => vec![
             name_column(),
             col("Created At", "date", CREATION_TIMESTAMP_DESC),
@@ -1321,6 +1339,12 @@ pub fn builtin_row_cells(group: &str, resource: &str, obj: &Value, now: Timestam
             }
             vec![name, json!(states.join(",")), age()]
         }
+        Printer::Scale => vec![
+            name,
+            json!(int(obj, &["spec", "replicas"])),
+            json!(int(obj, &["status", "replicas"])),
+            age(),
+        ],
         Printer::ApiService => {
             let service = match at(obj, &["spec", "service"]).filter(|v| v.is_object()) {
                 Some(svc) => format!("{}/{}", s(svc, &["namespace"]), s(svc, &["name"])),
@@ -2283,7 +2307,7 @@ fn format_label_selector(selector: Option<&Value>) -> String {
 /// `LabelSelectorAsSelector(..).String()`: requirements sorted by key and comma-joined —
 /// `app=web`, `tier in (a,b)`, `tier notin (c)`, `release`, `!canary`. An unset selector
 /// (nothing) and an empty one (everything) both print as `""`.
-fn label_selector_string(selector: Option<&Value>) -> Result<String, ()> {
+pub(crate) fn label_selector_string(selector: Option<&Value>) -> Result<String, ()> {
     let Some(selector) = selector.filter(|v| !v.is_null()) else {
         return Ok(String::new());
     };

@@ -154,12 +154,12 @@ impl Encoder {
                 b.put_slice(b"{\"type\":\"");
                 b.put_slice(kind.as_bytes());
                 b.put_slice(b"\",\"object\":");
-                b.put_slice(&obj.json);
+                b.put_slice(&super::conversion::served_json(&self.def, &obj.json));
                 b.put_slice(b"}\n");
                 Some(b.freeze())
             }
             other => {
-                let v = obj.value().ok()?;
+                let v = super::rest::served_value(&self.def, obj).ok()?;
                 let object = match other {
                     Output::Table { include_object } => {
                         let t = output::table(
