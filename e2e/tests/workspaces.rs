@@ -392,3 +392,38 @@ fn deleting_a_nested_tree_removes_every_key_of_its_clusters() {
     assert!(left.is_empty(), "keys left: {left:?}");
     assert!(keys.items.len() > 10, "the root's keys are still there");
 }
+
+#[test]
+fn a_users_home_workspace_is_made_on_first_use() {
+    let kcp = Kcp::start();
+    let home = kcp.curl(
+        "GET",
+        "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/~",
+        "",
+        b"",
+    );
+    assert_eq!(home.0, 200, "{}", home.1);
+    let name = home.1["metadata"]["name"].as_str().unwrap().to_string();
+    assert_eq!(home.1["spec"]["cluster"], name.as_str());
+    assert_eq!(home.1["status"]["phase"], "Ready");
+    let (base, _) = kcp.endpoint();
+    assert_eq!(home.1["spec"]["URL"], format!("{base}/clusters/{name}"));
+    // `kubectl ws` goes home; the home workspace has its own content.
+    let out = kcp.kubectl(&["ws"]);
+    assert_eq!(out.ok(), format!("Current workspace is '{name}'.\n"));
+    let names = kcp.kubectl(&[
+        "get",
+        "namespaces",
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ]);
+    assert_eq!(names.ok(), "default kube-system");
+    // The same workspace the second time.
+    let again = kcp.curl(
+        "GET",
+        "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/~",
+        "",
+        b"",
+    );
+    assert_eq!(again.1["metadata"]["name"], name.as_str());
+}

@@ -86,7 +86,7 @@ fn forbidden(name: &str, why: &str) -> ApiError {
 }
 
 /// The owner annotation: the requester as kube's `UserInfo` JSON.
-fn owner_json(user: &User) -> String {
+pub fn owner_json(user: &User) -> String {
     let mut u = Map::new();
     u.insert("username".into(), json!(user.name));
     if !user.uid.is_empty() {

@@ -168,6 +168,17 @@ impl Server {
             }
             return reviews::token_request(self, &def, cluster, &info, &parts.headers, &body).await;
         }
+        if def.group == kcp_api::keys::TENANCY_GROUP
+            && def.resource == "workspaces"
+            && info.name == "~"
+            && info.verb == "get"
+            && cluster == kcp_api::ROOT_CLUSTER
+        {
+            let home =
+                crate::controllers::workspace::home_workspace(&self.storage, &self.catalogs, &user)
+                    .await?;
+            return Ok(response::json(200, &home));
+        }
         if def.backing == Backing::Review {
             if parts.method != Method::POST {
                 return Err(ApiError::method_not_allowed());

@@ -57,47 +57,48 @@ fn def(catalogs: &Catalogs, group: &str, version: &str, resource: &str) -> Optio
     catalogs.base().lookup(group, version, resource).cloned()
 }
 
+impl Ctx {
+    /// `None` unless the catalog has the kcp kinds (the kcp profile).
+    fn new(storage: Arc<Storage>, catalogs: &Catalogs, shard_url: String) -> Option<Self> {
+        Some(Self {
+            tenancy: Tenancy::new(catalogs),
+            workspaces: def(
+                catalogs,
+                kcp_api::keys::TENANCY_GROUP,
+                "v1alpha1",
+                "workspaces",
+            )?,
+            logical_clusters: def(
+                catalogs,
+                kcp_api::keys::CORE_GROUP,
+                "v1alpha1",
+                "logicalclusters",
+            )?,
+            namespaces: def(catalogs, "", "v1", "namespaces")?,
+            apibindings: def(
+                catalogs,
+                kcp_api::keys::APIS_GROUP,
+                "v1alpha2",
+                "apibindings",
+            )?,
+            cluster_role_bindings: def(
+                catalogs,
+                "rbac.authorization.k8s.io",
+                "v1",
+                "clusterrolebindings",
+            )?,
+            storage,
+            shard_url,
+        })
+    }
+}
+
 /// Runs forever (kcp profile only: it needs the kcp kinds in the catalog).
 pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: String) {
-    let (Some(workspaces), Some(logical_clusters), Some(namespaces), Some(apibindings), Some(crbs)) = (
-        def(
-            &catalogs,
-            kcp_api::keys::TENANCY_GROUP,
-            "v1alpha1",
-            "workspaces",
-        ),
-        def(
-            &catalogs,
-            kcp_api::keys::CORE_GROUP,
-            "v1alpha1",
-            "logicalclusters",
-        ),
-        def(&catalogs, "", "v1", "namespaces"),
-        def(
-            &catalogs,
-            kcp_api::keys::APIS_GROUP,
-            "v1alpha2",
-            "apibindings",
-        ),
-        def(
-            &catalogs,
-            "rbac.authorization.k8s.io",
-            "v1",
-            "clusterrolebindings",
-        ),
-    ) else {
+    let Some(ctx) = Ctx::new(storage.clone(), &catalogs, shard_url) else {
         return;
     };
-    let ctx = Arc::new(Ctx {
-        tenancy: Tenancy::new(&catalogs),
-        storage: storage.clone(),
-        shard_url,
-        workspaces,
-        logical_clusters,
-        namespaces,
-        apibindings,
-        cluster_role_bindings: crbs,
-    });
+    let ctx = Arc::new(ctx);
     let ws_queue = {
         let ctx = ctx.clone();
         Queue::new("workspace", move |(cluster, name): (String, String)| {
@@ -625,4 +626,85 @@ fn purge(ctx: &Ctx, cluster: String) -> BoxFuture<'_, ApiResult<()>> {
         }
         Ok(())
     })
+}
+
+/// The home workspace of `user` (`reference/kcp.md` §4.13), as `GET workspaces/~` in root answers
+/// it: a Workspace named after the user's home logical cluster. The logical cluster (type
+/// `root:home`, the user its owner and admin) is created, initialized and Ready on first use. Its
+/// canonical path is its name (kcp's `user:<name>` paths are not routed).
+pub async fn home_workspace(
+    storage: &Arc<Storage>,
+    catalogs: &Catalogs,
+    user: &crate::authn::User,
+) -> ApiResult<Value> {
+    let shard_url = storage
+        .get_cached(&tenancy::logical_cluster_key(kcp_api::ROOT_CLUSTER))
+        .await
+        .and_then(|lc| {
+            lc.shared_value()
+                .and_then(|v| v["status"]["URL"].as_str().map(str::to_string))
+        })
+        .and_then(|url| url.strip_suffix("/clusters/root").map(str::to_string))
+        .unwrap_or_default();
+    let ctx = Ctx::new(storage.clone(), catalogs, shard_url)
+        .ok_or_else(crate::errors::ApiError::path_not_found)?;
+    let name = LogicalClusterName::home(&user.name).as_str().to_string();
+    let key = tenancy::logical_cluster_key(&name);
+    let lc = match ctx.storage.get_cached(&key).await {
+        Some(lc) => lc.value()?,
+        None => {
+            let ty = TypeRef {
+                path: kcp_api::ROOT_CLUSTER.into(),
+                name: "home".into(),
+            };
+            let initializers = match ctx.tenancy.type_chain(&ctx.storage, &ty).await {
+                Some(chain) => Tenancy::initializers(&chain),
+                None => Vec::new(),
+            };
+            let owner = crate::admission::owner_json(user);
+            let mut lc = json!({
+                "apiVersion": "core.kcp.io/v1alpha1",
+                "kind": "LogicalCluster",
+                "metadata": {"name": kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME, "annotations": {
+                    LOGICAL_CLUSTER_TYPE_ANNOTATION: ty.to_string(),
+                    SHARD_ANNOTATION: kcp_api::keys::ROOT_SHARD,
+                    PATH_ANNOTATION: name,
+                    WORKSPACE_OWNER_ANNOTATION: owner,
+                }},
+                "spec": {"initializers": initializers},
+                "status": {"phase": "Initializing", "initializers": initializers,
+                    "URL": format!("{}/clusters/{name}", ctx.shard_url)},
+            });
+            if let Ok(created_by) = serde_json::from_str::<Value>(&owner) {
+                lc["spec"]["createdBy"] = created_by;
+            }
+            run_initializers(&ctx, &name, &mut lc).await?;
+            let s = scope(
+                &name,
+                &ctx.logical_clusters,
+                kcp_api::keys::LOGICAL_CLUSTER_OBJECT_NAME,
+            );
+            let lc = decode_in_process(&ctx.logical_clusters, lc)?;
+            match rest::create_with_status(&ctx.storage, &s, lc).await {
+                Ok(w) => w.object,
+                Err(e) if e.code == 409 => ctx.storage.get(&key).await?.ok_or(e)?.value()?,
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    Ok(json!({
+        "apiVersion": "tenancy.kcp.io/v1alpha1",
+        "kind": "Workspace",
+        "metadata": {
+            "name": name,
+            "creationTimestamp": lc["metadata"]["creationTimestamp"],
+            "annotations": {kcp_api::CLUSTER_ANNOTATION: kcp_api::ROOT_CLUSTER},
+        },
+        "spec": {
+            "type": {"name": "home", "path": kcp_api::ROOT_CLUSTER},
+            "cluster": name,
+            "URL": lc["status"]["URL"],
+        },
+        "status": {"phase": lc["status"]["phase"]},
+    }))
 }
