@@ -7,6 +7,45 @@ use e2e::{Kcp, wait_until};
 
 const CM: &str = "/clusters/root/api/v1/namespaces/default/configmaps";
 
+/// kubectl's `delete --wait` lists, then watches from the list's resourceVersion: a delete
+/// between the two must reach the watch as DELETED (it once came as ADDED, and kubectl waited
+/// for the object to go until it timed out).
+#[test]
+fn a_resumed_watch_replays_a_delete_as_deleted() {
+    let kcp = Kcp::start();
+    let (_, created) = kcp.curl(
+        "POST",
+        CM,
+        "application/json",
+        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"gone"}}"#,
+    );
+    let rv = created["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, _) = kcp.curl("DELETE", &format!("{CM}/gone"), "", b"");
+    assert_eq!(code, 200);
+    let (code, body) = kcp.curl(
+        "GET",
+        &format!(
+            "{CM}?watch=true&resourceVersion={rv}&timeoutSeconds=1&fieldSelector=metadata.name%3Dgone"
+        ),
+        "",
+        b"",
+    );
+    assert_eq!(code, 200);
+    let text = body
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| body.to_string());
+    let types: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|e| e["type"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(types, ["DELETED"], "{text}");
+}
+
 #[test]
 fn a_too_old_resource_version_is_an_in_stream_410() {
     let mut kcp = Kcp::start();

@@ -95,8 +95,10 @@ async fn run(
     initial_events: bool,
 ) {
     let mut last_rev = w.revision;
+    // The initial events are the current objects (synthetic ADDED) or, resuming from a
+    // resourceVersion, the changes since: each is framed as what it was (a delete as DELETED).
     for ev in &w.initial {
-        if let Some(b) = enc.event(&q, ev)
+        if let Some(b) = enc.event_in_prefix(&q, ev)
             && tx.send(b).await.is_err()
         {
             return;
@@ -179,14 +181,7 @@ impl Encoder {
         }
     }
 
-    fn event(&mut self, q: &ListQuery, ev: &CacheEvent) -> Option<Bytes> {
-        if !q.matches(&ev.object) {
-            return None;
-        }
-        self.frame("ADDED", &ev.object)
-    }
-
-    /// A live event for an object under the watched prefix (the caller checked the prefix).
+    /// An event for an object under the watched prefix (the caller checked the prefix).
     fn event_in_prefix(&mut self, q: &ListQuery, ev: &CacheEvent) -> Option<Bytes> {
         match ev.kind {
             EventKind::Delete => {
