@@ -9,8 +9,10 @@
 //!
 //! It measures, in this order: the raw commit rate of the embedded store; ConfigMap creates over
 //! HTTP/2 with 1 and 64 concurrent clients; a LIST of 10,000 ConfigMaps; the fan-out of one write
-//! to 1,000 watchers; and the time from process start to `/readyz` 200 with an empty store and
-//! with 100,000 objects. Every client speaks HTTP/2 over TLS (rustls on ring, ALPN `h2`) with the
+//! to 1,000 watchers; the time from applying the prometheus-operator CRDs to all of them
+//! Established, and the create rate of a `Prometheus` custom resource against a ConfigMap of the
+//! same size; and the time from process start to `/readyz` 200 with an empty store and with
+//! 100,000 objects. Every client speaks HTTP/2 over TLS (rustls on ring, ALPN `h2`) with the
 //! admin kubeconfig's bearer token, as kubectl and client-go do. Client and server share the
 //! machine's cores, so every figure includes the client's own CPU cost.
 
@@ -50,6 +52,10 @@ struct Sizes {
     watch_writes: usize,
     startup_objects: usize,
     startup_runs: usize,
+    /// Fresh servers the CRD set is applied to.
+    crd_runs: usize,
+    /// Creates per kind (Prometheus, ConfigMap) with 64 clients.
+    cr_creates_64: usize,
 }
 
 impl Sizes {
@@ -64,6 +70,8 @@ impl Sizes {
         watch_writes: 50,
         startup_objects: 100_000,
         startup_runs: 3,
+        crd_runs: 3,
+        cr_creates_64: 10_000,
     };
     const QUICK: Self = Self {
         store_writes_1: 200,
@@ -76,6 +84,8 @@ impl Sizes {
         watch_writes: 10,
         startup_objects: 10_000,
         startup_runs: 1,
+        crd_runs: 1,
+        cr_creates_64: 2_000,
     };
 }
 
@@ -185,6 +195,10 @@ async fn run(sizes: Sizes, quick: bool) -> Result<()> {
     report.fan_out(&fan, &sizes);
     drop(kcp);
 
+    section("CRDs: the prometheus-operator set to Established; Prometheus vs ConfigMap creates");
+    let crds = crds(&sizes).await?;
+    report.crds(&crds);
+
     section("startup: process start to /readyz 200");
     let startup = startup(&sizes).await?;
     report.startup(&startup, &sizes);
@@ -234,6 +248,19 @@ impl Run {
 
     fn p(&self, q: f64) -> Duration {
         percentile(&self.latencies, q)
+    }
+
+    /// `rate/s (p50 …, p99 …, CPU/op server+bench µs)`, for the summary.
+    fn rate(&self) -> String {
+        let cpu = self.cpu_per_op().map_or(String::new(), |(server, client)| {
+            format!(", CPU/op {server:.0}+{client:.0} µs")
+        });
+        format!(
+            "{:.0}/s (p50 {}, p99 {}{cpu})",
+            self.per_second(),
+            ms(self.p(0.5)),
+            ms(self.p(0.99))
+        )
     }
 
     fn line(&self, what: &str) -> String {
@@ -362,33 +389,22 @@ impl Report {
     }
 
     fn creates(&mut self, c: &Creates, s: &StoreCommits) {
-        let rate = |r: &Run| {
-            let cpu = r.cpu_per_op().map_or(String::new(), |(server, client)| {
-                format!(", CPU/op {server:.0}+{client:.0} µs")
-            });
-            format!(
-                "{:.0}/s (p50 {}, p99 {}{cpu})",
-                r.per_second(),
-                ms(r.p(0.5)),
-                ms(r.p(0.99))
-            )
-        };
-        self.row("store commits, 1 writer", rate(&s.one), None);
-        self.row("store commits, 64 writers", rate(&s.many), None);
-        self.row("creates, 1 client", rate(&c.one), None);
+        self.row("store commits, 1 writer", s.one.rate(), None);
+        self.row("store commits, 64 writers", s.many.rate(), None);
+        self.row("creates, 1 client", c.one.rate(), None);
         self.row(
             "creates, 64 clients (64 connections)",
-            rate(&c.many_conns),
+            c.many_conns.rate(),
             Some((">= 5,000/s", c.many_conns.per_second() >= 5_000.0)),
         );
         self.row(
             "creates, 64 streams on 1 connection",
-            rate(&c.many_streams),
+            c.many_streams.rate(),
             None,
         );
         self.row(
             "creates, 64 clients as system:masters",
-            rate(&c.many_masters),
+            c.many_masters.rate(),
             None,
         );
     }
@@ -435,6 +451,35 @@ impl Report {
                 ms(f.cpu_per_write.client)
             ),
             None,
+        );
+    }
+
+    fn crds(&mut self, c: &CrdFigures) {
+        self.row(
+            format!("{} prometheus-operator CRDs: all applied", c.count),
+            ms(median(&c.applied)),
+            None,
+        );
+        self.row(
+            format!("{} prometheus-operator CRDs: all Established", c.count),
+            ms(median(&c.established)),
+            None,
+        );
+        self.row(
+            format!("creates of a Prometheus ({} B), 64 clients", c.body_bytes),
+            c.prometheus.rate(),
+            None,
+        );
+        self.row(
+            format!("creates of a ConfigMap ({} B), 64 clients", c.body_bytes),
+            c.configmap.rate(),
+            None,
+        );
+        let ratio = c.prometheus.per_second() / c.configmap.per_second();
+        self.row(
+            "  Prometheus / ConfigMap create rate",
+            format!("{ratio:.2}"),
+            Some((">= 0.5", ratio >= 0.5)),
         );
     }
 
@@ -654,6 +699,22 @@ impl Conn {
         Ok(sender.send_request(req).await?)
     }
 
+    /// A server-side apply (`application/apply-patch+yaml`, of which JSON is a subset).
+    async fn apply(&self, path: &str, body: Bytes) -> Result<(StatusCode, Bytes)> {
+        let ep = &self.endpoint;
+        let req = Request::builder()
+            .method(Method::PATCH)
+            .uri(format!("https://{}{}{path}", ep.authority, ep.base))
+            .header(header::AUTHORIZATION, &ep.bearer)
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/apply-patch+yaml")
+            .body(Full::new(body))?;
+        let mut sender = self.sender.clone();
+        let resp = sender.send_request(req).await?;
+        let status = resp.status();
+        Ok((status, resp.into_body().collect().await?.to_bytes()))
+    }
+
     /// Sends a request and reads the whole answer.
     async fn call(
         &self,
@@ -684,12 +745,15 @@ impl Conn {
 
     async fn create_configmap(&self, namespace: &str, name: &str) -> Result<()> {
         let path = format!("/api/v1/namespaces/{namespace}/configmaps");
-        let (status, answer) = self
-            .call(Method::POST, &path, Some(configmap(name)))
-            .await?;
+        self.create(&path, configmap(name)).await
+    }
+
+    /// POSTs `body` to the collection at `path`; anything but 201 is an error.
+    async fn create(&self, path: &str, body: Bytes) -> Result<()> {
+        let (status, answer) = self.call(Method::POST, path, Some(body)).await?;
         ensure!(
             status == StatusCode::CREATED,
-            "creating configmap {namespace}/{name}: {status}: {}",
+            "creating in {path}: {status}: {}",
             String::from_utf8_lossy(&answer)
         );
         Ok(())
@@ -718,20 +782,38 @@ async fn create_load(
     namespace: &str,
     prefix: &str,
 ) -> Result<Run> {
+    let path = format!("/api/v1/namespaces/{namespace}/configmaps");
+    create_load_of(conns, clients, total, &path, prefix, Arc::new(configmap)).await
+}
+
+/// Makes the body of an object to create from its name.
+type BodyFn = Arc<dyn Fn(&str) -> Bytes + Send + Sync>;
+
+/// As [`create_load`], for any collection `path` and object `body`.
+async fn create_load_of(
+    conns: &[Conn],
+    clients: usize,
+    total: usize,
+    path: &str,
+    prefix: &str,
+    body: BodyFn,
+) -> Result<Run> {
     ensure!(!conns.is_empty(), "no connection");
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(clients);
     for c in 0..clients {
         let conn = conns[c % conns.len()].clone();
-        let namespace = namespace.to_string();
+        let path = path.to_string();
         let prefix = prefix.to_string();
+        let body = Arc::clone(&body);
         let each = share(total, clients, c);
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(each);
             for i in 0..each {
                 let name = format!("{prefix}-{c:03}-{i:06}");
+                let bytes = body(&name);
                 let t = Instant::now();
-                conn.create_configmap(&namespace, &name).await?;
+                conn.create(&path, bytes).await?;
                 latencies.push(t.elapsed());
             }
             Ok::<_, anyhow::Error>(latencies)
@@ -1115,7 +1197,239 @@ fn write_index(line: &[u8]) -> Option<usize> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. Startup
+// 4. CRDs
+
+struct CrdFigures {
+    count: usize,
+    /// Per run: from the first apply sent to the last one answered.
+    applied: Vec<Duration>,
+    /// Per run: from the first apply sent to the last CRD seen Established by a watch.
+    established: Vec<Duration>,
+    /// The JSON size of both created objects.
+    body_bytes: usize,
+    prometheus: Run,
+    configmap: Run,
+}
+
+/// The prometheus-operator CRDs of the test data: `(name, JSON body)`.
+fn prometheus_operator_crds() -> Result<Vec<(String, Bytes)>> {
+    let dir = e2e::testdata("crds/prometheus-operator");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {dir:?}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).with_context(|| format!("reading {f:?}"))?;
+            let crd: Value =
+                serde_saphyr::from_str(&text).with_context(|| format!("parsing {f:?}"))?;
+            let name = crd["metadata"]["name"]
+                .as_str()
+                .ok_or_else(|| anyhow!("{f:?} has no name"))?
+                .to_string();
+            Ok((name, Bytes::from(serde_json::to_vec(&crd)?)))
+        })
+        .collect()
+}
+
+/// A `Prometheus` as a platform team would write one: replicas, retention, selectors,
+/// resources, storage, security context, alerting, external labels, a toleration.
+fn prometheus(name: &str) -> Bytes {
+    let obj = serde_json::json!({
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "Prometheus",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": "prometheus", "team": "platform"}},
+        "spec": {
+            "replicas": 2,
+            "version": "v3.5.0",
+            "image": "quay.io/prometheus/prometheus:v3.5.0",
+            "serviceAccountName": "prometheus",
+            "retention": "15d",
+            "retentionSize": "40GB",
+            "scrapeInterval": "30s",
+            "evaluationInterval": "30s",
+            "logLevel": "info",
+            "enableAdminAPI": false,
+            "externalLabels": {"cluster": "eu-west-1-prod", "region": "eu-west-1"},
+            "podMetadata": {"labels": {"app": "prometheus"}, "annotations": {"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"}},
+            "serviceMonitorSelector": {"matchLabels": {"release": "platform"}},
+            "serviceMonitorNamespaceSelector": {"matchExpressions": [{"key": "monitoring", "operator": "In", "values": ["enabled", "true"]}]},
+            "podMonitorSelector": {"matchLabels": {"release": "platform"}},
+            "ruleSelector": {"matchLabels": {"role": "alert-rules"}},
+            "resources": {"requests": {"cpu": "500m", "memory": "2Gi"}, "limits": {"memory": "4Gi"}},
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 1000, "runAsGroup": 2000, "fsGroup": 2000},
+            "storage": {"volumeClaimTemplate": {"spec": {
+                "storageClassName": "gp3",
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "50Gi"}}
+            }}},
+            "alerting": {"alertmanagers": [{"namespace": "monitoring", "name": "alertmanager-operated", "port": "web", "apiVersion": "v2"}]},
+            "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "monitoring", "effect": "NoSchedule"}],
+            "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
+                "weight": 100,
+                "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "prometheus"}}}
+            }]}},
+            "additionalScrapeConfigs": {"name": "additional-scrape-configs", "key": "prometheus-additional.yaml"},
+            "remoteWrite": [{"url": "https://metrics.example.com/api/v1/write", "queueConfig": {"maxSamplesPerSend": 2000, "capacity": 10000}}]
+        }
+    });
+    Bytes::from(serde_json::to_vec(&obj).unwrap_or_default())
+}
+
+/// A ConfigMap whose JSON is exactly `size` bytes long (one padded value).
+fn configmap_of_size(name: &str, size: usize) -> Bytes {
+    let head = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{name}","labels":{{"app.kubernetes.io/name":"prometheus","team":"platform"}}}},"data":{{"prometheus.yaml":""#
+    );
+    let tail = r#""}}"#;
+    let pad = size.saturating_sub(head.len() + tail.len());
+    Bytes::from(format!("{head}{}{tail}", "x".repeat(pad)))
+}
+
+/// Applies every CRD (server-side apply, one after the other, as `kubectl apply --server-side`
+/// does) while a watch waits for all of them to be Established.
+async fn apply_crds(
+    admin: &Arc<Endpoint>,
+    crds: &[(String, Bytes)],
+) -> Result<(Duration, Duration)> {
+    let conn = admin.connect().await?;
+    let watch = conn
+        .send(
+            Method::GET,
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?watch=true",
+            None,
+        )
+        .await?;
+    ensure!(
+        watch.status() == StatusCode::OK,
+        "watching CRDs: {}",
+        watch.status()
+    );
+    let names: std::collections::HashSet<String> = crds.iter().map(|(n, _)| n.clone()).collect();
+    let started = Instant::now();
+    let established = tokio::spawn(wait_established(watch.into_body(), names));
+    for (name, body) in crds {
+        let path = format!(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}?fieldManager=kcp-bench&force=true"
+        );
+        let (status, answer) = conn.apply(&path, body.clone()).await?;
+        ensure!(
+            status.is_success(),
+            "applying {name}: {status}: {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    let applied = started.elapsed();
+    tokio::time::timeout(Duration::from_secs(300), established)
+        .await
+        .context("waiting for the CRDs to be Established")???;
+    Ok((applied, started.elapsed()))
+}
+
+/// Reads a CRD watch until every named CRD has been seen with `Established: True`.
+async fn wait_established(
+    mut body: Incoming,
+    mut waiting: std::collections::HashSet<String>,
+) -> Result<()> {
+    let mut buf: Vec<u8> = Vec::new();
+    while !waiting.is_empty() {
+        let frame = body
+            .frame()
+            .await
+            .ok_or_else(|| anyhow!("the CRD watch ended"))??;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        buf.extend_from_slice(&data);
+        while let Some(nl) = buf.iter().position(|b| *b == b'\n') {
+            let event: Value = serde_json::from_slice(&buf[..nl])?;
+            buf.drain(..=nl);
+            let crd = &event["object"];
+            let established = crd["status"]["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["type"] == "Established" && c["status"] == "True");
+            if established && let Some(name) = crd["metadata"]["name"].as_str() {
+                waiting.remove(name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn crds(sizes: &Sizes) -> Result<CrdFigures> {
+    let set = prometheus_operator_crds()?;
+    let mut applied = Vec::new();
+    let mut established = Vec::new();
+    let mut last = None;
+    for run in 0..sizes.crd_runs {
+        let kcp = tokio::task::spawn_blocking(e2e::Kcp::start).await?;
+        let cfg = KubeConfig::read(&kcp.kubeconfig())?;
+        let admin = Endpoint::new(&cfg, "root", "kcp-admin")?;
+        let (a, e) = apply_crds(&admin, &set).await?;
+        println!(
+            "run {}: {} CRDs applied in {}, all Established after {}",
+            run + 1,
+            set.len(),
+            ms(a),
+            ms(e)
+        );
+        applied.push(a);
+        established.push(e);
+        last = Some((kcp, admin));
+    }
+    let (kcp, admin) = last.ok_or_else(|| anyhow!("no CRD run"))?;
+    let meter = CpuMeter { server: kcp.pid() };
+
+    let ns = "bench-crs";
+    let conns = admin.connections(64).await?;
+    conns[0].create_namespace(ns).await?;
+    let body_bytes = prometheus("p-000-000000").len();
+    let sized: BodyFn = Arc::new(move |name: &str| configmap_of_size(name, body_bytes));
+    let crs = format!("/apis/monitoring.coreos.com/v1/namespaces/{ns}/prometheuses");
+    let cms = format!("/api/v1/namespaces/{ns}/configmaps");
+    // Warm-up of both paths.
+    create_load_of(&conns, 8, 400, &crs, "warm", Arc::new(prometheus)).await?;
+    create_load_of(&conns, 8, 400, &cms, "warm", Arc::clone(&sized)).await?;
+    let total = sizes.cr_creates_64;
+    let prometheus = meter
+        .measure(create_load_of(
+            &conns,
+            64,
+            total,
+            &crs,
+            "p",
+            Arc::new(prometheus),
+        ))
+        .await?;
+    println!(
+        "{}",
+        prometheus.line(&format!("Prometheus ({body_bytes} B), 64 clients"))
+    );
+    let configmap = meter
+        .measure(create_load_of(&conns, 64, total, &cms, "c", sized))
+        .await?;
+    println!(
+        "{}",
+        configmap.line(&format!("ConfigMap ({body_bytes} B), 64 clients"))
+    );
+    drop(conns);
+    Ok(CrdFigures {
+        count: set.len(),
+        applied,
+        established,
+        body_bytes,
+        prometheus,
+        configmap,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Startup
 
 struct Startup {
     fresh: Duration,

@@ -3,8 +3,12 @@
 //! versions, publishes their resources in the cluster's catalog (discovery, OpenAPI and the
 //! REST endpoints follow at once), and, when a CRD is deleted, deletes its custom resources
 //! before letting the CRD go. One instance for all logical clusters, keyed by cluster.
+//!
+//! Events are coalesced (one reconcile per cluster for whatever arrived meanwhile), and each
+//! CRD's catalog entries are built again only when its spec (generation) or stored versions
+//! change: compiling a large schema costs milliseconds, and a cluster may hold many.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,9 +39,23 @@ const CRUD: &[&str] = &[
 ];
 const STATUS: &[&str] = &["get", "patch", "update"];
 
+/// What the controller last saw of one CRD.
+struct Seen {
+    /// The revision it reconciled.
+    revision: i64,
+    /// What its catalog entries were built from (uid, generation, stored versions).
+    source: String,
+    /// Its served versions, as catalog entries.
+    defs: Vec<ResourceDef>,
+}
+
+/// The CRDs seen so far, by storage key.
+type SeenCrds = HashMap<String, Seen>;
+
 /// Runs forever.
 pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
     let prefix = keys::resource_prefix(GROUP, RESOURCE, &KeySpace::BuiltIn);
+    let mut seen = SeenCrds::new();
     loop {
         let watch = match storage.watch(&prefix, WatchStart::FromState).await {
             Ok(w) => w,
@@ -53,17 +71,29 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
             .map(|e| e.object.key.cluster.clone())
             .collect();
         for c in clusters {
-            reconcile_cluster(&storage, &catalogs, &c).await;
+            reconcile_cluster(&storage, &catalogs, &c, &mut seen).await;
         }
         let mut live = watch.live;
-        loop {
-            match live.recv().await {
-                Ok(ev) if ev.object.key.raw.starts_with(&prefix) => {
-                    let cluster = ev.object.key.cluster.clone();
-                    reconcile_cluster(&storage, &catalogs, &cluster).await;
+        'events: loop {
+            // Wait for one event, then take all that are already queued.
+            let mut clusters = BTreeSet::new();
+            let mut next = live.recv().await;
+            loop {
+                match next {
+                    Ok(ev) if ev.object.key.raw.starts_with(&prefix) => {
+                        clusters.insert(ev.object.key.cluster.clone());
+                    }
+                    Ok(_) => {}
+                    Err(_) => break 'events,
                 }
-                Ok(_) => {}
-                Err(_) => break,
+                next = match live.try_recv() {
+                    Ok(ev) => Ok(ev),
+                    Err(tokio::sync::broadcast::error::TryRecvError::Empty) => break,
+                    Err(_) => break 'events,
+                };
+            }
+            for c in clusters {
+                reconcile_cluster(&storage, &catalogs, &c, &mut seen).await;
             }
         }
     }
@@ -78,26 +108,66 @@ fn crd_def(catalogs: &Catalogs) -> Option<ResourceDef> {
         .cloned()
 }
 
-/// Brings one cluster's CRDs and catalog up to date.
-async fn reconcile_cluster(storage: &Storage, catalogs: &Catalogs, cluster: &str) {
+/// What a CRD's catalog entries depend on besides its spec's generation.
+fn defs_source(crd: &Value) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        object::meta_str(crd, "uid"),
+        crd["metadata"]["generation"],
+        crd["status"]["storedVersions"],
+        object::is_deleting(crd),
+    )
+}
+
+/// Brings one cluster's CRDs and catalog up to date. CRDs whose revision `seen` already holds
+/// are neither decoded nor reconciled again.
+async fn reconcile_cluster(
+    storage: &Storage,
+    catalogs: &Catalogs,
+    cluster: &str,
+    seen: &mut SeenCrds,
+) {
     let Some(def) = crd_def(catalogs) else { return };
     let prefix = keys::cluster_prefix(GROUP, RESOURCE, &KeySpace::BuiltIn, cluster, None);
     let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await else {
         return;
     };
+    seen.retain(|key, _| !key.starts_with(&prefix) || page.items.iter().any(|i| &i.key.raw == key));
+    // The CRDs that changed since the last reconcile, decoded.
+    let mut changed: Vec<(String, String, Value)> = Vec::new();
+    for item in &page.items {
+        if seen
+            .get(&item.key.raw)
+            .is_some_and(|s| s.revision == item.mod_revision)
+        {
+            continue;
+        }
+        let Ok(crd) = item.value() else { continue };
+        let source = defs_source(&crd);
+        let defs = match seen.remove(&item.key.raw) {
+            Some(s) if s.source == source => s.defs,
+            _ if object::is_deleting(&crd) => Vec::new(),
+            _ => resource_defs(&crd),
+        };
+        seen.insert(
+            item.key.raw.clone(),
+            Seen {
+                revision: item.mod_revision,
+                source,
+                defs,
+            },
+        );
+        changed.push((item.key.raw.clone(), item.key.name.clone(), crd));
+    }
     // Serve first, then say Established: a client that saw the condition finds the endpoint.
-    let crds: Vec<(String, Value)> = page
+    let served: Vec<ResourceDef> = page
         .items
         .iter()
-        .filter_map(|item| item.value().ok().map(|v| (item.key.name.clone(), v)))
-        .collect();
-    let served: Vec<ResourceDef> = crds
-        .iter()
-        .filter(|(_, crd)| !object::is_deleting(crd))
-        .flat_map(|(_, crd)| resource_defs(crd))
+        .filter_map(|item| seen.get(&item.key.raw))
+        .flat_map(|s| s.defs.iter().cloned())
         .collect();
     catalogs.set_custom(cluster, served);
-    for (name, crd) in crds {
+    for (key, name, crd) in changed {
         let scope = Scope {
             cluster,
             def: &def,
@@ -109,6 +179,10 @@ async fn reconcile_cluster(storage: &Storage, catalogs: &Catalogs, cluster: &str
         };
         if object::is_deleting(&crd) {
             cleanup(storage, &scope, &crd).await;
+            // Until it is gone, every reconcile of the cluster finishes what is left.
+            if let Some(s) = seen.get_mut(&key) {
+                s.revision = 0;
+            }
             continue;
         }
         let status = desired_status(&crd);
@@ -117,6 +191,10 @@ async fn reconcile_cluster(storage: &Storage, catalogs: &Catalogs, cluster: &str
             updated["status"] = status;
             if let Err(e) = rest::update(storage, &scope, updated).await {
                 tracing::debug!("crd controller: status of {cluster}/{name}: {e}");
+                // Not done: the next reconcile of the cluster tries again.
+                if let Some(s) = seen.get_mut(&key) {
+                    s.revision = 0;
+                }
             }
         }
     }

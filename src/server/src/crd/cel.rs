@@ -6,9 +6,10 @@
 //! is no old value, and failures become kube's field errors (`spec: Invalid value: <message>`,
 //! `Forbidden`, `Required`, `Duplicate` by `reason`, at `fieldPath` when given).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use kube_cel::cel::common::ast::{EntryExpr, Expr, IdedEntryExpr, IdedExpr};
 use kube_cel::cel::objects::{Key, Map};
 use kube_cel::cel::{Context, Value as CelValue};
 use kube_cel::{CompilationResult, CompiledSchema, KubeCelExt};
@@ -64,7 +65,13 @@ fn cel_str(s: &str) -> CelValue {
 }
 
 /// A JSON value as CEL sees it under `s` (object fields escaped, map keys not).
-fn to_cel(v: &Value, s: Option<&Schema>, is_root: bool) -> CelValue {
+/// `v` as a CEL value; of an object, only the `only` fields (by their CEL names) when given.
+fn to_cel(
+    v: &Value,
+    s: Option<&Schema>,
+    is_root: bool,
+    only: Option<&BTreeSet<String>>,
+) -> CelValue {
     match v {
         Value::Null => CelValue::Null,
         Value::Bool(b) => CelValue::Bool(*b),
@@ -89,7 +96,7 @@ fn to_cel(v: &Value, s: Option<&Schema>, is_root: bool) -> CelValue {
         Value::Array(a) => {
             let items = s.and_then(|s| s.items.as_deref());
             CelValue::List(Arc::new(
-                a.iter().map(|x| to_cel(x, items, false)).collect(),
+                a.iter().map(|x| to_cel(x, items, false, None)).collect(),
             ))
         }
         Value::Object(m) => {
@@ -97,6 +104,10 @@ fn to_cel(v: &Value, s: Option<&Schema>, is_root: bool) -> CelValue {
             let is_map =
                 s.is_some_and(|s| s.properties.is_empty() && s.additional_schema().is_some());
             for (k, x) in m {
+                let key = if is_map { k.clone() } else { escape(k) };
+                if only.is_some_and(|f| !f.contains(&key)) {
+                    continue;
+                }
                 if is_root && k == "metadata" {
                     // Only name and generateName of the resource's metadata are visible.
                     let mut meta = HashMap::new();
@@ -116,8 +127,7 @@ fn to_cel(v: &Value, s: Option<&Schema>, is_root: bool) -> CelValue {
                     continue;
                 }
                 let sub = s.and_then(|s| s.field(k));
-                let key = if is_map { k.clone() } else { escape(k) };
-                out.insert(Key::String(Arc::new(key)), to_cel(x, sub, false));
+                out.insert(Key::String(Arc::new(key)), to_cel(x, sub, false, None));
             }
             if s.is_some_and(|s| s.embedded) {
                 for (k, d) in [("apiVersion", cel_str("")), ("kind", cel_str(""))] {
@@ -198,10 +208,13 @@ fn walk(
         return;
     }
     if !c.validations.is_empty() {
-        let this = to_cel(obj, Some(s), is_root);
+        // Only what the rules read: a rule on `spec` that checks two fields should not pay
+        // for converting the whole spec.
+        let only = fields_read_by(&c.validations);
+        let this = to_cel(obj, Some(s), is_root, only.as_ref());
         let old_cel = old
             .filter(|o| !o.is_null())
-            .map(|o| to_cel(o, Some(s), is_root));
+            .map(|o| to_cel(o, Some(s), is_root, only.as_ref()));
         let mut ctx = base.new_inner_scope();
         ctx.add_variable_from_value("self", this);
         if let Some(o) = &old_cel {
@@ -260,6 +273,62 @@ fn walk(
         }
         _ => {}
     }
+}
+
+/// The fields of `self` and `oldSelf` that a node's rules (and message expressions) read, when
+/// they only ever read them as `self.<field>` or `has(self.<field>)`; `None` when some rule uses
+/// the whole value (`self == oldSelf`, `self.all(…)`, `self[k]`, `size(self)`…).
+fn fields_read_by(
+    rules: &[Result<CompilationResult, kube_cel::CompilationError>],
+) -> Option<BTreeSet<String>> {
+    let mut fields = BTreeSet::new();
+    for rule in rules {
+        let Ok(r) = rule else { continue };
+        let programs = std::iter::once(&r.program).chain(r.message_program.as_ref());
+        for p in programs {
+            if !fields_read(p.expression(), &mut fields) {
+                return None;
+            }
+        }
+    }
+    Some(fields)
+}
+
+/// Collects the `self.<field>` reads of `e`; false if `self` or `oldSelf` is used otherwise.
+fn fields_read(e: &IdedExpr, out: &mut BTreeSet<String>) -> bool {
+    let is_self = |e: &IdedExpr| matches!(&e.expr, Expr::Ident(n) if n == "self" || n == "oldSelf");
+    match &e.expr {
+        Expr::Select(sel) if is_self(&sel.operand) => {
+            out.insert(sel.field.clone());
+            true
+        }
+        Expr::Select(sel) => fields_read(&sel.operand, out),
+        Expr::Ident(_) => !is_self(e),
+        Expr::Call(call) => {
+            call.target.as_deref().is_none_or(|t| fields_read(t, out))
+                && call.args.iter().all(|a| fields_read(a, out))
+        }
+        Expr::Comprehension(c) => [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .into_iter()
+        .all(|x| fields_read(x, out)),
+        Expr::List(l) => l.elements.iter().all(|x| fields_read(x, out)),
+        Expr::Map(m) => entries_read(&m.entries, out),
+        Expr::Struct(s) => entries_read(&s.entries, out),
+        Expr::Literal(_) | Expr::Unspecified => true,
+    }
+}
+
+fn entries_read(entries: &[IdedEntryExpr], out: &mut BTreeSet<String>) -> bool {
+    entries.iter().all(|en| match &en.expr {
+        EntryExpr::StructField(f) => fields_read(&f.value, out),
+        EntryExpr::MapEntry(m) => fields_read(&m.key, out) && fields_read(&m.value, out),
+    })
 }
 
 /// The old item of a map-list with the same key values as `item`.
@@ -395,6 +464,31 @@ mod tests {
                 {"rule": "self != 'illegal'", "message": "string cannot be illegal", "reason": "FieldValueForbidden"}]},
             "port": {"type": "integer", "x-kubernetes-validations": [{"rule": "self > 1024", "fieldPath": ".", "reason": "FieldValueInvalid"}]}
         }}}})
+    }
+
+    #[test]
+    fn only_the_fields_a_rule_reads_are_converted() {
+        let read = |rules: &[&str]| {
+            let rules: Vec<Value> = rules.iter().map(|r| json!({"rule": r})).collect();
+            let compiled = kube_cel::compile_schema(
+                &json!({"type": "object", "x-kubernetes-validations": rules}),
+            );
+            fields_read_by(&compiled.validations).map(|f| f.into_iter().collect::<Vec<_>>())
+        };
+        assert_eq!(
+            read(&[
+                "!has(self.a) || self.b.size() > 0",
+                "self.c__dash__d in ['x']"
+            ]),
+            Some(vec!["a".to_string(), "b".into(), "c__dash__d".into()])
+        );
+        assert_eq!(
+            read(&["self.x.all(i, i > oldSelf.y)"]),
+            Some(vec!["x".to_string(), "y".into()])
+        );
+        assert_eq!(read(&["self.a > 0", "self == oldSelf"]), None);
+        assert_eq!(read(&["self.all(k, k != 'x')"]), None);
+        assert_eq!(read(&["size(self) > 1"]), None);
     }
 
     #[test]

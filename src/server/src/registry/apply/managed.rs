@@ -321,6 +321,15 @@ impl ManagedFields {
     /// At most `max` `Update` entries: the oldest are folded, per apiVersion, into an
     /// `ancient-changes` entry, as kube caps them (at 10).
     pub(crate) fn cap_update_managers(&mut self, max: usize) {
+        // The common case, under the cap: count without copying any field set.
+        let count = self
+            .entries
+            .iter()
+            .filter(|e| e.operation == Operation::Update)
+            .count();
+        if count <= max {
+            return;
+        }
         let mut updaters: Vec<ManagedFieldsEntry> = self
             .entries
             .iter()
