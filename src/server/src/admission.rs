@@ -112,7 +112,7 @@ async fn admit_workspace(
         .and_then(|m| m["name"].as_str())
         .unwrap_or_default()
         .to_string();
-    let tenancy = Tenancy::new(catalogs);
+    let tenancy = catalogs.tenancy();
     let parent = storage
         .get_cached(&tenancy::logical_cluster_key(req.cluster))
         .await
@@ -171,7 +171,7 @@ async fn admit_workspace(
     };
     check_use(storage, catalogs, req.user, &ty, &name).await?;
     if let Some(parent_type) = &parent_type {
-        check_parent_child(storage, &tenancy, parent_type, &ty, &chain, &name).await?;
+        check_parent_child(storage, tenancy, parent_type, &ty, &chain, &name).await?;
     }
 
     // Labels the type adds, and the annotations of §4.2.
@@ -231,7 +231,8 @@ async fn check_use(
     ty: &TypeRef,
     name: &str,
 ) -> ApiResult<()> {
-    let type_cluster = Tenancy::new(catalogs)
+    let type_cluster = catalogs
+        .tenancy()
         .cluster_of_path(storage, &ty.path)
         .await
         .unwrap_or_else(|| ty.path.clone());

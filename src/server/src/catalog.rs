@@ -634,55 +634,24 @@ fn shared_apis() -> Vec<ResourceDef> {
     ]
 }
 
-/// The built-in resources every logical cluster serves.
+/// The built-in resources every logical cluster serves: of the core group, only what kcp's
+/// generic control plane keeps (the same definitions as the kube profile's), and the shared APIs.
 pub fn builtins() -> &'static [ResourceDef] {
+    const KCP_CORE: [&str; 6] = [
+        "configmaps",
+        "events",
+        "namespaces",
+        "resourcequotas",
+        "secrets",
+        "serviceaccounts",
+    ];
     static BUILTINS: std::sync::OnceLock<Vec<ResourceDef>> = std::sync::OnceLock::new();
     BUILTINS.get_or_init(|| {
-        let mut v = vec![
-            stored(
-                "",
-                "v1",
-                "configmaps",
-                "configmap",
-                "ConfigMap",
-                true,
-                &["cm"],
-            ),
-            stored("", "v1", "events", "event", "Event", true, &["ev"]),
-            ResourceDef {
-                subresources: &[("finalize", &["update"]), ("status", STATUS)],
-                ..stored(
-                    "",
-                    "v1",
-                    "namespaces",
-                    "namespace",
-                    "Namespace",
-                    false,
-                    &["ns"],
-                )
-            },
-            stored(
-                "",
-                "v1",
-                "resourcequotas",
-                "resourcequota",
-                "ResourceQuota",
-                true,
-                &["quota"],
-            )
-            .with_subresources(WITH_STATUS),
-            stored("", "v1", "secrets", "secret", "Secret", true, &[]),
-            stored(
-                "",
-                "v1",
-                "serviceaccounts",
-                "serviceaccount",
-                "ServiceAccount",
-                true,
-                &["sa"],
-            )
-            .with_subresources(&[("token", CREATE_ONLY)]),
-        ];
+        let mut v: Vec<ResourceDef> = kube_builtins()
+            .iter()
+            .filter(|r| r.group.is_empty() && KCP_CORE.contains(&r.resource))
+            .cloned()
+            .collect();
         v.extend(shared_apis());
         v
     })
@@ -737,6 +706,8 @@ fn kcp_kinds(ids: &ExportIdentities) -> (Vec<ResourceDef>, Vec<ResourceDef>) {
 pub struct Catalogs {
     base: Catalog,
     root: Catalog,
+    /// Where the tenancy objects live (read on every routed request).
+    tenancy: crate::tenancy::Tenancy,
     by_cluster: RwLock<HashMap<String, Catalog>>,
 }
 
@@ -759,10 +730,16 @@ impl Catalogs {
             }
         };
         Self {
+            tenancy: crate::tenancy::Tenancy::new(&base),
             base,
             root,
             by_cluster: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// Where the tenancy objects live.
+    pub fn tenancy(&self) -> &crate::tenancy::Tenancy {
+        &self.tenancy
     }
 
     /// What a workspace serves before its own CRDs.

@@ -7,7 +7,7 @@
 use crate::catalog::Catalogs;
 use crate::errors::{ApiError, ApiResult, GroupResource};
 use crate::storage::Storage;
-use crate::tenancy::{self, Tenancy};
+use crate::tenancy;
 
 /// Where a request goes.
 #[derive(Debug, PartialEq, Eq)]
@@ -99,7 +99,8 @@ pub async fn resolve(storage: &Storage, catalogs: &Catalogs, path: &str) -> ApiR
     if path == "*" || path.starts_with("system:") {
         return Ok(path.to_string());
     }
-    let cluster = Tenancy::new(catalogs)
+    let cluster = catalogs
+        .tenancy()
         .cluster_of_path(storage, path)
         .await
         .ok_or_else(|| unknown_workspace(path))?;

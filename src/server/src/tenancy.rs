@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::catalog::Catalogs;
+use crate::catalog::Catalog;
 use crate::storage::keys::{self, KeySpace};
 use crate::storage::{CachedObject, Storage};
 use kcp_api::keys::{CORE_GROUP, TENANCY_GROUP};
@@ -58,9 +58,9 @@ pub struct Tenancy {
 }
 
 impl Tenancy {
-    pub fn new(catalogs: &Catalogs) -> Self {
-        let space = catalogs
-            .base()
+    /// The tenancy objects of a catalog that serves them (else of the local-CRD key space).
+    pub fn new(catalog: &Catalog) -> Self {
+        let space = catalog
             .lookup(TENANCY_GROUP, "v1alpha1", "workspaces")
             .map(|d| d.space.clone())
             .unwrap_or(KeySpace::CustomResource);

@@ -61,7 +61,7 @@ impl Ctx {
     /// `None` unless the catalog has the kcp kinds (the kcp profile).
     fn new(storage: Arc<Storage>, catalogs: &Catalogs, shard_url: String) -> Option<Self> {
         Some(Self {
-            tenancy: Tenancy::new(catalogs),
+            tenancy: catalogs.tenancy().clone(),
             workspaces: def(
                 catalogs,
                 kcp_api::keys::TENANCY_GROUP,
