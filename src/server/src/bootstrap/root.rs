@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::{Seed, cluster_role, cluster_role_binding, namespace};
 use crate::catalog::{Catalog, ExportIdentities};
 use crate::errors::{ApiError, ApiResult};
+use crate::registry::object::condition;
 use crate::storage::Storage;
 use kcp_api::keys::{
     KCP_SYSTEM_NAMESPACE, LOGICAL_CLUSTER_TYPE_ANNOTATION, ROOT_SHARD, SHARDS_EXPORT,
@@ -90,7 +91,7 @@ fn workspace_type(name: &str, spec: Value) -> Seed {
 }
 
 fn ready_condition() -> Value {
-    json!({"type": "Ready", "status": "True", "lastTransitionTime": crate::registry::object::now_rfc3339()})
+    condition("Ready", true, "", "")
 }
 
 /// The APIExport of one of root's APIs, with its identity.
@@ -106,7 +107,7 @@ fn export(name: &str, identity: &str) -> Seed {
             "metadata": {"name": name, "annotations": {PATH_ANNOTATION: ROOT}},
             "spec": {"identity": {"secretRef": {"namespace": KCP_SYSTEM_NAMESPACE, "name": name}}},
             "status": {"identityHash": identity, "conditions": [
-                {"type": "IdentityValid", "status": "True", "lastTransitionTime": crate::registry::object::now_rfc3339()},
+                condition("IdentityValid", true, "", ""),
             ]},
         }),
     )
@@ -131,7 +132,6 @@ fn root_binding(name: &str) -> Seed {
 
 /// The objects of the root workspace and of the bootstrap policy it relies on.
 pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
-    let now = crate::registry::object::now_rfc3339();
     let universal = type_ref("universal");
     vec![
         // The bootstrap policy (`system:admin`) every logical cluster's RBAC is merged with.
@@ -164,7 +164,7 @@ pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
                 "status": {
                     "phase": "Ready",
                     "URL": format!("{shard_url}/clusters/{ROOT}"),
-                    "conditions": [{"type": "WorkspaceInitialized", "status": "True", "lastTransitionTime": now}],
+                    "conditions": [condition("WorkspaceInitialized", true, "", "")],
                 },
             }),
         ),

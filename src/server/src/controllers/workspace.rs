@@ -23,7 +23,7 @@ use super::queue::Queue;
 use crate::catalog::{Catalogs, ResourceDef};
 use crate::errors::ApiResult;
 use crate::registry::handler::decode_in_process;
-use crate::registry::object;
+use crate::registry::object::{self, condition, set_condition};
 use crate::registry::rest::{self, Scope};
 use crate::storage::{Storage, WatchStart};
 use crate::tenancy::{self, APIBINDINGS_INITIALIZER, Tenancy, TypeRef};
@@ -164,39 +164,6 @@ fn scope<'a>(cluster: &'a str, def: &'a ResourceDef, name: &'a str) -> Scope<'a>
         subresource: "",
         dry_run: false,
         manager: MANAGER,
-    }
-}
-
-fn condition(type_: &str, status: bool, reason: &str, message: &str) -> Value {
-    let mut c = json!({
-        "type": type_,
-        "status": if status { "True" } else { "False" },
-        "lastTransitionTime": object::now_rfc3339(),
-    });
-    if !reason.is_empty() {
-        c["reason"] = json!(reason);
-        c["message"] = json!(message);
-        c["severity"] = json!("Error");
-    }
-    c
-}
-
-/// Sets a condition, keeping its transition time when the status is unchanged.
-fn set_condition(status: &mut Value, cond: Value) {
-    if !status["conditions"].is_array() {
-        status["conditions"] = json!([]);
-    }
-    let Some(list) = status["conditions"].as_array_mut() else {
-        return;
-    };
-    match list.iter_mut().find(|c| c["type"] == cond["type"]) {
-        Some(existing) if existing["status"] == cond["status"] => {
-            let time = existing["lastTransitionTime"].clone();
-            *existing = cond;
-            existing["lastTransitionTime"] = time;
-        }
-        Some(existing) => *existing = cond,
-        None => list.push(cond),
     }
 }
 

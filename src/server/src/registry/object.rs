@@ -133,3 +133,38 @@ pub fn type_meta(obj: &Value) -> (&str, &str) {
         obj.get("kind").and_then(Value::as_str).unwrap_or(""),
     )
 }
+
+/// A condition of kcp's type (`reference/kcp.md` §3.0), transitioned now; a reason makes it an
+/// `Error` with its message.
+pub fn condition(type_: &str, status: bool, reason: &str, message: &str) -> Value {
+    let mut c = json!({
+        "type": type_,
+        "status": if status { "True" } else { "False" },
+        "lastTransitionTime": now_rfc3339(),
+    });
+    if !reason.is_empty() {
+        c["reason"] = json!(reason);
+        c["message"] = json!(message);
+        c["severity"] = json!("Error");
+    }
+    c
+}
+
+/// Sets a condition, keeping its transition time when the status is unchanged.
+pub fn set_condition(status: &mut Value, cond: Value) {
+    if !status["conditions"].is_array() {
+        status["conditions"] = json!([]);
+    }
+    let Some(list) = status["conditions"].as_array_mut() else {
+        return;
+    };
+    match list.iter_mut().find(|c| c["type"] == cond["type"]) {
+        Some(existing) if existing["status"] == cond["status"] => {
+            let time = existing["lastTransitionTime"].clone();
+            *existing = cond;
+            existing["lastTransitionTime"] = time;
+        }
+        Some(existing) => *existing = cond,
+        None => list.push(cond),
+    }
+}
