@@ -7,11 +7,13 @@
 //!
 //! It creates N workspaces (10,000; 500 with `--quick`) flat under root, then N as a tree under
 //! one top workspace (branching 7, filled breadth first, each workspace's children created once
-//! it is Ready), with 64 concurrent clients (kube-rs, the admin kubeconfig). It prints the
-//! sustained creations per second, the time from each create request to the workspace's Ready
-//! (seen on one wildcard watch of all workspaces), the server's resident memory per empty
-//! workspace, the time to delete the whole tree from its top, and the number of metric series at
-//! `/metrics` before and after.
+//! it is Ready), with 64 concurrent clients (kube-rs, the admin kubeconfig) in a closed loop: the
+//! sustained creations per second. Then both again with the creates sent at 500/s, the target
+//! rate, whatever the answers' latency: the time from each create request to the workspace's Ready
+//! at that load (seen on one wildcard watch of all workspaces). (At saturation that time is the
+//! backlog the clients build up, printed too.) It also prints the server's resident memory per
+//! empty workspace, the time to delete the whole tree from its top, and the number of metric
+//! series at `/metrics` before and after.
 
 use std::collections::{HashMap, VecDeque};
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ use tokio::sync::Notify;
 
 const CLIENTS: usize = 64;
 const BRANCHING: usize = 7;
+/// The creates per second of the paced runs: the target rate.
+const PACE: f64 = 500.0;
 
 fn main() -> ExitCode {
     let mut count = 10_000;
@@ -219,8 +223,82 @@ impl Figures {
     }
 }
 
-/// Creates `count` workspaces: flat under `root`, or as a tree under `root:<top>`.
-async fn fill(client: &Client, prefix: &str, count: usize, top: Option<&str>) -> Result<Figures> {
+/// Takes the next workspace to create, recording when its create is sent; `None` when there is
+/// none yet (in a tree, until a parent is Ready).
+fn next_create(shared: &Shared) -> Option<(String, String)> {
+    let mut t = shared.lock();
+    let (parent, name) = t.todo.pop_front()?;
+    t.sent
+        .insert(name.clone(), (parent.clone(), Instant::now()));
+    Some((parent, name))
+}
+
+type Worker = tokio::task::JoinHandle<Result<()>>;
+
+/// `CLIENTS` clients, each sending its next create as soon as the last one is answered.
+fn closed_loop(client: &Client, shared: &Arc<Shared>) -> Vec<Worker> {
+    (0..CLIENTS)
+        .map(|_| {
+            let (client, shared) = (client.clone(), shared.clone());
+            tokio::spawn(async move {
+                loop {
+                    let notified = shared.changed.notified();
+                    if shared.lock().done {
+                        return Ok(());
+                    }
+                    match next_create(&shared) {
+                        Some((parent, name)) => create(&client, &parent, &name).await?,
+                        None => {
+                            let _ =
+                                tokio::time::timeout(Duration::from_millis(100), notified).await;
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// Creates sent at a fixed rate, each on its own task, whatever the answers' latency: the time
+/// to Ready at a given load rather than at saturation.
+async fn open_loop(client: Client, shared: Arc<Shared>, rate: f64) -> Result<()> {
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sends = tokio::task::JoinSet::new();
+    loop {
+        tick.tick().await;
+        let notified = shared.changed.notified();
+        if shared.lock().done {
+            break;
+        }
+        match next_create(&shared) {
+            Some((parent, name)) => {
+                let client = client.clone();
+                sends.spawn(async move { create(&client, &parent, &name).await });
+            }
+            None => {
+                let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
+            }
+        }
+        while let Some(done) = sends.try_join_next() {
+            done??;
+        }
+    }
+    while let Some(done) = sends.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+/// Creates `count` workspaces: flat under `root`, or as a tree under `root:<top>`; from
+/// `CLIENTS` clients in a closed loop, or at `pace` creates per second.
+async fn fill(
+    client: &Client,
+    prefix: &str,
+    count: usize,
+    top: Option<&str>,
+    pace: Option<f64>,
+) -> Result<Figures> {
     let shared = Arc::new(Shared {
         tracker: Mutex::new(Tracker::default()),
         changed: Notify::new(),
@@ -252,39 +330,14 @@ async fn fill(client: &Client, prefix: &str, count: usize, top: Option<&str>) ->
     // Let the watch open before the first create.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..CLIENTS {
-        let (client, shared) = (client.clone(), shared.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let next = {
-                    let notified = shared.changed.notified();
-                    let mut t = shared.lock();
-                    if t.done {
-                        return Ok::<_, anyhow::Error>(());
-                    }
-                    match t.todo.pop_front() {
-                        Some((parent, name)) => {
-                            let path = parent.clone();
-                            t.sent.insert(name.clone(), (path, Instant::now()));
-                            Some((parent, name, None))
-                        }
-                        None => {
-                            drop(t);
-                            Some((String::new(), String::new(), Some(notified)))
-                        }
-                    }
-                };
-                match next {
-                    Some((_, _, Some(notified))) => {
-                        let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
-                    }
-                    Some((parent, name, None)) => create(&client, &parent, &name).await?,
-                    None => return Ok(()),
-                }
-            }
-        }));
-    }
+    let workers = match pace {
+        None => closed_loop(client, &shared),
+        Some(rate) => vec![tokio::spawn(open_loop(
+            client.clone(),
+            shared.clone(),
+            rate,
+        ))],
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let notified = shared.changed.notified();
@@ -318,6 +371,23 @@ async fn fill(client: &Client, prefix: &str, count: usize, top: Option<&str>) ->
     })
 }
 
+/// Creates a workspace under root and waits until it is Ready.
+async fn create_top(client: &Client, name: &str) -> Result<()> {
+    create(client, "root", name).await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let path = format!("/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/{name}");
+    loop {
+        let ws: Value = client
+            .request(http::Request::get(&path).body(Vec::new())?)
+            .await?;
+        if ws["status"]["phase"] == "Ready" {
+            return Ok(());
+        }
+        ensure!(Instant::now() < deadline, "workspace {name} is not Ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn run(count: usize) -> Result<()> {
     let kcp = tokio::task::spawn_blocking(e2e::Kcp::start).await?;
     let pid = kcp.pid().ok_or_else(|| anyhow!("kcp is not running"))?;
@@ -332,7 +402,7 @@ async fn run(count: usize) -> Result<()> {
     eprintln!("metric series: {series_before}");
     let rss_before = rss_kib(pid);
 
-    let flat = fill(&client, "flat-", count, None).await?;
+    let flat = fill(&client, "flat-", count, None, None).await?;
     println!("{}", flat.line("flat under root"));
     let rss_flat = rss_kib(pid);
     let per_workspace = (rss_flat.saturating_sub(rss_before)) as f64 * 1024.0 / count as f64;
@@ -343,20 +413,14 @@ async fn run(count: usize) -> Result<()> {
         per_workspace / 1024.0
     );
 
-    create(&client, "root", "tree").await?;
-    let top_ready = Instant::now() + Duration::from_secs(30);
-    loop {
-        let req = http::Request::get("/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/tree")
-            .body(Vec::new())?;
-        let ws: Value = client.request(req).await?;
-        if ws["status"]["phase"] == "Ready" {
-            break;
-        }
-        ensure!(Instant::now() < top_ready, "the tree's top is not Ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let tree = fill(&client, "t", count, Some("tree")).await?;
+    create_top(&client, "tree").await?;
+    let tree = fill(&client, "t", count, Some("tree"), None).await?;
     println!("{}", tree.line("tree (branching 7)"));
+    let paced_flat = fill(&client, "paced-", count, None, Some(PACE)).await?;
+    println!("{}", paced_flat.line(&format!("flat, {PACE}/s sent")));
+    create_top(&client, "paced-tree").await?;
+    let paced_tree = fill(&client, "pt", count, Some("paced-tree"), Some(PACE)).await?;
+    println!("{}", paced_tree.line(&format!("tree, {PACE}/s sent")));
     let series_after = metric_series(&client).await?;
 
     let started = Instant::now();
@@ -381,7 +445,7 @@ async fn run(count: usize) -> Result<()> {
     );
     println!(
         "metric series: {series_before} with no workspace, {series_after} with {} workspaces",
-        2 * count + 1
+        4 * count + 2
     );
 
     println!("\n== summary");
@@ -400,14 +464,32 @@ async fn run(count: usize) -> Result<()> {
             ">= 500/s",
         ),
         (
-            "create → Ready, flat, p50 / p99".into(),
-            format!("{:.1} / {:.1} ms", p(&flat, 0.5), p(&flat, 0.99)),
+            format!("create → Ready at {PACE}/s, flat, p50 / p99"),
+            format!(
+                "{:.1} / {:.1} ms",
+                p(&paced_flat, 0.5),
+                p(&paced_flat, 0.99)
+            ),
             "p99 < 100 ms",
         ),
         (
-            "create → Ready, tree, p50 / p99".into(),
-            format!("{:.1} / {:.1} ms", p(&tree, 0.5), p(&tree, 0.99)),
+            format!("create → Ready at {PACE}/s, tree, p50 / p99"),
+            format!(
+                "{:.1} / {:.1} ms",
+                p(&paced_tree, 0.5),
+                p(&paced_tree, 0.99)
+            ),
             "p99 < 100 ms",
+        ),
+        (
+            format!("create → Ready, {CLIENTS} clients, flat, p50 / p99"),
+            format!("{:.1} / {:.1} ms", p(&flat, 0.5), p(&flat, 0.99)),
+            "(saturated: a backlog)",
+        ),
+        (
+            format!("create → Ready, {CLIENTS} clients, tree, p50 / p99"),
+            format!("{:.1} / {:.1} ms", p(&tree, 0.5), p(&tree, 0.99)),
+            "(saturated: a backlog)",
         ),
         (
             "resident memory per empty workspace".into(),

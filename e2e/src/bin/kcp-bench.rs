@@ -95,12 +95,15 @@ const WATCHERS_PER_CONNECTION: usize = 100;
 const STARTUP_NAMESPACES: usize = 10;
 
 fn main() -> ExitCode {
-    let mut quick = false;
+    let (mut quick, mut only_crds) = (false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--crds" => only_crds = true,
             "-h" | "--help" => {
-                println!("usage: kcp-bench [--quick]   (KCP_BIN: the kcp binary, release-built)");
+                println!(
+                    "usage: kcp-bench [--quick] [--crds: only the CRD section]   (KCP_BIN: the kcp binary, release-built)"
+                );
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -124,7 +127,7 @@ fn main() -> ExitCode {
         }
     };
     let sizes = if quick { Sizes::QUICK } else { Sizes::FULL };
-    match runtime.block_on(run(sizes, quick)) {
+    match runtime.block_on(run(sizes, quick, only_crds)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kcp-bench: {e:#}");
@@ -162,7 +165,7 @@ fn ensure_release_binary() -> Result<()> {
     Ok(())
 }
 
-async fn run(sizes: Sizes, quick: bool) -> Result<()> {
+async fn run(sizes: Sizes, quick: bool, only_crds: bool) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     println!(
         "kcp-bench{}: {} on {cores} core(s), load average {}",
@@ -171,6 +174,14 @@ async fn run(sizes: Sizes, quick: bool) -> Result<()> {
         load_average()
     );
     let mut report = Report::default();
+    if only_crds {
+        section(
+            "CRDs: the prometheus-operator set to Established; Prometheus vs ConfigMap creates",
+        );
+        report.crds(&crds(&sizes).await?);
+        report.print();
+        return Ok(());
+    }
 
     section("embedded store: raw commit rate (EmbeddedStore, one fsync per group)");
     let store = store_commits(&sizes).await?;
