@@ -18,7 +18,7 @@ mod default;
 mod formats;
 mod jsonpath;
 mod prune;
-mod schema;
+pub(crate) mod schema;
 mod structural;
 mod validate;
 
@@ -141,6 +141,11 @@ impl CustomResourceSchema {
     }
 
     /// The printer columns; kube shows `Age` (`.metadata.creationTimestamp`) when none are set.
+    /// The compiled schema (server-side apply walks it for list and map types).
+    pub(crate) fn root(&self) -> &schema::Schema {
+        &self.root
+    }
+
     pub fn columns(&self) -> &[PrinterColumn] {
         &self.columns
     }

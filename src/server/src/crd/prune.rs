@@ -242,7 +242,9 @@ fn coerce_embedded(
     path: &str,
     unknown: &mut Vec<String>,
 ) {
-    let Some(s) = s else { return };
+    let Some(s) = s.filter(|s| s.embedded_below) else {
+        return;
+    };
     match x {
         Value::Object(m) => {
             if s.embedded && !is_root {

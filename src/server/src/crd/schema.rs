@@ -10,14 +10,14 @@ use serde_json::Value;
 
 /// `additionalProperties`: either a boolean or a schema.
 #[derive(Debug)]
-pub(crate) enum Additional {
+pub enum Additional {
     Allows(bool),
     Schema(Box<Schema>),
 }
 
 /// One schema node.
 #[derive(Debug, Default)]
-pub(crate) struct Schema {
+pub struct Schema {
     /// `type`; empty when unset.
     pub ty: String,
     /// `format` after kube stripped the formats it does not support for this type.
@@ -54,8 +54,15 @@ pub(crate) struct Schema {
     pub int_or_string: bool,
     pub list_type: Option<String>,
     pub list_map_keys: Vec<String>,
+    /// `x-kubernetes-map-type: atomic`.
+    pub map_atomic: bool,
     /// `x-kubernetes-validations` as written.
     pub validations: Vec<Value>,
+    /// Whether this node or one below it (through properties, additionalProperties or items)
+    /// is an embedded resource, or a `set` or `map` list: the walks that only act there skip
+    /// the rest of the object.
+    pub embedded_below: bool,
+    pub list_types_below: bool,
 }
 
 /// Formats kube-apiserver validates on strings (`-` removed, as go-openapi normalises names).
@@ -150,7 +157,7 @@ impl Schema {
             .and_then(Value::as_str)
             .filter(|p| !p.is_empty())
             .map(|p| (p.to_string(), compile_pattern(p).ok()));
-        Schema {
+        let mut schema = Schema {
             ty,
             format,
             nullable: flag(m, "nullable"),
@@ -192,16 +199,35 @@ impl Schema {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             list_map_keys: strings(m.get("x-kubernetes-list-map-keys")),
+            map_atomic: m.get("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic"),
             validations: m
                 .get("x-kubernetes-validations")
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default(),
-        }
+            embedded_below: false,
+            list_types_below: false,
+        };
+        schema.embedded_below = schema.embedded || schema.any_child(|c| c.embedded_below);
+        schema.list_types_below = matches!(schema.list_type.as_deref(), Some("set" | "map"))
+            || schema.any_child(|c| c.list_types_below);
+        schema
     }
 
     pub(crate) fn property(&self, name: &str) -> Option<&Schema> {
         self.index.get(name).map(|&i| &self.properties[i].1)
+    }
+
+    /// Whether `f` holds for a property, the `additionalProperties` schema or the items.
+    fn any_child(&self, f: impl Fn(&Schema) -> bool) -> bool {
+        self.properties.iter().any(|(_, p)| f(p))
+            || self.additional_schema().is_some_and(&f)
+            || self.items.as_deref().is_some_and(&f)
+    }
+
+    /// The place of a property in declared order.
+    pub(crate) fn property_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 
     /// The schema of an `additionalProperties` value, when it has one.
@@ -216,6 +242,11 @@ impl Schema {
     /// `additionalProperties`.
     pub(crate) fn field(&self, key: &str) -> Option<&Schema> {
         self.property(key).or_else(|| self.additional_schema())
+    }
+
+    /// Whether [`Schema::types`] is not empty.
+    pub(crate) fn has_type(&self) -> bool {
+        self.int_or_string || !self.ty.is_empty()
     }
 
     /// The types a value may have, as kube-openapi's `StringOrArray` (int-or-string is two).

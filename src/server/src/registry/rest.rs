@@ -527,9 +527,7 @@ async fn assign_service_addresses(
 /// The merge schema of a resource, for managed fields and apply.
 fn merge_schema(def: &ResourceDef) -> super::apply::ResourceSchema<'_> {
     match &def.custom {
-        Some(c) => {
-            super::apply::ResourceSchema::Crd(super::apply::CrdSchema::new(&c.openapi_schema))
-        }
+        Some(c) => super::apply::ResourceSchema::Crd(super::apply::CrdSchema::new(c.schema.root())),
         None => {
             let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
             super::apply::ResourceSchema::Builtin(super::apply::BuiltinSchema::for_gvk(&gvk))

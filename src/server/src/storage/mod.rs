@@ -11,6 +11,7 @@
 //! store; the revision they return is what the next consistent read waits for.
 
 pub mod keys;
+mod render;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, OnceLock};
@@ -24,6 +25,7 @@ use tokio::sync::{RwLock, broadcast, watch};
 
 use crate::errors::{ApiError, ApiResult};
 pub use keys::ObjectKey;
+pub use render::{render_kv, render_value};
 
 /// How many events the cache keeps for watches that resume from an older resourceVersion.
 const HISTORY_CAPACITY: usize = 100_000;
@@ -428,96 +430,6 @@ impl Storage {
             live,
         })
     }
-}
-
-/// Renders a stored object as clients see it: with its `resourceVersion` and, when the server
-/// annotates them, `kcp.io/cluster`. The one place both the watch cache and a write's response
-/// do it, so a create's answer is byte for byte what a later get returns.
-pub fn render_value(obj: &mut Value, cluster: &str, revision: Revision, annotate_cluster: bool) {
-    let Some(root) = obj.as_object_mut() else {
-        return;
-    };
-    let meta = root
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Default::default()));
-    let Some(meta) = meta.as_object_mut() else {
-        return;
-    };
-    meta.insert(
-        "resourceVersion".into(),
-        Value::String(revision.to_string()),
-    );
-    if annotate_cluster {
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if let Some(a) = annotations.as_object_mut() {
-            a.insert(
-                kcp_api::CLUSTER_ANNOTATION.into(),
-                Value::String(cluster.to_string()),
-            );
-        }
-    }
-}
-
-/// Parses stored bytes and renders them for clients; `None` for a key or value that is not an
-/// object of ours (logged: it should not happen).
-pub fn render_kv(
-    key: &str,
-    value: &[u8],
-    revision: Revision,
-    annotate_cluster: bool,
-) -> Option<CachedObject> {
-    let Some(parsed_key) = ObjectKey::parse(key) else {
-        tracing::warn!("watch cache: ignoring unexpected key {key}");
-        return None;
-    };
-    let mut obj: Value = match serde_json::from_slice(value) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::warn!("watch cache: ignoring undecodable value at {key}: {e}");
-            return None;
-        }
-    };
-    render_value(&mut obj, &parsed_key.cluster, revision, annotate_cluster);
-    let meta = obj.get("metadata")?.as_object()?;
-    let labels = meta
-        .get("labels")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    // What controllers on the write path need, read once here so they need not parse the
-    // object on every event.
-    let uid = meta
-        .get("uid")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let owner_uids = meta
-        .get("ownerReferences")
-        .and_then(Value::as_array)
-        .map(|refs| {
-            refs.iter()
-                .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let deleting = meta.get("deletionTimestamp").is_some_and(|t| !t.is_null());
-    let json = serde_json::to_vec(&obj).ok()?;
-    Some(CachedObject {
-        key: parsed_key,
-        json: Bytes::from(json),
-        mod_revision: revision,
-        labels,
-        uid,
-        owner_uids,
-        deleting,
-        decoded: OnceLock::new(),
-    })
 }
 
 /// Compacts the store's history every `interval` to the revision seen one interval earlier, as

@@ -355,7 +355,7 @@ fn widget(spec: Value) -> Value {
 fn list_and_map_merge_strategies() {
     // The docs' merge-strategy table: map lists and sets merge item by item, with each item
     // owned by whoever applied it; atomic lists and maps are replaced whole and owned whole.
-    let schema = crd_schema();
+    let schema = crate::crd::schema::Schema::parse(&crd_schema());
     let s = CrdSchema::new(&schema);
     let a = req("a", "example.com/v1", "Widget", T0);
     let b = req("b", "example.com/v1", "Widget", T1);

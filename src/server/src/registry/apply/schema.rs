@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use crate::crd::schema::Schema as CompiledSchema;
 use crate::schema::{Definitions, GroupVersionKind, SchemaNode};
 
 /// How a list's items are identified and merged (`x-kubernetes-list-type`).
@@ -258,52 +259,39 @@ fn zero_value(node: SchemaNode<'static>, depth: usize) -> Value {
 /// A node of a CRD schema, or of the built-in `ObjectMeta` that kube puts under `metadata`.
 #[derive(Clone, Copy, Debug)]
 pub enum CrdNode<'a> {
-    Crd(&'a Value),
+    Crd(&'a CompiledSchema),
     Builtin(BuiltinNode),
 }
 
-/// A CRD version's `openAPIV3Schema` (a structural schema).
+/// A CRD version's `openAPIV3Schema` (a structural schema), walked in the form the CRD's
+/// validation compiled it to, so no node is looked up by name in the schema's JSON.
 #[derive(Clone, Copy, Debug)]
 pub struct CrdSchema<'a> {
-    root: &'a Value,
+    root: &'a CompiledSchema,
 }
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
 impl<'a> CrdSchema<'a> {
-    pub fn new(open_api_v3_schema: &'a Value) -> Self {
-        Self {
-            root: open_api_v3_schema,
-        }
+    pub fn new(root: &'a CompiledSchema) -> Self {
+        Self { root }
     }
 
-    fn crd_shape(s: &Value) -> Shape {
-        let flag = |k: &str| s.get(k).and_then(Value::as_bool).unwrap_or(false);
-        if flag("x-kubernetes-int-or-string") {
+    fn crd_shape(s: &CompiledSchema) -> Shape {
+        if s.int_or_string {
             return Shape::Scalar;
         }
-        let map_atomic = s.get("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic");
-        match s.get("type").and_then(Value::as_str) {
-            Some("array") => Shape::List(
-                match s.get("x-kubernetes-list-type").and_then(Value::as_str) {
-                    Some("set") => ListType::Set,
-                    Some("map") => ListType::Map(
-                        s.get("x-kubernetes-list-map-keys")
-                            .and_then(Value::as_array)
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(Value::as_str)
-                                    .map(String::from)
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    ),
-                    _ => ListType::Atomic,
-                },
-            ),
-            Some("object") => Shape::Map { atomic: map_atomic },
-            Some(_) => Shape::Scalar,
-            None => Shape::Deduced,
+        match s.ty.as_str() {
+            "array" => Shape::List(match s.list_type.as_deref() {
+                Some("set") => ListType::Set,
+                Some("map") => ListType::Map(s.list_map_keys.clone()),
+                _ => ListType::Atomic,
+            }),
+            "object" => Shape::Map {
+                atomic: s.map_atomic,
+            },
+            "" => Shape::Deduced,
+            _ => Shape::Scalar,
         }
     }
 }
@@ -332,7 +320,7 @@ impl<'a> MergeSchema for CrdSchema<'a> {
                 {
                     return Some(CrdNode::Builtin(BuiltinNode::new(meta)));
                 }
-                s.get("properties")?.get(name).map(CrdNode::Crd)
+                s.property(name).map(CrdNode::Crd)
             }
             CrdNode::Builtin(b) => b
                 .target
@@ -343,14 +331,8 @@ impl<'a> MergeSchema for CrdSchema<'a> {
 
     fn element(&self, node: &CrdNode<'a>) -> Option<CrdNode<'a>> {
         match node {
-            CrdNode::Crd(s) => {
-                let e = if s.get("type").and_then(Value::as_str) == Some("array") {
-                    s.get("items")
-                } else {
-                    s.get("additionalProperties")
-                };
-                e.filter(|v| v.is_object()).map(CrdNode::Crd)
-            }
+            CrdNode::Crd(s) if s.ty == "array" => s.items.as_deref().map(CrdNode::Crd),
+            CrdNode::Crd(s) => s.additional_schema().map(CrdNode::Crd),
             CrdNode::Builtin(b) => BuiltinSchema { root: None }
                 .element(b)
                 .map(CrdNode::Builtin),
@@ -359,7 +341,7 @@ impl<'a> MergeSchema for CrdSchema<'a> {
 
     fn key_default(&self, items: &CrdNode<'a>, key: &str) -> Option<Value> {
         match items {
-            CrdNode::Crd(s) => s.get("properties")?.get(key)?.get("default").cloned(),
+            CrdNode::Crd(s) => s.property(key)?.default.clone(),
             CrdNode::Builtin(b) => BuiltinSchema { root: None }.key_default(b, key),
         }
     }
@@ -448,7 +430,8 @@ mod tests {
                 }}
             }
         });
-        let s = CrdSchema::new(&schema);
+        let compiled = CompiledSchema::parse(&schema);
+        let s = CrdSchema::new(&compiled);
         let shape = |p: &[&str]| s.shape(&path(&s, p).unwrap());
         assert_eq!(
             shape(&["spec", "items"]),
