@@ -355,8 +355,10 @@ pub async fn serve(
                 rest::patch(storage, &scope, patch_type, &req.body, &check).await?
             };
             let warnings = warnings.into_inner().unwrap_or_default();
+            // An apply that creates the object answers 201, as kube does.
+            let code = if written.created { 201 } else { 200 };
             Ok(with_warnings(
-                json_bytes(200, &output::single(def, written.object, &out)?),
+                json_bytes(code, &output::single(def, written.object, &out)?),
                 &warnings,
             ))
         }

@@ -162,9 +162,10 @@ async fn create_inner(
     if let (Some(status), Some(o)) = (status, obj.as_object_mut()) {
         o.insert("status".into(), status);
     }
+    let managed = track_fields.then(|| super::apply::ManagedFields::settle(None, &mut obj, false));
     strategy::validate(def, &obj, None)?;
-    if track_fields {
-        track_managed_fields(scope, None, &mut obj)?;
+    if let Some(managed) = managed {
+        track_managed_fields(scope, None, &mut obj, &managed)?;
     }
     if def.namespaced
         && let Some(ns) = scope.namespace
@@ -430,6 +431,10 @@ pub(super) async fn write_update(
         meta.insert("name".into(), json!(scope.name));
     }
     strategy::prepare_for_update(scope.def, scope.subresource, &mut obj, &old_stored);
+    let managed = (!applied).then(|| {
+        let subresource = !scope.subresource.is_empty();
+        super::apply::ManagedFields::settle(Some(&old_stored), &mut obj, subresource)
+    });
     {
         // Validation sees both objects with the resourceVersion being updated, as kube's does.
         let rv = json!(expected.to_string());
@@ -461,15 +466,16 @@ pub(super) async fn write_update(
             Err(e) => Err(map_write_error(scope, e)),
         };
     }
-    if without_managed_fields(&obj) == without_managed_fields(&old_stored) {
-        // A no-op update writes nothing and keeps the resourceVersion, as kube does.
+    // A no-op writes nothing and keeps the resourceVersion, as kube does; a change to the
+    // managed fields alone (a new co-owner, a reset, kubectl's migration) is a write.
+    if obj == old_stored {
         return Ok(Written {
             object: old,
             created: false,
         });
     }
-    if !applied {
-        track_managed_fields(scope, Some(&old_stored), &mut obj)?;
+    if let Some(managed) = managed {
+        track_managed_fields(scope, Some(&old_stored), &mut obj, &managed)?;
     }
     let bytes = super::conversion::storage_bytes(scope.def, &mut obj)?;
     match storage.store().update(key, bytes, expected).await {
@@ -536,8 +542,13 @@ fn merge_schema(def: &ResourceDef) -> super::apply::ResourceSchema<'_> {
 }
 
 /// Records in `metadata.managedFields` the fields a create or update sets, under the request's
-/// manager (kube's `Update` operation).
-fn track_managed_fields(scope: &Scope<'_>, old: Option<&Value>, obj: &mut Value) -> ApiResult<()> {
+/// manager (kube's `Update` operation), starting from the settled `managed` fields.
+fn track_managed_fields(
+    scope: &Scope<'_>,
+    old: Option<&Value>,
+    obj: &mut Value,
+    managed: &super::apply::ManagedFields,
+) -> ApiResult<()> {
     let now = object::now_rfc3339();
     let api_version = scope.def.api_version();
     let req = super::apply::Request {
@@ -548,15 +559,9 @@ fn track_managed_fields(scope: &Scope<'_>, old: Option<&Value>, obj: &mut Value)
         now: &now,
         reset_fields: None,
     };
-    super::apply::update_object(old, obj, &req, &merge_schema(scope.def)).map_err(ApiError::from)
-}
-
-fn without_managed_fields(obj: &Value) -> Value {
-    let mut o = obj.clone();
-    if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.remove("managedFields");
-    }
-    o
+    let managers = super::apply::update(old, obj, &req, managed, &merge_schema(scope.def))?;
+    managers.write_to(obj);
+    Ok(())
 }
 
 /// Server-side apply (`application/apply-patch+yaml`): merges the applied configuration into
@@ -611,13 +616,15 @@ pub async fn apply(
             &managed,
             &merge_schema(scope.def),
         )?;
+        // Unchanged, managed fields included: nothing to write.
+        let unchanged = live_stored.as_ref() == Some(&result.object);
         let merged = decode(result.object)?;
         let Some(current) = live else {
             let mut obj = merged;
             meta_mut(&mut obj).insert("name".into(), json!(scope.name));
             return create_inner(storage, scope, obj, false, false).await;
         };
-        if !result.changed {
+        if unchanged {
             return Ok(Written {
                 object: live_value.unwrap_or_default(),
                 created: false,

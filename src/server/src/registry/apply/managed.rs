@@ -226,6 +226,15 @@ impl ManagedFields {
         }
     }
 
+    /// [`Self::for_update`], written into `new` in place of what the request sent. kube's field
+    /// manager runs before validation, so a reset (`[{}]`) or an undecodable list never
+    /// reaches it: validation sees the managed fields the write starts from.
+    pub fn settle(live: Option<&Value>, new: &mut Value, subresource: bool) -> Self {
+        let managed = Self::for_update(live, new, subresource);
+        managed.write_to(new);
+        managed
+    }
+
     pub(crate) fn position(&self, identifier: &str) -> Option<usize> {
         self.entries
             .iter()
@@ -456,6 +465,22 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn settle_replaces_what_the_request_sent() {
+        let live = json!({"metadata": {"managedFields": sample()}});
+        let mut reset = json!({"metadata": {"managedFields": [{}]}});
+        assert!(ManagedFields::settle(Some(&live), &mut reset, false).is_empty());
+        assert_eq!(reset, json!({"metadata": {}}));
+        let mut bad = json!({"metadata": {"managedFields": [{"operation": "Patch"}]}});
+        assert_eq!(
+            ManagedFields::settle(Some(&live), &mut bad, false)
+                .entries()
+                .len(),
+            2
+        );
+        assert_eq!(bad["metadata"]["managedFields"], sample());
     }
 
     #[test]

@@ -81,8 +81,9 @@ pub struct Applied {
     /// The new object, with `metadata.managedFields` written.
     pub object: Value,
     pub managed: ManagedFields,
-    /// Whether the object (managed fields aside) changed; kube keeps the manager's time and
-    /// skips the write when it did not.
+    /// Whether the object (managed fields aside) changed; kube keeps the manager's time when it
+    /// did not. The write is skipped only when `object` equals the live object, managed fields
+    /// included: a co-owner applying the same values still changes them.
     pub changed: bool,
 }
 

@@ -562,6 +562,39 @@ fn noop_apply_keeps_time_and_reports_unchanged() {
 }
 
 #[test]
+fn a_co_owner_applying_the_same_values_changes_only_the_managed_fields() {
+    let s = cm_schema();
+    let obj = do_apply(
+        &s,
+        None,
+        &test_cm("v"),
+        &req("a", "v1", "ConfigMap", T0),
+        false,
+    )
+    .unwrap();
+    let shared = apply(
+        Some(&obj),
+        &test_cm("v"),
+        &req("b", "v1", "ConfigMap", T1),
+        false,
+        &managed_of(&obj),
+        &s,
+    )
+    .unwrap();
+    assert!(!shared.changed);
+    // The object must still be written: b co-owns the fields now, with no time (kube only
+    // stamps a manager whose apply changed the object).
+    assert_ne!(shared.object, obj);
+    assert_eq!(fields_of(&shared.object, "b"), fields_of(&obj, "a"));
+    let b = managed_of(&shared.object)
+        .entries()
+        .iter()
+        .find(|e| e.manager == "b")
+        .cloned();
+    assert_eq!(b.map(|e| e.time), Some(None));
+}
+
+#[test]
 fn bad_patches_are_refused_as_kube_refuses_them() {
     let s = cm_schema();
     let r = req("kubectl", "v1", "ConfigMap", T0);
