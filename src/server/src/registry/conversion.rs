@@ -29,6 +29,12 @@ fn storage_api_version(def: &ResourceDef) -> Option<String> {
     (storage != def.version).then(|| format!("{}/{storage}", def.group))
 }
 
+/// Whether objects of `def` are stored in its served version, so the watch cache's bytes are
+/// what a client of `def` gets.
+pub fn stored_as_served(def: &ResourceDef) -> bool {
+    storage_api_version(def).is_none()
+}
+
 /// The bytes to store for `obj` (in `def`'s served version): the object in the storage version.
 pub fn storage_bytes(def: &ResourceDef, obj: &mut Value) -> ApiResult<Bytes> {
     let Some(storage) = storage_api_version(def) else {

@@ -232,6 +232,14 @@ fn json_bytes(status: u16, v: &Value) -> Response<Body> {
     response::json(status, v)
 }
 
+/// A write's object as the response: the watch cache's bytes when it has them.
+fn written_response(status: u16, written: rest::Written) -> Response<Body> {
+    match written.json {
+        Some(json) => response::bytes(status, response::JSON, json),
+        None => json_bytes(status, &written.object),
+    }
+}
+
 /// Serves one request on a stored resource.
 pub async fn serve(
     storage: &Arc<Storage>,
@@ -315,7 +323,7 @@ pub async fn serve(
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::create(storage, &scope, obj).await?;
-            Ok(with_warnings(json_bytes(201, &written.object), &warnings))
+            Ok(with_warnings(written_response(201, written), &warnings))
         }
         "update" | "patch" if info.name.is_empty() => Err(ApiError::method_not_allowed()),
         "update" => {
@@ -324,7 +332,7 @@ pub async fn serve(
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::update(storage, &scope, obj).await?;
             let code = if written.created { 201 } else { 200 };
-            Ok(with_warnings(json_bytes(code, &written.object), &warnings))
+            Ok(with_warnings(written_response(code, written), &warnings))
         }
         "patch" => {
             let patch_type = patch_type(req.headers)?;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use kcp_store::Error as StoreError;
 use serde_json::{Value, json};
 
@@ -75,6 +76,19 @@ impl Scope<'_> {
 pub struct Written {
     pub object: Value,
     pub created: bool,
+    /// `object` as JSON, when the watch cache holds exactly these bytes (this write's revision,
+    /// stored in the served version): the response then needs no encoding.
+    pub json: Option<Bytes>,
+}
+
+impl Written {
+    fn new(object: Value, created: bool) -> Self {
+        Self {
+            object,
+            created,
+            json: None,
+        }
+    }
 }
 
 /// The outcome of a delete.
@@ -173,18 +187,12 @@ async fn create_inner(
         ensure_namespace_accepts_content(storage, scope.cluster, ns).await?;
     }
     if scope.dry_run {
-        return Ok(Written {
-            object: obj,
-            created: true,
-        });
+        return Ok(Written::new(obj, true));
     }
     let key = scope.key(&name);
     let bytes = super::conversion::storage_bytes(def, &mut obj)?;
     match storage.store().create(&key, bytes).await {
-        Ok(kv) => Ok(Written {
-            object: read_back(storage, scope, obj, kv.mod_revision).await?,
-            created: true,
-        }),
+        Ok(kv) => read_back(storage, scope, &key, obj, kv.mod_revision, true).await,
         Err(StoreError::AlreadyExists { .. }) => Err(ApiError::already_exists(&scope.gr(), &name)),
         Err(e) => Err(store_error(e)),
     }
@@ -318,15 +326,31 @@ async fn ensure_namespace_accepts_content(
 
 /// What was just written, rendered as clients see it, once the watch cache has it (so the
 /// writer's next read sees its write). Rendered from the written object rather than parsed
-/// back from the cache: the same bytes, without a second decode.
+/// back from the cache (the same bytes, without a second decode), and with the cache's bytes
+/// for the response when they are the same object.
 async fn read_back(
     storage: &Storage,
     scope: &Scope<'_>,
+    key: &str,
     written: Value,
     revision: i64,
-) -> ApiResult<Value> {
+    created: bool,
+) -> ApiResult<Written> {
     storage.wait_for(revision).await?;
-    Ok(storage.render_written(scope.cluster, written, revision))
+    let json = if super::conversion::stored_as_served(scope.def) {
+        storage
+            .get_cached(key)
+            .await
+            .filter(|c| c.mod_revision == revision)
+            .map(|c| c.json.clone())
+    } else {
+        None
+    };
+    Ok(Written {
+        object: storage.render_written(scope.cluster, written, revision),
+        created,
+        json,
+    })
 }
 
 /// Replaces an object (PUT). `obj` is the client's full object.
@@ -448,10 +472,7 @@ pub(super) async fn write_update(
         strategy::validate(scope.def, &new_v, Some(&old_v))?;
     }
     if scope.dry_run {
-        return Ok(Written {
-            object: obj,
-            created: false,
-        });
+        return Ok(Written::new(obj, false));
     }
     // The last finalizer gone from an object being deleted: delete it for real.
     if object::is_deleting(&obj)
@@ -459,30 +480,21 @@ pub(super) async fn write_update(
         && !strategy::blocks_deletion(scope.def, &obj)
     {
         return match storage.store().delete(key, Some(expected)).await {
-            Ok(_) => Ok(Written {
-                object: obj,
-                created: false,
-            }),
+            Ok(_) => Ok(Written::new(obj, false)),
             Err(e) => Err(map_write_error(scope, e)),
         };
     }
     // A no-op writes nothing and keeps the resourceVersion, as kube does; a change to the
     // managed fields alone (a new co-owner, a reset, kubectl's migration) is a write.
     if obj == old_stored {
-        return Ok(Written {
-            object: old,
-            created: false,
-        });
+        return Ok(Written::new(old, false));
     }
     if let Some(managed) = managed {
         track_managed_fields(scope, Some(&old_stored), &mut obj, &managed)?;
     }
     let bytes = super::conversion::storage_bytes(scope.def, &mut obj)?;
     match storage.store().update(key, bytes, expected).await {
-        Ok(kv) => Ok(Written {
-            object: read_back(storage, scope, obj, kv.mod_revision).await?,
-            created: false,
-        }),
+        Ok(kv) => read_back(storage, scope, key, obj, kv.mod_revision, false).await,
         Err(e) => Err(map_write_error(scope, e)),
     }
 }
@@ -625,10 +637,7 @@ pub async fn apply(
             return create_inner(storage, scope, obj, false, false).await;
         };
         if unchanged {
-            return Ok(Written {
-                object: live_value.unwrap_or_default(),
-                created: false,
-            });
+            return Ok(Written::new(live_value.unwrap_or_default(), false));
         }
         let old = live_value.unwrap_or_default();
         match write_update(
@@ -762,7 +771,9 @@ pub async fn delete(
             .await
         {
             Ok(kv) => Ok(Deleted::Pending(
-                read_back(storage, scope, marked, kv.mod_revision).await?,
+                read_back(storage, scope, &key, marked, kv.mod_revision, false)
+                    .await?
+                    .object,
             )),
             Err(StoreError::Conflict { .. }) => continue,
             Err(e) => Err(map_write_error(scope, e)),

@@ -328,6 +328,23 @@ impl Set {
         }
     }
 
+    /// Adds `other`'s members to this set, moving them rather than copying.
+    pub fn merge(&mut self, other: Set) {
+        if self.is_empty() {
+            *self = other;
+            return;
+        }
+        self.members.extend(other.members);
+        for (pe, child) in other.children {
+            match self.children.entry(pe) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(child);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(child),
+            }
+        }
+    }
+
     /// `self.difference(other)` in place.
     pub fn remove_all(&mut self, other: &Set) {
         self.members.retain(|m| !other.members.contains(m));

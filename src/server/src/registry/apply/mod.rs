@@ -363,8 +363,8 @@ fn update_chain<S: MergeSchema>(
         true,
         req.reset_fields,
     )?;
-    let mut set = cmp.modified;
-    set.union_in_place(&cmp.added);
+    let mut set = cmp.added;
+    set.merge(cmp.modified);
     if let Some(reset) = req.reset_fields {
         set = set.recursive_difference(reset);
     }
