@@ -3,6 +3,7 @@
 # suite starts a real one), protoc (etcd-client's build needs it) and tmux (the interactive
 # `kubectl ws -i` tests drive it on a terminal). Debian/Ubuntu packages.
 set -euo pipefail
+"$(dirname "$0")/install-build-deps.sh"
 need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)

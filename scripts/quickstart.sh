@@ -2,6 +2,7 @@
 # Builds kcp and starts it on the embedded store, printing how to point kubectl at it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install-build-deps.sh
 cargo build --release -p kcp-server --bin kcp
 root="${KCP_ROOT:-.kcp}"
 mkdir -p "$root"
