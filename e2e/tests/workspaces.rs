@@ -335,6 +335,65 @@ fn a_token_user_reaches_only_the_workspaces_it_was_given() {
 }
 
 #[test]
+fn a_service_account_is_itself_only_in_its_own_workspace() {
+    let kcp = Kcp::start();
+    for name in ["team-a", "team-b"] {
+        create_workspace(&kcp, "root", name, None);
+        wait_ready(&kcp, "root", name);
+    }
+    let team_a = in_ws(
+        &kcp,
+        "root",
+        &[
+            "get",
+            "workspace",
+            "team-a",
+            "-o",
+            "jsonpath={.spec.cluster}",
+        ],
+    )
+    .stdout
+    .clone();
+    in_ws(&kcp, "root:team-a", &["create", "serviceaccount", "robot"]).ok();
+    let token = in_ws(&kcp, "root:team-a", &["create", "token", "robot"])
+        .ok()
+        .trim()
+        .to_string();
+    let list = |ws: &str| {
+        kcp.curl_as(
+            &token,
+            "GET",
+            &format!("/clusters/{ws}/api/v1/namespaces/default/configmaps"),
+        )
+        .0
+    };
+    // Both workspaces bind `default/robot`: only team-a's is this robot.
+    let bind = |ws: &str, name: &str, subject: &str| {
+        in_ws(
+            &kcp,
+            ws,
+            &[
+                "create",
+                "clusterrolebinding",
+                name,
+                "--clusterrole=cluster-admin",
+                subject,
+            ],
+        )
+        .ok();
+    };
+    for ws in ["root:team-a", "root:team-b"] {
+        bind(ws, "robot", "--serviceaccount=default:robot");
+    }
+    assert_eq!(list("root:team-a"), 200);
+    assert_eq!(list("root:team-b"), 403);
+    // team-b grants it by its global name, which names the workspace it lives in.
+    let global = format!("--user=system:kcp:serviceaccount:{team_a}:default:robot");
+    bind("root:team-b", "robot-of-team-a", &global);
+    assert_eq!(list("root:team-b"), 200);
+}
+
+#[test]
 fn deleting_a_nested_tree_removes_every_key_of_its_clusters() {
     let mut kcp = Kcp::start();
     create_workspace(&kcp, "root", "org", None);

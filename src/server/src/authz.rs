@@ -99,22 +99,57 @@ fn always_allowed(user: &User, a: &Attributes) -> bool {
             || a.path == "/readyz")
 }
 
-fn subject_matches(s: &Value, user: &User, binding_ns: &str) -> bool {
-    let name = s["name"].as_str().unwrap_or("");
-    match s["kind"].as_str().unwrap_or("") {
-        "User" => name == user.name,
-        "Group" => user.in_group(name),
-        "ServiceAccount" => {
-            let ns = s["namespace"]
-                .as_str()
-                .filter(|n| !n.is_empty())
-                .unwrap_or(binding_ns);
-            user.name
-                .strip_prefix("system:serviceaccount:")
-                .and_then(|rest| rest.split_once(':'))
-                == Some((ns, name))
+/// Who a user is to RBAC in one logical cluster. As in kcp, a service account is itself only in
+/// its own logical cluster (named in its token); in any other it matches only its global name,
+/// `system:kcp:serviceaccount:<cluster>:<namespace>:<name>`, and `system:authenticated`, so a
+/// binding of `default/robot` in one workspace never admits the `default/robot` of another.
+struct RbacSubject<'a> {
+    user: &'a User,
+    /// A service account of another logical cluster.
+    foreign: bool,
+    /// A service account's global name, bindable in every logical cluster.
+    global_name: Option<String>,
+}
+
+impl<'a> RbacSubject<'a> {
+    fn new(user: &'a User, cluster: &str) -> Self {
+        let home = user
+            .extra
+            .get(crate::serviceaccount::CLUSTER_NAME_EXTRA)
+            .and_then(|c| c.first());
+        let sa = user.name.strip_prefix("system:serviceaccount:");
+        Self {
+            user,
+            foreign: sa.is_some() && home.is_some_and(|h| h != cluster),
+            global_name: sa
+                .zip(home)
+                .map(|(ns_name, home)| format!("system:kcp:serviceaccount:{home}:{ns_name}")),
         }
-        _ => false,
+    }
+
+    fn matches(&self, s: &Value, binding_ns: &str) -> bool {
+        let name = s["name"].as_str().unwrap_or("");
+        match s["kind"].as_str().unwrap_or("") {
+            "User" => {
+                (!self.foreign && name == self.user.name)
+                    || self.global_name.as_deref() == Some(name)
+            }
+            "Group" if self.foreign => name == crate::authn::ALL_AUTHENTICATED,
+            "Group" => self.user.in_group(name),
+            "ServiceAccount" if self.foreign => false,
+            "ServiceAccount" => {
+                let ns = s["namespace"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(binding_ns);
+                self.user
+                    .name
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|rest| rest.split_once(':'))
+                    == Some((ns, name))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -213,6 +248,7 @@ pub async fn bound_roles(
     cluster: &str,
     namespace: &str,
 ) -> Vec<Arc<CachedObject>> {
+    let subject = RbacSubject::new(user, cluster);
     let group = "rbac.authorization.k8s.io";
     let space = keys::KeySpace::BuiltIn;
     let mut scopes: Vec<(&str, String, Option<&str>)> = Vec::new();
@@ -242,7 +278,7 @@ pub async fn bound_roles(
             };
             let bound = binding["subjects"]
                 .as_array()
-                .is_some_and(|s| s.iter().any(|s| subject_matches(s, user, ns.unwrap_or(""))));
+                .is_some_and(|s| s.iter().any(|s| subject.matches(s, ns.unwrap_or(""))));
             if bound && let Some(role) = bound_role(storage, c, &binding["roleRef"], ns).await {
                 roles.push(role);
             }
@@ -311,5 +347,42 @@ mod tests {
         assert!(!rule_allows(&named, &a));
         a.name = "a".into();
         assert!(rule_allows(&named, &a));
+    }
+
+    #[test]
+    fn a_service_account_is_itself_only_in_its_own_logical_cluster() {
+        let mut robot = User::new(
+            "system:serviceaccount:default:robot",
+            &[
+                "system:serviceaccounts",
+                "system:serviceaccounts:default",
+                crate::authn::ALL_AUTHENTICATED,
+            ],
+        );
+        robot.extra.insert(
+            crate::serviceaccount::CLUSTER_NAME_EXTRA.into(),
+            vec!["home1".into()],
+        );
+        let sa = json!({"kind": "ServiceAccount", "name": "robot", "namespace": "default"});
+        let user = json!({"kind": "User", "name": "system:serviceaccount:default:robot"});
+        let global =
+            json!({"kind": "User", "name": "system:kcp:serviceaccount:home1:default:robot"});
+        let group = json!({"kind": "Group", "name": "system:serviceaccounts"});
+        let everyone = json!({"kind": "Group", "name": "system:authenticated"});
+
+        let home = RbacSubject::new(&robot, "home1");
+        for s in [&sa, &user, &global, &group, &everyone] {
+            assert!(home.matches(s, "default"), "{s}");
+        }
+        let elsewhere = RbacSubject::new(&robot, "other2");
+        for s in [&sa, &user, &group] {
+            assert!(!elsewhere.matches(s, "default"), "{s}");
+        }
+        for s in [&global, &everyone] {
+            assert!(elsewhere.matches(s, "default"), "{s}");
+        }
+        // A token without a cluster (the kube profile's older tokens) is matched as kube does.
+        robot.extra.clear();
+        assert!(RbacSubject::new(&robot, "other2").matches(&sa, "default"));
     }
 }

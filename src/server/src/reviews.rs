@@ -171,7 +171,14 @@ pub async fn token_request(
     let uid = sa["metadata"]["uid"].as_str().unwrap_or("");
     let (token, exp) = server
         .tokens
-        .issue(&info.namespace, &info.name, uid, &audiences, expiration)
+        .issue(
+            cluster,
+            &info.namespace,
+            &info.name,
+            uid,
+            &audiences,
+            expiration,
+        )
         .map_err(ApiError::internal)?;
     let expires = jiff::Timestamp::from_second(exp)
         .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())

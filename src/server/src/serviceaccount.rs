@@ -1,7 +1,10 @@
 //! Service account tokens: JWTs signed with the server's ECDSA P-256 key (`<root>/sa.key`,
 //! kept across restarts), issued through `serviceaccounts/<name>/token` (TokenRequest),
 //! checked by TokenReview and accepted as bearer tokens. The claims are kube's
-//! (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `kubernetes.io.{namespace,serviceaccount}`).
+//! (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `kubernetes.io.{namespace,serviceaccount}`) plus,
+//! as kcp's, the logical cluster of the service account (`kubernetes.io.clusterName`), which
+//! the user carries in its extra under [`CLUSTER_NAME_EXTRA`]: a service account is itself only
+//! in its own logical cluster (see `authz`).
 
 use std::path::Path;
 
@@ -14,6 +17,9 @@ use rustls::pki_types::pem::PemObject;
 use serde_json::{Value, json};
 
 use crate::authn::User;
+
+/// The user extra naming a service account's logical cluster (kcp's key).
+pub const CLUSTER_NAME_EXTRA: &str = "authentication.kcp.io/cluster-name";
 
 /// kube's default token lifetime for a TokenRequest without `expirationSeconds`: one hour.
 pub const DEFAULT_EXPIRATION_SECONDS: i64 = 3600;
@@ -66,9 +72,11 @@ impl TokenIssuer {
         &self.issuer
     }
 
-    /// A signed token for a service account; returns it and its expiry (Unix seconds).
+    /// A signed token for a service account of logical cluster `cluster`; returns it and its
+    /// expiry (Unix seconds).
     pub fn issue(
         &self,
+        cluster: &str,
         namespace: &str,
         name: &str,
         uid: &str,
@@ -89,7 +97,8 @@ impl TokenIssuer {
             "iat": now,
             "iss": self.issuer,
             "jti": uuid::Uuid::new_v4().to_string(),
-            "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": name, "uid": uid}},
+            "kubernetes.io": {"clusterName": cluster, "namespace": namespace,
+                "serviceaccount": {"name": name, "uid": uid}},
             "nbf": now,
             "sub": format!("system:serviceaccount:{namespace}:{name}"),
         });
@@ -146,6 +155,10 @@ impl TokenIssuer {
         let sa = &claims["kubernetes.io"];
         let namespace = sa["namespace"].as_str()?;
         let name = sa["serviceaccount"]["name"].as_str()?;
+        let mut extra = std::collections::BTreeMap::new();
+        if let Some(cluster) = sa["clusterName"].as_str().filter(|c| !c.is_empty()) {
+            extra.insert(CLUSTER_NAME_EXTRA.to_string(), vec![cluster.to_string()]);
+        }
         let user = User {
             name: format!("system:serviceaccount:{namespace}:{name}"),
             uid: sa["serviceaccount"]["uid"]
@@ -157,7 +170,7 @@ impl TokenIssuer {
                 format!("system:serviceaccounts:{namespace}"),
                 crate::authn::ALL_AUTHENTICATED.to_string(),
             ],
-            extra: Default::default(),
+            extra,
         };
         Some(TokenSubject {
             user,
@@ -177,10 +190,11 @@ mod tests {
             TokenIssuer::load_or_generate(&dir.path().join("sa.key"), "https://kcp.default.svc")
                 .unwrap();
         let (token, _) = issuer
-            .issue("default", "robot", "u1", &["api".to_string()], 600)
+            .issue("2abc", "default", "robot", "u1", &["api".to_string()], 600)
             .unwrap();
         let s = issuer.verify(&token, Some(&["api".to_string()])).unwrap();
         assert_eq!(s.user.name, "system:serviceaccount:default:robot");
+        assert_eq!(s.user.extra[CLUSTER_NAME_EXTRA], vec!["2abc".to_string()]);
         assert_eq!(s.audiences, vec!["api"]);
         assert!(
             issuer.verify(&token, None).is_none(),
