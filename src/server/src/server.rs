@@ -30,6 +30,10 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// The Kubernetes version we report (kcp's: 1.36).
 pub const KUBE_VERSION: (&str, &str, &str) = ("1", "36", "v1.36.0");
 
+/// How long a workspace create waits for its workspace to be scheduled before it is answered
+/// anyway.
+const WORKSPACE_SCHEDULING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct Server {
     pub profile: crate::options::Profile,
     pub storage: Arc<Storage>,
@@ -37,6 +41,8 @@ pub struct Server {
     pub tokens: Arc<crate::serviceaccount::TokenIssuer>,
     pub authn: Authenticator,
     pub catalogs: Arc<Catalogs>,
+    /// The workspace controller's progress, which workspace creates wait on.
+    pub workspace_progress: Arc<crate::controllers::workspace::Progress>,
     ready: AtomicBool,
     shutting_down: AtomicBool,
 }
@@ -55,6 +61,7 @@ impl Server {
             authn,
             tokens,
             catalogs,
+            workspace_progress: Default::default(),
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
         }
@@ -185,7 +192,15 @@ impl Server {
             }
             return reviews::create(self, &def, cluster, &info, &user, &parts.headers, &body).await;
         }
-        handler::serve(
+        // A workspace create is answered once the workspace is scheduled (see `Progress`).
+        let new_workspace = (def.group == kcp_api::keys::TENANCY_GROUP
+            && def.resource == "workspaces"
+            && info.verb == "create"
+            && !query.contains_key("dryRun"))
+        .then(|| handler::decode_body(&parts.headers, &body, def.kind).ok())
+        .flatten()
+        .and_then(|ws| ws["metadata"]["name"].as_str().map(str::to_string));
+        let response = handler::serve(
             &self.storage,
             &def,
             RestRequest {
@@ -196,7 +211,21 @@ impl Server {
                 body,
             },
         )
-        .await
+        .await?;
+        if let Some(name) = new_workspace
+            && response.status() == http::StatusCode::CREATED
+        {
+            self.workspace_progress
+                .wait_scheduled(
+                    &self.storage,
+                    self.catalogs.tenancy(),
+                    cluster,
+                    &name,
+                    WORKSPACE_SCHEDULING_WAIT,
+                )
+                .await;
+        }
+        Ok(response)
     }
 
     fn health(&self, path: &str) -> Option<Response<Body>> {

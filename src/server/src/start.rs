@@ -99,7 +99,12 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     bootstrap::run(&storage, catalogs.root(), profile, &identities, &base_url)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    controllers::start(storage.clone(), catalogs, &base_url);
+    controllers::start(
+        storage.clone(),
+        catalogs,
+        &base_url,
+        server.workspace_progress.clone(),
+    );
 
     match profile {
         Profile::Kcp => kubeconfig::write_admin_kubeconfig(

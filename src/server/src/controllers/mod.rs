@@ -12,12 +12,19 @@ use std::sync::Arc;
 use crate::catalog::Catalogs;
 use crate::storage::Storage;
 
-/// Starts every controller; `shard_url` is where this server is reached.
-pub fn start(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: &str) {
+/// Starts every controller; `shard_url` is where this server is reached; `workspaces` is how
+/// requests learn that a workspace was scheduled.
+pub fn start(
+    storage: Arc<Storage>,
+    catalogs: Arc<Catalogs>,
+    shard_url: &str,
+    workspaces: Arc<workspace::Progress>,
+) {
     tokio::spawn(workspace::run(
         storage.clone(),
         catalogs.clone(),
         shard_url.to_string(),
+        workspaces,
     ));
     tokio::spawn(namespace::run(storage.clone(), catalogs.clone()));
     tokio::spawn(crd::run(storage.clone(), catalogs.clone()));

@@ -12,9 +12,9 @@
 //! - a deleted Workspace has its logical cluster and everything in it, nested workspaces
 //!   included, removed from the store before its finalizer goes.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
@@ -93,17 +93,97 @@ impl Ctx {
     }
 }
 
+/// Lets a workspace's create request wait until the controller has scheduled the workspace,
+/// so that clients creating workspaces faster than they can be made are paced by it instead of
+/// piling up a backlog (the answer itself is the Workspace as created, as kcp's).
+#[derive(Default)]
+pub struct Progress {
+    waiters: Mutex<Waiters>,
+}
+
+/// Per workspace (cluster, name): who waits for its next reconcile.
+type Waiters = HashMap<(String, String), Vec<tokio::sync::oneshot::Sender<()>>>;
+
+impl Progress {
+    fn waiters(&self) -> std::sync::MutexGuard<'_, Waiters> {
+        match self.waiters.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// A reconcile of the workspace `key` ended.
+    fn reconciled(&self, key: &(String, String)) {
+        if let Some(waiters) = self.waiters().remove(key) {
+            for w in waiters {
+                let _ = w.send(());
+            }
+        }
+    }
+
+    /// Waits until workspace `name` of `cluster` has its logical cluster (or is gone), at most
+    /// `timeout`.
+    pub async fn wait_scheduled(
+        &self,
+        storage: &Storage,
+        tenancy: &Tenancy,
+        cluster: &str,
+        name: &str,
+        timeout: Duration,
+    ) {
+        let key = (cluster.to_string(), name.to_string());
+        let deadline = Instant::now() + timeout;
+        loop {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            self.waiters().entry(key.clone()).or_default().push(tx);
+            // Checked after registering, so a reconcile ending in between is not missed.
+            let scheduled = match storage
+                .get_cached(&tenancy.workspace_key(cluster, name))
+                .await
+            {
+                // Decoded for this check only: a decoded copy kept with the cached object would
+                // stay in memory as long as the watch history holds that version.
+                Some(ws) => ws.value().map_or(true, |v| {
+                    v["spec"]["cluster"].as_str().is_some_and(|c| !c.is_empty())
+                }),
+                None => true,
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if scheduled || left.is_zero() || tokio::time::timeout(left, rx).await.is_err() {
+                break;
+            }
+        }
+        // Drop this request's senders that no reconcile consumed.
+        let mut waiters = self.waiters();
+        if let Some(w) = waiters.get_mut(&key) {
+            w.retain(|tx| !tx.is_closed());
+            if w.is_empty() {
+                waiters.remove(&key);
+            }
+        }
+    }
+}
+
 /// Runs forever (kcp profile only: it needs the kcp kinds in the catalog).
-pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: String) {
+pub async fn run(
+    storage: Arc<Storage>,
+    catalogs: Arc<Catalogs>,
+    shard_url: String,
+    progress: Arc<Progress>,
+) {
     let Some(ctx) = Ctx::new(storage.clone(), &catalogs, shard_url) else {
         return;
     };
     let ctx = Arc::new(ctx);
     let ws_queue = {
         let ctx = ctx.clone();
-        Queue::new("workspace", move |(cluster, name): (String, String)| {
-            let ctx = ctx.clone();
-            async move { reconcile_workspace(&ctx, &cluster, &name).await }
+        Queue::new("workspace", move |key: (String, String)| {
+            let (ctx, progress) = (ctx.clone(), progress.clone());
+            async move {
+                let retry = reconcile_workspace(&ctx, &key.0, &key.1).await;
+                progress.reconciled(&key);
+                retry
+            }
         })
     };
     let lc_queue = {
@@ -137,7 +217,9 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>, shard_url: Stri
                 ws_queue.add((key.cluster.clone(), key.name.clone()));
             } else if key.raw.starts_with(&lc_prefix) {
                 lc_queue.add(key.cluster.clone());
-                if let Some(owner) = object.shared_value().map(|v| &v["spec"]["owner"])
+                // Decoded for the dispatch only (see `Progress::wait_scheduled`).
+                if let Ok(lc) = object.value()
+                    && let owner = &lc["spec"]["owner"]
                     && owner["resource"] == "workspaces"
                     && let (Some(c), Some(n)) = (owner["cluster"].as_str(), owner["name"].as_str())
                 {
