@@ -68,7 +68,7 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
         let clusters: BTreeSet<String> = watch
             .initial
             .iter()
-            .map(|e| e.object.key.cluster.clone())
+            .map(|e| e.object.key.cluster().to_string())
             .collect();
         for c in clusters {
             reconcile_cluster(&storage, &catalogs, &c, &mut seen).await;
@@ -81,7 +81,7 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
             loop {
                 match next {
                     Ok(ev) if ev.object.key.raw.starts_with(&prefix) => {
-                        clusters.insert(ev.object.key.cluster.clone());
+                        clusters.insert(ev.object.key.cluster().to_string());
                     }
                     Ok(_) => {}
                     Err(_) => break 'events,
@@ -132,38 +132,40 @@ async fn reconcile_cluster(
     let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await else {
         return;
     };
-    seen.retain(|key, _| !key.starts_with(&prefix) || page.items.iter().any(|i| &i.key.raw == key));
+    seen.retain(|key, _| {
+        !key.starts_with(&prefix) || page.items.iter().any(|i| *i.key.raw == **key)
+    });
     // The CRDs that changed since the last reconcile, decoded.
     let mut changed: Vec<(String, String, Value)> = Vec::new();
     for item in &page.items {
         if seen
-            .get(&item.key.raw)
+            .get(&*item.key.raw)
             .is_some_and(|s| s.revision == item.mod_revision)
         {
             continue;
         }
         let Ok(crd) = item.value() else { continue };
         let source = defs_source(&crd);
-        let defs = match seen.remove(&item.key.raw) {
+        let defs = match seen.remove(&*item.key.raw) {
             Some(s) if s.source == source => s.defs,
             _ if object::is_deleting(&crd) => Vec::new(),
             _ => resource_defs(&crd),
         };
         seen.insert(
-            item.key.raw.clone(),
+            item.key.raw.to_string(),
             Seen {
                 revision: item.mod_revision,
                 source,
                 defs,
             },
         );
-        changed.push((item.key.raw.clone(), item.key.name.clone(), crd));
+        changed.push((item.key.raw.to_string(), item.key.name().to_string(), crd));
     }
     // Serve first, then say Established: a client that saw the condition finds the endpoint.
     let served: Vec<ResourceDef> = page
         .items
         .iter()
-        .filter_map(|item| seen.get(&item.key.raw))
+        .filter_map(|item| seen.get(&*item.key.raw))
         .flat_map(|s| s.defs.iter().cloned())
         .collect();
     catalogs.set_custom(cluster, served);

@@ -22,27 +22,39 @@ use crate::storage::{CachedObject, Storage, WatchStart};
 const FOREGROUND: &str = "foregroundDeletion";
 const ORPHAN: &str = "orphan";
 
-/// An object's identity for the collector: its logical cluster and uid.
-type Uid = (String, String);
+/// An object's identity for the collector: `<logical cluster>/<uid>`, one allocation.
+type Uid = Box<str>;
+
+/// An object's key, shared with the watch cache.
+type Key = Arc<str>;
 
 #[derive(Default)]
 struct Graph {
     /// Every object's uid → its key.
-    keys: HashMap<Uid, String>,
+    keys: HashMap<Uid, Key>,
     /// An owner's uid → the keys of its dependents.
-    dependents: HashMap<Uid, BTreeSet<String>>,
+    dependents: HashMap<Uid, BTreeSet<Key>>,
     /// A dependent's key → the owner uids it references.
-    owners: HashMap<String, Vec<Uid>>,
+    owners: HashMap<Key, Vec<Uid>>,
+}
+
+fn uid(cluster: &str, uid: &str) -> Uid {
+    format!("{cluster}/{uid}").into_boxed_str()
+}
+
+/// The object uid part of a [`Uid`] (cluster names hold no `/`).
+fn object_uid(u: &Uid) -> &str {
+    u.split_once('/').map_or(u, |(_, uid)| uid)
 }
 
 fn uid_of(obj: &CachedObject) -> Uid {
-    (obj.key.cluster.clone(), obj.uid.clone())
+    uid(obj.key.cluster(), &obj.uid)
 }
 
 fn owner_uids(obj: &CachedObject) -> Vec<Uid> {
     obj.owner_uids
         .iter()
-        .map(|u| (obj.key.cluster.clone(), u.clone()))
+        .map(|u| uid(obj.key.cluster(), u))
         .collect()
 }
 
@@ -144,25 +156,25 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
 
 /// The resource a key belongs to, in the catalog of its cluster.
 fn def_for(catalogs: &Catalogs, key: &ObjectKey) -> Option<ResourceDef> {
-    let group = if key.group == "core" {
+    let group = if key.group() == "core" {
         ""
     } else {
-        key.group.as_str()
+        key.group()
     };
     catalogs
-        .for_cluster(&key.cluster)
+        .for_cluster(key.cluster())
         .resources()
         .iter()
-        .find(|r| r.group == group && r.resource == key.resource && r.space == key.space)
+        .find(|r| r.group == group && r.resource == key.resource() && r.space == key.space())
         .cloned()
 }
 
 fn scope_for<'a>(def: &'a ResourceDef, key: &'a ObjectKey, subresource: &'a str) -> Scope<'a> {
     Scope {
-        cluster: &key.cluster,
+        cluster: key.cluster(),
         def,
-        namespace: key.namespace.as_deref(),
-        name: &key.name,
+        namespace: key.namespace(),
+        name: key.name(),
         subresource,
         dry_run: false,
         manager: "generic-garbage-collector",
@@ -177,7 +189,7 @@ async fn current(storage: &Storage, key: &str) -> Option<(ObjectKey, Value)> {
 
 /// Handles one owner uid; returns whether it is done (nothing left to wait for).
 async fn process(storage: &Storage, catalogs: &Catalogs, graph: &Graph, owner: &Uid) -> bool {
-    let dependents: Vec<String> = graph
+    let dependents: Vec<Key> = graph
         .dependents
         .get(owner)
         .map(|d| d.iter().cloned().collect())
@@ -242,7 +254,7 @@ fn blocks(dependent: &Value, owner: &Uid) -> bool {
         .as_array()
         .is_some_and(|refs| {
             refs.iter()
-                .any(|r| r["uid"] == json!(owner.1) && r["blockOwnerDeletion"] == true)
+                .any(|r| r["uid"] == json!(object_uid(owner)) && r["blockOwnerDeletion"] == true)
         })
 }
 
@@ -270,7 +282,7 @@ async fn orphan(storage: &Storage, catalogs: &Catalogs, dep: &str, owner: &Uid) 
         return true;
     };
     if let Some(refs) = v["metadata"]["ownerReferences"].as_array_mut() {
-        refs.retain(|r| r["uid"] != json!(owner.1));
+        refs.retain(|r| r["uid"] != json!(object_uid(owner)));
     }
     settled(
         rest::update(storage, &scope_for(&def, &key, ""), v).await,

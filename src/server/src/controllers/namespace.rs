@@ -38,7 +38,10 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
         };
         for ev in &watch.initial {
             if ev.object.value().is_ok_and(|v| terminating(&v)) {
-                pending.insert((ev.object.key.cluster.clone(), ev.object.key.name.clone()));
+                pending.insert((
+                    ev.object.key.cluster().to_string(),
+                    ev.object.key.name().to_string(),
+                ));
             }
         }
         let mut live = watch.live;
@@ -51,7 +54,8 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
                             && ev.object.key.raw.starts_with(&prefix)
                             && ev.object.value().is_ok_and(|v| terminating(&v))
                         {
-                            let key = (ev.object.key.cluster.clone(), ev.object.key.name.clone());
+                            let k = &ev.object.key;
+                            let key = (k.cluster().to_string(), k.name().to_string());
                             if finalize(&storage, &catalogs.for_cluster(&key.0), &key.0, &key.1).await {
                                 pending.remove(&key);
                             } else {
@@ -93,7 +97,7 @@ async fn finalize(storage: &Storage, catalog: &Catalog, cluster: &str, ns: &str)
                 cluster,
                 def,
                 namespace: Some(ns),
-                name: &item.key.name,
+                name: item.key.name(),
                 subresource: "",
                 dry_run: false,
                 manager: "kcp",

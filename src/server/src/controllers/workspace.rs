@@ -214,9 +214,9 @@ pub async fn run(
         let dispatch = |object: &crate::storage::CachedObject| {
             let key = &object.key;
             if key.raw.starts_with(&ws_prefix) {
-                ws_queue.add((key.cluster.clone(), key.name.clone()));
+                ws_queue.add((key.cluster().to_string(), key.name().to_string()));
             } else if key.raw.starts_with(&lc_prefix) {
-                lc_queue.add(key.cluster.clone());
+                lc_queue.add(key.cluster().to_string());
                 // Decoded for the dispatch only (see `Progress::wait_scheduled`).
                 if let Ok(lc) = object.value()
                     && let owner = &lc["spec"]["owner"]

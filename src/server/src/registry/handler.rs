@@ -384,8 +384,8 @@ pub async fn serve(
             let mut deleted = Vec::new();
             for item in &items {
                 let one = Scope {
-                    namespace: item.key.namespace.as_deref().or(scope.namespace),
-                    name: &item.key.name,
+                    namespace: item.key.namespace().or(scope.namespace),
+                    name: item.key.name(),
                     ..scope
                 };
                 match rest::delete(storage, &one, &opts).await {

@@ -172,7 +172,7 @@ impl ListQuery {
             return false;
         }
         if let Some(ns) = &self.namespace
-            && o.key.namespace.as_deref() != Some(ns.as_str())
+            && o.key.namespace() != Some(ns.as_str())
         {
             return false;
         }
@@ -180,8 +180,10 @@ impl ListQuery {
             // Decoded only for a field other than the name and namespace, which the key has.
             let mut value: Option<Option<serde_json::Value>> = None;
             return f.matches(|field| match field {
-                "metadata.name" => Some(o.key.name.clone()),
-                "metadata.namespace" => Some(o.key.namespace.clone().unwrap_or_default()),
+                "metadata.name" => Some(o.key.name().to_string()),
+                "metadata.namespace" => {
+                    Some(o.key.namespace().map(str::to_string).unwrap_or_default())
+                }
                 other => value
                     .get_or_insert_with(|| o.value().ok())
                     .as_ref()

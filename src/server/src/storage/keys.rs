@@ -16,17 +16,59 @@ pub enum KeySpace {
     Bound(String),
 }
 
-/// A parsed object key.
+/// A parsed object key: the key itself and where its segments are in it (one allocation per
+/// cached object rather than one per segment).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectKey {
-    pub raw: String,
+    /// The key, shared with the watch cache's index and the garbage collector's graph.
+    pub raw: std::sync::Arc<str>,
+    group: Span,
+    resource: Span,
+    /// The identity hash's segment, or the `customresources` one; empty for a built-in.
+    space: Span,
+    cluster: Span,
+    /// Empty for a cluster-scoped object.
+    namespace: Span,
+    name: Span,
+}
+
+/// A byte range of [`ObjectKey::raw`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span(u32, u32);
+
+impl ObjectKey {
+    fn at(&self, s: Span) -> &str {
+        &self.raw[s.0 as usize..s.1 as usize]
+    }
+
     /// The group as it appears in the key (`core` for the legacy group).
-    pub group: String,
-    pub resource: String,
-    pub space: KeySpace,
-    pub cluster: String,
-    pub namespace: Option<String>,
-    pub name: String,
+    pub fn group(&self) -> &str {
+        self.at(self.group)
+    }
+
+    pub fn resource(&self) -> &str {
+        self.at(self.resource)
+    }
+
+    pub fn space(&self) -> KeySpace {
+        match self.at(self.space) {
+            "" => KeySpace::BuiltIn,
+            "customresources" => KeySpace::CustomResource,
+            identity => KeySpace::Bound(identity.to_string()),
+        }
+    }
+
+    pub fn cluster(&self) -> &str {
+        self.at(self.cluster)
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        Some(self.at(self.namespace)).filter(|n| !n.is_empty())
+    }
+
+    pub fn name(&self) -> &str {
+        self.at(self.name)
+    }
 }
 
 pub const ROOT: &str = "/registry/";
@@ -94,32 +136,41 @@ fn is_identity(segment: &str) -> bool {
 impl ObjectKey {
     pub fn parse(raw: &str) -> Option<Self> {
         let rest = raw.strip_prefix(ROOT)?;
-        let parts: Vec<&str> = rest.split('/').collect();
-        if parts.len() < 4 {
+        // The segments after the root, with their byte ranges in `raw`.
+        let mut spans = Vec::with_capacity(6);
+        let mut start = ROOT.len();
+        for part in rest.split('/') {
+            let end = start + part.len();
+            spans.push((
+                part,
+                Span(u32::try_from(start).ok()?, u32::try_from(end).ok()?),
+            ));
+            start = end + 1;
+        }
+        if spans.len() < 4 {
             return None;
         }
-        let (group, resource) = (parts[0], parts[1]);
-        let (space, tail) = match parts[2] {
-            "customresources" => (KeySpace::CustomResource, &parts[3..]),
-            s if is_identity(s) => (KeySpace::Bound(s.to_string()), &parts[3..]),
-            _ => (KeySpace::BuiltIn, &parts[2..]),
+        let (group, resource) = (spans[0].1, spans[1].1);
+        let (space, tail) = match spans[2].0 {
+            s if s == "customresources" || is_identity(s) => (spans[2].1, &spans[3..]),
+            _ => (Span::default(), &spans[2..]),
         };
         let (cluster, namespace, name) = match tail {
             [c, n] => (*c, None, *n),
-            [c, ns, n] => (*c, Some(ns.to_string()), *n),
+            [c, ns, n] => (*c, Some(ns.1), *n),
             _ => return None,
         };
-        if cluster.is_empty() || name.is_empty() {
+        if cluster.0.is_empty() || name.0.is_empty() || namespace.is_some_and(|n| n.0 == n.1) {
             return None;
         }
         Some(Self {
-            raw: raw.to_string(),
-            group: group.to_string(),
-            resource: resource.to_string(),
+            raw: raw.into(),
+            group,
+            resource,
             space,
-            cluster: cluster.to_string(),
-            namespace,
-            name: name.to_string(),
+            cluster: cluster.1,
+            namespace: namespace.unwrap_or_default(),
+            name: name.1,
         })
     }
 }
@@ -141,7 +192,7 @@ mod tests {
         assert_eq!(k, "/registry/core/configmaps/root/default/x");
         let p = ObjectKey::parse(&k).unwrap();
         assert_eq!(
-            (p.cluster.as_str(), p.namespace.as_deref(), p.name.as_str()),
+            (p.cluster(), p.namespace(), p.name()),
             ("root", Some("default"), "x")
         );
 
@@ -158,7 +209,7 @@ mod tests {
             "/registry/apis.kcp.io/apibindings/customresources/2cynbfy2m0wtjqcs/b"
         );
         assert_eq!(
-            ObjectKey::parse(&k).unwrap().space,
+            ObjectKey::parse(&k).unwrap().space(),
             KeySpace::CustomResource
         );
 
@@ -172,8 +223,8 @@ mod tests {
             "compute",
         );
         let p = ObjectKey::parse(&k).unwrap();
-        assert_eq!(p.space, KeySpace::Bound(id));
-        assert_eq!(p.cluster, "root");
-        assert_eq!(p.name, "compute");
+        assert_eq!(p.space(), KeySpace::Bound(id));
+        assert_eq!(p.cluster(), "root");
+        assert_eq!(p.name(), "compute");
     }
 }

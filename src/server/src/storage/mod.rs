@@ -14,6 +14,7 @@ pub mod keys;
 mod render;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -41,7 +42,7 @@ pub struct CachedObject {
     pub json: Bytes,
     pub mod_revision: Revision,
     /// `metadata.labels`, kept parsed for label selectors.
-    pub labels: BTreeMap<String, String>,
+    pub labels: LabelSet,
     /// `metadata.uid`.
     pub uid: String,
     /// The uids of `metadata.ownerReferences`, for the garbage collector.
@@ -51,6 +52,37 @@ pub struct CachedObject {
     /// The object decoded, kept after the first [`CachedObject::shared_value`]: for the few
     /// kinds read on every request (RBAC), so they are parsed once per revision, not per use.
     decoded: OnceLock<Box<Value>>,
+}
+
+/// An object's labels (those with string values): a boxed slice, a few dozen bytes per label
+/// where a map would hold a node of half a kilobyte for every cached object.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSet(Box<[(Box<str>, Box<str>)]>);
+
+impl LabelSet {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for LabelSet {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        Self(
+            iter.into_iter()
+                .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str()))
+                .collect(),
+        )
+    }
+}
+
+impl crate::registry::selector::Labels for LabelSet {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+    }
 }
 
 impl CachedObject {
@@ -86,7 +118,8 @@ impl CacheEvent {
 }
 
 struct CacheState {
-    objects: BTreeMap<String, Arc<CachedObject>>,
+    /// By key (the key shared with the object's own).
+    objects: BTreeMap<Arc<str>, Arc<CachedObject>>,
     /// The revision the cache reflects.
     revision: Revision,
     history: VecDeque<CacheEvent>,
@@ -136,7 +169,7 @@ impl Storage {
         let mut objects = BTreeMap::new();
         for kv in listed.items {
             if let Some(obj) = render_kv(&kv.key, &kv.value, kv.mod_revision, annotate_cluster) {
-                objects.insert(kv.key.clone(), Arc::new(obj));
+                objects.insert(obj.key.raw.clone(), Arc::new(obj));
             }
         }
         let revision = listed.revision;
@@ -223,7 +256,7 @@ impl Storage {
         let mut objects = BTreeMap::new();
         for kv in listed.items {
             if let Some(obj) = self.render(&kv.key, &kv.value, kv.mod_revision) {
-                objects.insert(kv.key.clone(), Arc::new(obj));
+                objects.insert(obj.key.raw.clone(), Arc::new(obj));
             }
         }
         let mut st = self.state.write().await;
@@ -239,15 +272,14 @@ impl Storage {
     }
 
     async fn apply(&self, ev: kcp_store::Event) {
-        let key = ev.kv.key.clone();
-        let Some(object) = self.render(&key, &ev.kv.value, ev.kv.mod_revision) else {
+        let Some(object) = self.render(&ev.kv.key, &ev.kv.value, ev.kv.mod_revision) else {
             return;
         };
         let object = Arc::new(object);
         let mut st = self.state.write().await;
         let prev = match ev.kind {
-            EventKind::Put => st.objects.insert(key, object.clone()),
-            EventKind::Delete => st.objects.remove(&key),
+            EventKind::Put => st.objects.insert(object.key.raw.clone(), object.clone()),
+            EventKind::Delete => st.objects.remove(&*object.key.raw),
         };
         crate::metrics::get().objects.set(st.objects.len() as i64);
         let event = CacheEvent {
@@ -313,15 +345,15 @@ impl Storage {
         let st = self.state.read().await;
         let mut out = Vec::new();
         let mut cursor = keys::ROOT.to_string();
-        while let Some((_, obj)) = st.objects.range(cursor.clone()..).next() {
+        while let Some((_, obj)) = st.objects.range::<str, _>(from(&cursor)).next() {
             let k = &obj.key;
-            let prefix = keys::resource_prefix(&k.group, &k.resource, &k.space);
+            let prefix = keys::resource_prefix(k.group(), k.resource(), &k.space());
             let in_cluster = format!("{prefix}{cluster}/");
             out.extend(
                 st.objects
-                    .range(in_cluster.clone()..)
+                    .range::<str, _>(from(&in_cluster))
                     .take_while(|(key, _)| key.starts_with(&in_cluster))
-                    .filter(|(_, o)| o.key.cluster == cluster)
+                    .filter(|(_, o)| o.key.cluster() == cluster)
                     .map(|(_, o)| o.clone()),
             );
             // Past every key of this resource: '0' sorts right after the prefix's final '/'.
@@ -356,13 +388,13 @@ impl Storage {
     ) -> ListPage {
         let st = self.state.read().await;
         let start = match continue_after {
-            Some(k) => std::ops::Bound::Excluded(k.to_string()),
-            None => std::ops::Bound::Included(prefix.to_string()),
+            Some(k) => Bound::Excluded(k),
+            None => Bound::Included(prefix),
         };
         let mut items = Vec::new();
         let mut continue_after = None;
         let mut remaining = 0;
-        for (k, obj) in st.objects.range((start, std::ops::Bound::Unbounded)) {
+        for (k, obj) in st.objects.range::<str, _>((start, Bound::Unbounded)) {
             if !k.starts_with(prefix) {
                 break;
             }
@@ -375,7 +407,7 @@ impl Storage {
             }
             items.push(obj.clone());
             if limit > 0 && items.len() == limit {
-                continue_after = Some(k.clone());
+                continue_after = Some(k.to_string());
             }
         }
         if remaining == 0 {
@@ -402,7 +434,7 @@ impl Storage {
         let initial = match start {
             WatchStart::FromState => st
                 .objects
-                .range(prefix.to_string()..)
+                .range::<str, _>(from(prefix))
                 .take_while(|(k, _)| k.starts_with(prefix))
                 .map(|(_, o)| CacheEvent {
                     kind: EventKind::Put,
@@ -430,6 +462,11 @@ impl Storage {
             live,
         })
     }
+}
+
+/// The keys from `key` on, for a range over the cache's index.
+fn from(key: &str) -> (Bound<&str>, Bound<&str>) {
+    (Bound::Included(key), Bound::Unbounded)
 }
 
 /// Compacts the store's history every `interval` to the revision seen one interval earlier, as

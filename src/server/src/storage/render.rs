@@ -60,7 +60,7 @@ pub fn render_kv(
         tracing::warn!("watch cache: ignoring unexpected key {key}");
         return None;
     };
-    let cluster = parsed_key.cluster.clone();
+    let cluster = parsed_key.cluster().to_string();
     if let Some(r) = render_raw(value, &cluster, revision, annotate_cluster) {
         return Some(r.into_cached(parsed_key, revision));
     }
