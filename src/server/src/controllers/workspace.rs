@@ -757,3 +757,73 @@ pub async fn home_workspace(
         "status": {"phase": lc["status"]["phase"]},
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use kcp_store::Store;
+
+    /// Polls until `progress` has a waiter for `key` (the waiting task registered).
+    async fn until_waiting(progress: &Progress, key: &(String, String)) {
+        while !progress.waiters().contains_key(key) {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_create_waits_until_its_workspace_is_scheduled() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> =
+            Arc::new(kcp_store::EmbeddedStore::open(&dir.path().join("store.redb")).unwrap());
+        let storage = Storage::start(store.clone(), true).await.unwrap();
+        let tenancy = Tenancy::new(&crate::catalog::Catalog::for_profile(
+            crate::options::Profile::Kcp,
+        ));
+        let progress = Arc::new(Progress::default());
+        let wait = Duration::from_secs(30);
+        // Gone (or never there): nothing to wait for.
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            progress.wait_scheduled(&storage, &tenancy, "root", "a", wait),
+        )
+        .await
+        .expect("no wait for a missing workspace");
+
+        let write = |rev: Option<i64>, spec: &str| {
+            let (store, key) = (store.clone(), tenancy.workspace_key("root", "a"));
+            let body = Bytes::from(format!(r#"{{"metadata":{{"name":"a"}},"spec":{spec}}}"#));
+            async move {
+                match rev {
+                    None => store.create(&key, body).await.unwrap().mod_revision,
+                    Some(r) => store.update(&key, body, r).await.unwrap().mod_revision,
+                }
+            }
+        };
+        let rev = write(None, "{}").await;
+        storage.wait_for(rev).await.unwrap();
+        let waiting = {
+            let (storage, progress, tenancy) = (storage.clone(), progress.clone(), tenancy.clone());
+            tokio::spawn(async move {
+                progress
+                    .wait_scheduled(&storage, &tenancy, "root", "a", wait)
+                    .await
+            })
+        };
+        let key = ("root".to_string(), "a".to_string());
+        until_waiting(&progress, &key).await;
+        // A reconcile that leaves it unscheduled does not end the wait: it waits again.
+        progress.reconciled(&key);
+        until_waiting(&progress, &key).await;
+        assert!(!waiting.is_finished());
+
+        let rev = write(Some(rev), r#"{"cluster":"2abc"}"#).await;
+        storage.wait_for(rev).await.unwrap();
+        progress.reconciled(&key);
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("the wait ends once the workspace is scheduled")
+            .unwrap();
+        assert!(progress.waiters().is_empty(), "no waiter is left behind");
+    }
+}
