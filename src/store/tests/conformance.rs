@@ -72,17 +72,20 @@ impl EtcdServer {
         }
     }
 
-    /// Connects once etcd answers, within a deadline.
-    async fn connect(&mut self) -> EtcdStore {
+    /// Connects once etcd answers, within a deadline; `Err` with its log if it exited first.
+    async fn connect(&mut self) -> std::result::Result<EtcdStore, String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut last_error = String::new();
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("etcd exited early ({status}); see its log: {}", self.log());
+                return Err(format!(
+                    "etcd exited early ({status}); see its log: {}",
+                    self.log()
+                ));
             }
             match EtcdStore::connect(std::slice::from_ref(&self.endpoint)).await {
                 Ok(store) => match store.current_revision().await {
-                    Ok(_) => return store,
+                    Ok(_) => return Ok(store),
                     Err(err) => last_error = err.to_string(),
                 },
                 Err(err) => last_error = err.to_string(),
@@ -115,11 +118,23 @@ struct Etcd {
 
 impl Etcd {
     async fn fresh() -> Self {
-        let mut server = EtcdServer::start();
-        let store = server.connect().await;
-        Self {
-            store,
-            _server: server,
+        // A free port can be taken by another process between our probe and etcd's bind:
+        // then start again on new ports.
+        let mut attempts = 0;
+        loop {
+            let mut server = EtcdServer::start();
+            match server.connect().await {
+                Ok(store) => {
+                    return Self {
+                        store,
+                        _server: server,
+                    };
+                }
+                Err(log) if log.contains("address already in use") && attempts < 5 => {
+                    attempts += 1;
+                }
+                Err(log) => panic!("{log}"),
+            }
         }
     }
 }
