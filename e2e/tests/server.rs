@@ -7,22 +7,24 @@ use e2e::{Kcp, wait_until};
 
 const CM: &str = "/clusters/root/api/v1/namespaces/default/configmaps";
 
+/// Creates ConfigMap `name` in `default`; returns its resourceVersion.
+fn create_cm(kcp: &Kcp, name: &str) -> String {
+    let body =
+        format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{name}"}}}}"#);
+    let (_, created) = kcp.curl("POST", CM, "application/json", body.as_bytes());
+    created["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_else(|| panic!("creating {name}: {created}"))
+        .to_string()
+}
+
 /// kubectl's `delete --wait` lists, then watches from the list's resourceVersion: a delete
 /// between the two must reach the watch as DELETED (it once came as ADDED, and kubectl waited
 /// for the object to go until it timed out).
 #[test]
 fn a_resumed_watch_replays_a_delete_as_deleted() {
     let kcp = Kcp::start();
-    let (_, created) = kcp.curl(
-        "POST",
-        CM,
-        "application/json",
-        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"gone"}}"#,
-    );
-    let rv = created["metadata"]["resourceVersion"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let rv = create_cm(&kcp, "gone");
     let (code, _) = kcp.curl("DELETE", &format!("{CM}/gone"), "", b"");
     assert_eq!(code, 200);
     let (code, body) = kcp.curl(
@@ -49,22 +51,8 @@ fn a_resumed_watch_replays_a_delete_as_deleted() {
 #[test]
 fn a_too_old_resource_version_is_an_in_stream_410() {
     let mut kcp = Kcp::start();
-    let (_, first) = kcp.curl(
-        "POST",
-        CM,
-        "application/json",
-        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#,
-    );
-    let old_rv = first["metadata"]["resourceVersion"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    kcp.curl(
-        "POST",
-        CM,
-        "application/json",
-        br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}"#,
-    );
+    let old_rv = create_cm(&kcp, "a");
+    create_cm(&kcp, "b");
 
     // A resume from a recent revision replays what came after it.
     let (code, body) = kcp.curl(
