@@ -7,6 +7,8 @@
 //! assert!(out.success());
 //! ```
 
+pub mod kubectls;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -217,9 +219,21 @@ impl Kcp {
 
     /// Runs kubectl with `stdin` fed to it.
     pub fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_kubectl(Path::new("kubectl"), &self.kubeconfig(), args, stdin)
+    }
+
+    /// Runs a given kubectl binary with a given kubeconfig (several releases side by side,
+    /// each with its own copy of the kubeconfig).
+    pub fn run_kubectl(
+        &self,
+        kubectl: &Path,
+        kubeconfig: &Path,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> Output {
         use std::io::Write;
-        let mut cmd = Command::new("kubectl");
-        cmd.env("KUBECONFIG", self.kubeconfig())
+        let mut cmd = Command::new(kubectl);
+        cmd.env("KUBECONFIG", kubeconfig)
             .env("HOME", self.dir.path())
             .env("PATH", path_with_plugins())
             .args(args)

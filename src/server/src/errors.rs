@@ -418,13 +418,21 @@ impl ApiError {
         .with_details(json!({}))
     }
 
-    /// 406: nothing in `Accept` can be served.
-    pub fn not_acceptable() -> Self {
+    /// 406: nothing in `Accept` can be served; `accepted` are the media types that can.
+    pub fn not_acceptable(accepted: &[&str]) -> Self {
         Self::new(
             406,
             "NotAcceptable",
-            "only the following media types are accepted: application/json",
+            format!(
+                "only the following media types are accepted: {}",
+                accepted.join(", ")
+            ),
         )
+    }
+
+    /// 406 for a form that does not fit the answer (`PartialObjectMetadata` of a list).
+    pub fn not_acceptable_form(message: impl Into<String>) -> Self {
+        Self::new(406, "NotAcceptable", message)
     }
 
     /// 410 for a too old resourceVersion (watch and list).

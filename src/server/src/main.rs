@@ -13,7 +13,8 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[derive(Parser)]
 #[command(
     name = "kcp",
-    version,
+    // cobra's template, as kcp prints it: `kcp version <gitVersion>`.
+    version = concat!("version ", kcp_server::git_version!()),
     about = "A Kubernetes-compatible control plane with workspaces"
 )]
 struct Cli {

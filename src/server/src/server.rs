@@ -15,6 +15,7 @@ use crate::authn::{self, Authenticator, User};
 use crate::authz::{self, Attributes, Decision};
 use crate::catalog::{Backing, Catalog, Catalogs};
 use crate::errors::{ApiError, ApiResult};
+use crate::http::negotiation::{self, JSON, Restrictions};
 use crate::http::response::{self, Body};
 use crate::http::serve::PeerIdentity;
 use crate::http::{RequestInfo, request_info};
@@ -27,8 +28,18 @@ use crate::storage::Storage;
 /// kube-apiserver's default limit on request bodies.
 pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 
-/// The Kubernetes version we report (kcp's: 1.36).
-pub const KUBE_VERSION: (&str, &str, &str) = ("1", "36", "v1.36.0");
+/// The Kubernetes version we report (kcp's: 1.36): major, minor.
+pub const KUBE_VERSION: (&str, &str) = ("1", "36");
+
+/// The version kcp reports, as a literal (a macro: `concat!` takes literals only): the
+/// Kubernetes release it serves, then `+kcp-v<crate version>`, as kcp's
+/// `<kube version>+kcp-<release>`.
+#[macro_export]
+macro_rules! git_version {
+    () => {
+        concat!("v1.36.0+kcp-v", env!("CARGO_PKG_VERSION"))
+    };
+}
 
 /// How long a workspace create waits for its workspace to be scheduled before it is answered
 /// anyway.
@@ -371,10 +382,13 @@ impl Server {
         if *method != Method::GET && *method != Method::HEAD {
             return Err(ApiError::method_not_allowed());
         }
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+        // Everything below but /metrics is JSON: legacy discovery and OpenAPI take no `as=`.
+        let json_only = || {
+            negotiation::negotiate(accept, &[JSON], Restrictions::None)
+                .map(|_| ())
+                .ok_or_else(|| ApiError::not_acceptable(&[JSON]))
+        };
         let segments: Vec<&str> = info.path.trim_matches('/').split('/').collect();
         let cat = &self
             .catalogs
@@ -382,7 +396,9 @@ impl Server {
         match segments.as_slice() {
             ["api"] | ["apis"] => {
                 let legacy = segments[0] == "api";
-                if wants_aggregated(accept) {
+                let n = negotiation::negotiate(accept, &[JSON], Restrictions::AggregatedDiscovery)
+                    .ok_or_else(|| ApiError::not_acceptable(&[JSON]))?;
+                if n.convert.is_some() {
                     let mut r = response::json(200, &cat.aggregated(legacy));
                     r.headers_mut().insert(
                         header::CONTENT_TYPE,
@@ -390,29 +406,35 @@ impl Server {
                             "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
                         ),
                     );
-                    return Ok(r);
+                    return Ok(with_vary_accept(r));
                 }
-                Ok(response::json(
+                Ok(with_vary_accept(response::json(
                     200,
                     &if legacy {
                         cat.api_versions()
                     } else {
                         cat.api_group_list()
                     },
-                ))
+                )))
             }
-            ["api", "v1"] => cat
-                .api_resource_list("", "v1")
-                .map(|v| response::json(200, &v))
-                .ok_or_else(ApiError::path_not_found),
-            ["apis", group] => cat
-                .api_group(group)
-                .map(|v| response::json(200, &v))
-                .ok_or_else(ApiError::path_not_found),
-            ["apis", group, version] => cat
-                .api_resource_list(group, version)
-                .map(|v| response::json(200, &v))
-                .ok_or_else(ApiError::path_not_found),
+            ["api", "v1"] => {
+                json_only()?;
+                cat.api_resource_list("", "v1")
+                    .map(|v| response::json(200, &v))
+                    .ok_or_else(ApiError::path_not_found)
+            }
+            ["apis", group] => {
+                json_only()?;
+                cat.api_group(group)
+                    .map(|v| response::json(200, &v))
+                    .ok_or_else(ApiError::path_not_found)
+            }
+            ["apis", group, version] => {
+                json_only()?;
+                cat.api_resource_list(group, version)
+                    .map(|v| response::json(200, &v))
+                    .ok_or_else(ApiError::path_not_found)
+            }
             ["metrics"] if cluster.is_none() || self.profile == crate::options::Profile::Kube => {
                 Ok(response::bytes(
                     200,
@@ -427,17 +449,17 @@ impl Server {
                 "the metrics of a logical cluster are not served: use /metrics at the base URL",
             )),
             ["openapi", "v2"] => {
-                if !accept.is_empty() && !accept.contains("json") && !accept.contains("*/*") {
-                    return Err(ApiError::not_acceptable());
-                }
+                json_only()?;
                 let doc = crate::schema::openapi_v2(&served_resources(cat));
                 Ok(openapi_response(&doc))
             }
             ["openapi", "v3"] => {
+                json_only()?;
                 let docs = crate::schema::openapi_v3(&served_resources(cat));
                 Ok(openapi_response(&docs.index))
             }
             ["openapi", "v3", rest @ ..] => {
+                json_only()?;
                 let docs = crate::schema::openapi_v3(&served_resources(cat));
                 docs.group_version(&rest.join("/"))
                     .map(openapi_response)
@@ -507,16 +529,21 @@ fn openapi_response(doc: &crate::schema::RenderedDocument) -> Response<Body> {
     r
 }
 
-fn wants_aggregated(accept: &str) -> bool {
-    accept
-        .split(',')
-        .next()
-        .is_some_and(|first| first.contains("as=APIGroupDiscoveryList") && first.contains("v=v2"))
+/// `/api` and `/apis` answer differently by `Accept`: caches must key on it.
+fn with_vary_accept(mut r: Response<Body>) -> Response<Body> {
+    r.headers_mut()
+        .insert(header::VARY, http::HeaderValue::from_static("Accept"));
+    r
+}
+
+/// `/version`'s `gitVersion` and `kcp --version`'s: see [`git_version!`].
+pub const fn git_version() -> &'static str {
+    git_version!()
 }
 
 /// The `/version` document.
 pub fn version() -> serde_json::Value {
-    let (major, minor, git) = KUBE_VERSION;
+    let (major, minor) = KUBE_VERSION;
     json!({
         "major": major,
         "minor": minor,
@@ -524,7 +551,7 @@ pub fn version() -> serde_json::Value {
         "emulationMinor": minor,
         "minCompatibilityMajor": major,
         "minCompatibilityMinor": "35",
-        "gitVersion": format!("{git}+kcp-v{}", env!("CARGO_PKG_VERSION")),
+        "gitVersion": git_version(),
         "gitCommit": "",
         "gitTreeState": "clean",
         "buildDate": "",

@@ -95,13 +95,30 @@ pub fn table(
     t
 }
 
+/// The Go type kube-apiserver names in its messages for an object (or list) of `def`: the
+/// internal type of a built-in (`*core.ConfigMap`), unstructured for custom resources.
+fn go_type(def: &ResourceDef, list: bool) -> String {
+    let list = if list { "List" } else { "" };
+    if def.custom.is_some() {
+        return format!("*unstructured.Unstructured{list}");
+    }
+    let package = match def.group {
+        "" | "events.k8s.io" => "core",
+        g => g.split('.').next().unwrap_or(g),
+    };
+    format!("*{package}.{}{list}", def.kind)
+}
+
 /// One object in the requested form.
 pub fn single(def: &ResourceDef, obj: Value, out: &Output) -> ApiResult<Value> {
     Ok(match out {
         Output::Object => obj,
         Output::PartialObjectMetadata => partial_metadata(&obj),
         Output::PartialObjectMetadataList => {
-            return Err(ApiError::not_acceptable());
+            return Err(ApiError::not_acceptable_form(format!(
+                "you requested PartialObjectMetadataList, but the requested object is not a list ({})",
+                go_type(def, false)
+            )));
         }
         Output::Table { include_object } => table(def, &[obj], *include_object, json!({}), true),
     })
@@ -141,7 +158,11 @@ pub fn list(
             buf.put_slice(b"]}");
             Ok(buf.freeze())
         }
-        Output::PartialObjectMetadata | Output::PartialObjectMetadataList => {
+        Output::PartialObjectMetadata => Err(ApiError::not_acceptable_form(format!(
+            "you requested PartialObjectMetadata, but the requested object is a list ({})",
+            go_type(def, true)
+        ))),
+        Output::PartialObjectMetadataList => {
             let objs: Vec<Value> = items
                 .iter()
                 .map(|o| o.value().map(|v| partial_metadata(&v)))

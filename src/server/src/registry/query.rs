@@ -280,48 +280,25 @@ pub enum IncludeObject {
     Object,
 }
 
-/// Picks the first media type in `Accept` that we can produce. JSON only: a protobuf-only
-/// Accept gets 406.
+/// The response form `Accept` asks for, negotiated as kube-apiserver does
+/// ([`crate::http::negotiation`]): responses are JSON; a clause kube would answer in another
+/// encoding only (protobuf) is passed over for the next.
 pub fn negotiate(accept: Option<&str>, q: &HashMap<String, String>) -> ApiResult<Output> {
-    let accept = accept.unwrap_or("application/json");
-    for item in accept.split(',') {
-        let mut parts = item.split(';').map(str::trim);
-        let mime = parts.next().unwrap_or("");
-        let mut params = HashMap::new();
-        for p in parts {
-            if let Some((k, v)) = p.split_once('=') {
-                params.insert(k.trim(), v.trim());
-            }
-        }
-        if !matches!(
-            mime,
-            "application/json" | "application/*" | "*/*" | "application/yaml"
-        ) {
-            continue;
-        }
-        match params.get("as").copied() {
-            None => return Ok(Output::Object),
-            Some("Table")
-                if params.get("g") == Some(&"meta.k8s.io")
-                    && (params.get("v") == Some(&"v1") || params.get("v") == Some(&"v1beta1")) =>
-            {
-                let include_object = match q.get("includeObject").map(String::as_str) {
-                    Some("None") => IncludeObject::None,
-                    Some("Object") => IncludeObject::Object,
-                    _ => IncludeObject::Metadata,
-                };
-                return Ok(Output::Table { include_object });
-            }
-            Some("PartialObjectMetadata") if params.get("g") == Some(&"meta.k8s.io") => {
-                return Ok(Output::PartialObjectMetadata);
-            }
-            Some("PartialObjectMetadataList") if params.get("g") == Some(&"meta.k8s.io") => {
-                return Ok(Output::PartialObjectMetadataList);
-            }
-            _ => {}
-        }
-    }
-    Err(ApiError::not_acceptable())
+    use crate::http::negotiation::{self, JSON, Restrictions};
+    let n = negotiation::negotiate(accept, &[JSON], Restrictions::Resource)
+        .ok_or_else(|| ApiError::not_acceptable(&[JSON]))?;
+    Ok(match n.convert.map(|c| c.kind) {
+        None => Output::Object,
+        Some("Table") => Output::Table {
+            include_object: match q.get("includeObject").map(String::as_str) {
+                Some("None") => IncludeObject::None,
+                Some("Object") => IncludeObject::Object,
+                _ => IncludeObject::Metadata,
+            },
+        },
+        Some("PartialObjectMetadataList") => Output::PartialObjectMetadataList,
+        Some(_) => Output::PartialObjectMetadata,
+    })
 }
 
 #[cfg(test)]
