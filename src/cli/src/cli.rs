@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::crd_snapshot::{SnapshotArgs, snapshot};
 use crate::create::{CREATE_DEPRECATED, CreateArgs, create_workspace};
 use crate::create_context::create_context;
 use crate::error::{CliError, Result};
@@ -120,7 +121,32 @@ pub enum KcpCommand {
     /// Manages kcp workspaces.
     #[command(visible_aliases = ["ws", "workspaces"])]
     Workspace(WorkspaceArgs),
+    /// CRD related operations
+    Crd {
+        #[command(subcommand)]
+        command: Option<CrdCommand>,
+    },
 }
+
+/// The subcommands of `kubectl kcp crd`.
+#[derive(Subcommand, Debug)]
+pub enum CrdCommand {
+    /// Snapshot a CRD and convert it to an APIResourceSchema
+    #[command(
+        override_usage = "kubectl kcp crd snapshot -f FILE --prefix PREFIX [flags]",
+        after_help = SNAPSHOT_EXAMPLES
+    )]
+    Snapshot(SnapshotArgs),
+}
+
+const SNAPSHOT_EXAMPLES: &str = "\
+Examples:
+  # Convert a CRD in a yaml file to an APIResourceSchema. For a CRD named widgets.example.io, and a prefix value of
+  # 'today', the new APIResourceSchema's name will be today.widgets.example.io.
+  kubectl kcp crd snapshot -f crd.yaml --prefix today > api-resource-schema.yaml
+
+  # Convert a CRD from STDIN
+  kubectl get crd foo -o yaml | kubectl kcp crd snapshot -f - --prefix today > output.yaml";
 
 /// `kubectl-create-workspace`.
 #[derive(Parser, Debug)]
@@ -212,6 +238,20 @@ fn execute(command: impl Future<Output = Result<()>>) -> ExitCode {
     }
 }
 
+/// Prints the help of the `kubectl kcp` subcommand at `path`, as cobra does for a command
+/// that only groups others.
+fn print_help(path: &[&str]) -> ExitCode {
+    let mut command = KubectlKcp::command();
+    for name in path {
+        match command.find_subcommand(name) {
+            Some(sub) => command = sub.clone().bin_name(format!("kubectl kcp {name}")),
+            None => break,
+        }
+    }
+    println!("{}", command.render_help());
+    ExitCode::SUCCESS
+}
+
 /// The `kubectl-ws` binary.
 pub fn kubectl_ws() -> ExitCode {
     let cli = KubectlWs::parse();
@@ -232,6 +272,10 @@ pub fn kubectl_kcp() -> ExitCode {
     let mut o = Output::new(&mut out, &mut err);
     match cli.command {
         KcpCommand::Workspace(args) => execute(run_workspace(&cli.flags, args, &help, &mut o)),
+        KcpCommand::Crd {
+            command: Some(CrdCommand::Snapshot(args)),
+        } => execute(async { snapshot(&args, &mut std::io::stdin(), &mut o) }),
+        KcpCommand::Crd { command: None } => print_help(&["crd"]),
     }
 }
 
@@ -351,11 +395,15 @@ mod tests {
     fn kcp_and_create_workspace_parse() {
         for alias in ["workspace", "ws", "workspaces"] {
             let c = KubectlKcp::try_parse_from(["kubectl-kcp", alias, "use", ":root"]).unwrap();
-            let KcpCommand::Workspace(args) = c.command;
+            let KcpCommand::Workspace(args) = c.command else {
+                panic!("workspace")
+            };
             assert!(matches!(args.command, Some(WorkspaceCommand::Use { .. })));
         }
         let c = KubectlKcp::try_parse_from(["kubectl-kcp", "ws", "."]).unwrap();
-        let KcpCommand::Workspace(args) = c.command;
+        let KcpCommand::Workspace(args) = c.command else {
+            panic!("workspace")
+        };
         assert_eq!(args.args, ["."]);
         let c = KubectlCreateWorkspace::try_parse_from([
             "kubectl-create-workspace",
@@ -369,6 +417,41 @@ mod tests {
         assert!(c.create.enter);
         assert_eq!(c.create.workspace.as_deref(), Some(":root"));
         assert!(KubectlCreateWorkspace::try_parse_from(["kubectl-create-workspace"]).is_err());
+    }
+
+    fn kcp(args: &[&str]) -> std::result::Result<KubectlKcp, clap::Error> {
+        KubectlKcp::try_parse_from(std::iter::once("kubectl-kcp").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn crd_snapshot_parses() {
+        let c = kcp(&["crd", "snapshot", "-f", "-", "--prefix", "v1", "-o", "json"]).unwrap();
+        let KcpCommand::Crd {
+            command: Some(CrdCommand::Snapshot(a)),
+        } = c.command
+        else {
+            panic!("crd snapshot")
+        };
+        assert_eq!(
+            (a.filename.as_str(), a.prefix.as_str(), a.output.as_str()),
+            ("-", "v1", "json")
+        );
+        let c = kcp(&["crd", "snapshot", "--filename=crd.yaml"]).unwrap();
+        let KcpCommand::Crd {
+            command: Some(CrdCommand::Snapshot(a)),
+        } = c.command
+        else {
+            panic!("crd snapshot")
+        };
+        // Defaults: no prefix (kcp's validation reports it), YAML.
+        assert_eq!(
+            (a.filename.as_str(), a.prefix.as_str(), a.output.as_str()),
+            ("crd.yaml", "", "yaml")
+        );
+        assert!(matches!(
+            kcp(&["crd"]).unwrap().command,
+            KcpCommand::Crd { command: None }
+        ));
     }
 
     #[tokio::test]
