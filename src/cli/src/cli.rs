@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::bind::{BindArgs, bind_apiexport};
 use crate::crd_snapshot::{SnapshotArgs, snapshot};
 use crate::create::{CREATE_DEPRECATED, CreateArgs, create_workspace};
 use crate::create_context::create_context;
@@ -121,17 +122,43 @@ pub enum KcpCommand {
     /// Manages kcp workspaces.
     #[command(visible_aliases = ["ws", "workspaces"])]
     Workspace(WorkspaceArgs),
-    /// CRD related operations
+    /// Work with CustomResourceDefinitions.
     Crd {
         #[command(subcommand)]
         command: Option<CrdCommand>,
     },
+    /// Bind APIs into the current workspace.
+    Bind {
+        #[command(subcommand)]
+        command: Option<BindCommand>,
+    },
 }
+
+/// The subcommands of `kubectl kcp bind`.
+#[derive(Subcommand, Debug)]
+pub enum BindCommand {
+    /// Binds an APIExport into the current workspace.
+    #[command(
+        name = "apiexport",
+        override_usage = "kubectl kcp bind apiexport <workspace_path:apiexport-name> [flags]",
+        after_help = BIND_EXAMPLES
+    )]
+    ApiExport(BindArgs),
+}
+
+const BIND_EXAMPLES: &str = "\
+Examples:
+  # Bind the APIExport mongodb-v1 of workspace root:platform-team into the current workspace
+  # (the APIBinding is named mongodb-v1 too) and wait until it is bound.
+  kubectl kcp bind apiexport root:platform-team:mongodb-v1
+
+  # The same under another name, accepting the export's claims on ConfigMaps and Secrets.
+  kubectl kcp bind apiexport root:platform-team:mongodb-v1 --name mongodb --accept-permission-claim configmaps.core,secrets.core";
 
 /// The subcommands of `kubectl kcp crd`.
 #[derive(Subcommand, Debug)]
 pub enum CrdCommand {
-    /// Snapshot a CRD and convert it to an APIResourceSchema
+    /// Converts CRDs into APIResourceSchemas.
     #[command(
         override_usage = "kubectl kcp crd snapshot -f FILE --prefix PREFIX [flags]",
         after_help = SNAPSHOT_EXAMPLES
@@ -141,12 +168,11 @@ pub enum CrdCommand {
 
 const SNAPSHOT_EXAMPLES: &str = "\
 Examples:
-  # Convert a CRD in a yaml file to an APIResourceSchema. For a CRD named widgets.example.io, and a prefix value of
-  # 'today', the new APIResourceSchema's name will be today.widgets.example.io.
-  kubectl kcp crd snapshot -f crd.yaml --prefix today > api-resource-schema.yaml
+  # The APIResourceSchema v1.widgets.example.io for the CRD widgets.example.io in crd.yaml.
+  kubectl kcp crd snapshot -f crd.yaml --prefix v1 > schema.yaml
 
-  # Convert a CRD from STDIN
-  kubectl get crd foo -o yaml | kubectl kcp crd snapshot -f - --prefix today > output.yaml";
+  # Snapshot a CRD of a cluster and create the APIResourceSchema in the current workspace.
+  kubectl get crd widgets.example.io -o yaml | kubectl kcp crd snapshot -f - --prefix v1 | kubectl apply -f -";
 
 /// `kubectl-create-workspace`.
 #[derive(Parser, Debug)]
@@ -276,6 +302,15 @@ pub fn kubectl_kcp() -> ExitCode {
             command: Some(CrdCommand::Snapshot(args)),
         } => execute(async { snapshot(&args, &mut std::io::stdin(), &mut o) }),
         KcpCommand::Crd { command: None } => print_help(&["crd"]),
+        KcpCommand::Bind {
+            command: Some(BindCommand::ApiExport(args)),
+        } => execute(async {
+            // kcp validates the flags before it reads the kubeconfig.
+            let plan = args.plan()?;
+            let mut s = Session::load(&cli.flags).await?;
+            bind_apiexport(&mut s, &args, &plan, &mut o).await
+        }),
+        KcpCommand::Bind { command: None } => print_help(&["bind"]),
     }
 }
 
@@ -451,6 +486,75 @@ mod tests {
         assert!(matches!(
             kcp(&["crd"]).unwrap().command,
             KcpCommand::Crd { command: None }
+        ));
+    }
+
+    #[test]
+    fn bind_apiexport_parses() {
+        let c = kcp(&[
+            "bind",
+            "apiexport",
+            "root:org:export",
+            "--name",
+            "b",
+            "--timeout",
+            "1m30s",
+            "--accept-permission-claim",
+            "secrets.core,configmaps.core",
+            "--accept-permission-claim=widgets.example.io",
+            "--reject-permission-claim",
+            "deployments.apps",
+            "-w",
+            ":root:consumer",
+            "--kubeconfig",
+            "/k",
+        ])
+        .unwrap();
+        let KcpCommand::Bind {
+            command: Some(BindCommand::ApiExport(a)),
+        } = c.command
+        else {
+            panic!("bind apiexport")
+        };
+        assert_eq!(a.apiexport, ["root:org:export"]);
+        assert_eq!(a.name, "b");
+        assert_eq!(a.timeout, std::time::Duration::from_secs(90));
+        assert_eq!(
+            a.accept_permission_claim,
+            ["secrets.core", "configmaps.core", "widgets.example.io"]
+        );
+        assert_eq!(a.reject_permission_claim, ["deployments.apps"]);
+        assert_eq!(a.workspace.as_deref(), Some(":root:consumer"));
+        assert_eq!(
+            c.flags.kubeconfig.as_deref(),
+            Some(std::path::Path::new("/k"))
+        );
+        assert!(!a.accept_all_permission_claims && !a.reject_all_permission_claims);
+
+        let c = kcp(&[
+            "bind",
+            "apiexport",
+            "root:x",
+            "--accept-all-permission-claims",
+            "--reject-all-permission-claims=false",
+        ])
+        .unwrap();
+        let KcpCommand::Bind {
+            command: Some(BindCommand::ApiExport(a)),
+        } = c.command
+        else {
+            panic!("bind apiexport")
+        };
+        assert!(a.accept_all_permission_claims && !a.reject_all_permission_claims);
+        assert_eq!(
+            a.timeout,
+            std::time::Duration::from_secs(30),
+            "default timeout"
+        );
+        assert!(kcp(&["bind", "apiexport", "root:x", "--timeout", "soon"]).is_err());
+        assert!(matches!(
+            kcp(&["bind"]).unwrap().command,
+            KcpCommand::Bind { command: None }
         ));
     }
 

@@ -13,13 +13,13 @@ use crate::output::Output;
 /// The flags of `crd snapshot`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct SnapshotArgs {
-    /// Path to a file containing the CRD to convert to an APIResourceSchema, or - for stdin
+    /// The file with the CRDs (a YAML stream), or - to read standard input.
     #[arg(short = 'f', long, default_value = "", hide_default_value = true)]
     pub filename: String,
-    /// Prefix to use for the APIResourceSchema's name, before <resource>.<group>
+    /// The APIResourceSchemas are named <prefix>.<crd name>.
     #[arg(long, default_value = "", hide_default_value = true)]
     pub prefix: String,
-    /// Output format. Valid values are 'json' and 'yaml'
+    /// How to print the APIResourceSchemas: yaml or json.
     #[arg(short = 'o', long, default_value = "yaml")]
     pub output: String,
 }

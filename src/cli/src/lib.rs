@@ -1,5 +1,5 @@
 //! `kcp-cli`: the kcp kubectl plugins — `kubectl ws` (`kubectl-ws`), `kubectl kcp workspace`,
-//! and `kubectl kcp crd snapshot` (`kubectl-kcp`) and
+//! `kubectl kcp bind apiexport` and `kubectl kcp crd snapshot` (`kubectl-kcp`) and
 //! `kubectl create workspace` (`kubectl-create-workspace`) — as
 //! `reference/kcp.md` §5 describes them: moving between workspaces by path, creating them, showing
 //! the tree and browsing it interactively, all by editing the user's kubeconfig the way kcp's own
@@ -15,12 +15,14 @@
 //! * [`api`] — the requests, behind the [`api::KcpApi`] trait;
 //! * [`create`], [`create_context`], [`tree`], [`interactive`], [`claims`] — the other workspace
 //!   commands;
+//! * [`bind`] — `kubectl kcp bind apiexport`;
 //! * [`crd_snapshot`] — `kubectl kcp crd snapshot`, with [`crd_conversion`] (CRD →
 //!   APIResourceSchema) and Go's encodings of it ([`go_types`], [`go_json`], [`go_yaml`]).
 
 #![deny(clippy::all)]
 
 pub mod api;
+pub mod bind;
 pub mod claims;
 pub mod cli;
 pub mod crd_conversion;
