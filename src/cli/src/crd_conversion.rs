@@ -250,7 +250,7 @@ pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
     let label_ok = |l: &str| {
         let b = l.as_bytes();
         !b.is_empty()
-            && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
+            && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
             && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
             && b.iter()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
