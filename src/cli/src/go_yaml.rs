@@ -33,7 +33,6 @@ pub fn to_string(v: &Value) -> String {
         indents: Vec::new(),
         whitespace: true,
         indention: true,
-        flow_level: 0,
         ctx: Context::default(),
     };
     e.node(v, Context::default());
@@ -61,7 +60,6 @@ struct Emitter {
     whitespace: bool,
     /// Only indentation (and indicators) written on the current line so far.
     indention: bool,
-    flow_level: usize,
     ctx: Context,
 }
 
@@ -150,12 +148,8 @@ impl Emitter {
                 self.scalar(&text, Style::Plain)
             }
             Value::String(s) => self.scalar(s, string_style(s)),
-            Value::Array(items) if items.is_empty() || self.flow_level > 0 => {
-                self.flow_collection('[', ']')
-            }
-            Value::Object(map) if map.is_empty() || self.flow_level > 0 => {
-                self.flow_collection('{', '}')
-            }
+            Value::Array(items) if items.is_empty() => self.flow_collection('[', ']'),
+            Value::Object(map) if map.is_empty() => self.flow_collection('{', '}'),
             Value::Array(items) => self.block_sequence(items),
             Value::Object(map) => {
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
@@ -165,13 +159,9 @@ impl Emitter {
         }
     }
 
-    /// An empty collection (the only flow collections JSONToYAML writes).
+    /// An empty collection: `{}` or `[]` (the only flow collections JSONToYAML writes).
     fn flow_collection(&mut self, open: char, close: char) {
         self.write_indicator(&open.to_string(), true, true, false);
-        self.increase_indent(true, false);
-        self.flow_level += 1;
-        self.flow_level -= 1;
-        self.pop_indent();
         self.write_indicator(&close.to_string(), false, false, false);
     }
 
@@ -244,22 +234,14 @@ impl Emitter {
         if self.ctx.simple_key && a.multiline {
             style = Style::DoubleQuoted;
         }
-        if style == Style::Plain {
-            let allowed = if self.flow_level > 0 {
-                a.flow_plain_allowed
-            } else {
-                a.block_plain_allowed
-            };
-            if !allowed || (a.empty && (self.flow_level > 0 || self.ctx.simple_key)) {
-                style = Style::SingleQuoted;
-            }
+        // Every scalar is in block context (flow collections here are always empty).
+        if style == Style::Plain && (!a.block_plain_allowed || (a.empty && self.ctx.simple_key)) {
+            style = Style::SingleQuoted;
         }
         if style == Style::SingleQuoted && !a.single_quoted_allowed {
             style = Style::DoubleQuoted;
         }
-        if style == Style::Literal
-            && (!a.block_allowed || self.flow_level > 0 || self.ctx.simple_key)
-        {
+        if style == Style::Literal && (!a.block_allowed || self.ctx.simple_key) {
             style = Style::DoubleQuoted;
         }
         style
@@ -466,7 +448,6 @@ impl Emitter {
 struct Scalar {
     empty: bool,
     multiline: bool,
-    flow_plain_allowed: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
@@ -478,14 +459,13 @@ impl Scalar {
             return Scalar {
                 empty: true,
                 multiline: false,
-                flow_plain_allowed: false,
                 block_plain_allowed: true,
                 single_quoted_allowed: true,
                 block_allowed: false,
             };
         }
-        let mut block_indicators = false;
-        let mut flow_indicators = false;
+        // Only block context matters here: flow collections are always empty.
+        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
         let mut line_breaks = false;
         let mut special_characters = false;
         let mut leading_space = false;
@@ -497,49 +477,24 @@ impl Scalar {
         let mut previous_space = false;
         let mut previous_break = false;
 
-        if value.starts_with("---") || value.starts_with("...") {
-            block_indicators = true;
-            flow_indicators = true;
-        }
         let chars: Vec<char> = value.chars().collect();
         let mut preceded_by_whitespace = true;
         for (i, &c) in chars.iter().enumerate() {
             let followed_by_whitespace = chars.get(i + 1).is_none_or(|&n| n == ' ' || n == '\t');
-            if i == 0 {
+            block_indicators |= if i == 0 {
                 match c {
                     '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
-                    | '"' | '%' | '@' | '`' => {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
-                    '?' | ':' => {
-                        flow_indicators = true;
-                        if followed_by_whitespace {
-                            block_indicators = true;
-                        }
-                    }
-                    '-' if followed_by_whitespace => {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
-                    _ => {}
+                    | '"' | '%' | '@' | '`' => true,
+                    '?' | ':' | '-' => followed_by_whitespace,
+                    _ => false,
                 }
             } else {
                 match c {
-                    ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
-                    ':' => {
-                        flow_indicators = true;
-                        if followed_by_whitespace {
-                            block_indicators = true;
-                        }
-                    }
-                    '#' if preceded_by_whitespace => {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
-                    _ => {}
+                    ':' => followed_by_whitespace,
+                    '#' => preceded_by_whitespace,
+                    _ => false,
                 }
-            }
+            };
             if !is_printable(c) {
                 special_characters = true;
             }
@@ -567,35 +522,27 @@ impl Scalar {
         let mut s = Scalar {
             empty: false,
             multiline: line_breaks,
-            flow_plain_allowed: true,
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: true,
         };
         if leading_space || leading_break || trailing_space || trailing_break {
-            s.flow_plain_allowed = false;
             s.block_plain_allowed = false;
         }
         if trailing_space {
             s.block_allowed = false;
         }
         if break_space {
-            s.flow_plain_allowed = false;
             s.block_plain_allowed = false;
             s.single_quoted_allowed = false;
         }
         if space_break || special_characters {
-            s.flow_plain_allowed = false;
             s.block_plain_allowed = false;
             s.single_quoted_allowed = false;
             s.block_allowed = false;
         }
         if line_breaks {
-            s.flow_plain_allowed = false;
             s.block_plain_allowed = false;
-        }
-        if flow_indicators {
-            s.flow_plain_allowed = false;
         }
         if block_indicators {
             s.block_plain_allowed = false;
