@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use futures::StreamExt;
+use futures::stream::LocalBoxStream;
 use http::Request;
 use kcp_api::Path;
 use kcp_api::apis::{v1alpha1, v1alpha2};
@@ -16,6 +18,7 @@ use kcp_api::tenancy::Workspace;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::bind::{BindingVersion, VersionedBinding};
 use crate::workspace_url::WorkspaceUrl;
 
 /// A failed request.
@@ -120,6 +123,22 @@ pub struct Discovery {
     pub groups: usize,
 }
 
+/// What a watch of one APIBinding reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BindingEvent {
+    /// ADDED or MODIFIED.
+    Changed(Box<VersionedBinding>),
+    /// DELETED.
+    Deleted,
+    /// BOOKMARK with its resourceVersion.
+    Bookmark(String),
+    /// An ERROR event with 410: the resourceVersion is too old to watch from.
+    Gone,
+}
+
+/// The events of one watch, until the server ends it.
+pub type BindingEvents<'a> = LocalBoxStream<'a, Result<BindingEvent, ApiError>>;
+
 /// The requests the plugins make, each against one logical-cluster path.
 #[allow(async_fn_in_trait)] // only used with concrete types, never as `dyn` or across threads
 pub trait KcpApi {
@@ -153,6 +172,41 @@ pub trait KcpApi {
         &self,
         cluster: &Path,
     ) -> Result<Vec<v1alpha1::APIExportEndpointSlice>, ApiError>;
+    /// Discovery of one API group: its versions in the server's order of preference, each with
+    /// the names of its resources (subresources left out).
+    async fn group_versions(
+        &self,
+        cluster: &Path,
+        group: &str,
+    ) -> Result<Vec<(String, Vec<String>)>, ApiError>;
+    /// `GET .../apis.kcp.io/v1alpha1/apiexports/<name>`.
+    async fn get_api_export_v1alpha1(
+        &self,
+        cluster: &Path,
+        name: &str,
+    ) -> Result<v1alpha1::APIExport, ApiError>;
+    /// `POST .../apis.kcp.io/<version>/apibindings`.
+    async fn create_api_binding(
+        &self,
+        cluster: &Path,
+        binding: &VersionedBinding,
+    ) -> Result<VersionedBinding, ApiError>;
+    /// `GET .../apis.kcp.io/<version>/apibindings/<name>`.
+    async fn get_api_binding(
+        &self,
+        cluster: &Path,
+        version: BindingVersion,
+        name: &str,
+    ) -> Result<VersionedBinding, ApiError>;
+    /// `GET .../apis.kcp.io/<version>/apibindings?watch=true&fieldSelector=metadata.name=<name>`
+    /// from `resource_version`.
+    async fn watch_api_binding<'a>(
+        &'a self,
+        cluster: &Path,
+        version: BindingVersion,
+        name: &str,
+        resource_version: &str,
+    ) -> Result<BindingEvents<'a>, ApiError>;
 }
 
 /// The collection URL path of a cluster-scoped kind.
@@ -180,6 +234,67 @@ struct LegacyVersions {
 struct GroupList {
     #[serde(default)]
     groups: Vec<serde_json::Value>,
+}
+
+/// `/apis` as client-go asks for it: aggregated discovery (`APIGroupDiscoveryList`, one request
+/// for every group's versions and resources), else the legacy `APIGroupList`.
+const DISCOVERY_ACCEPT: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+
+/// The versions of `group` in an aggregated discovery document, preferred first.
+fn aggregated_group_versions(doc: &serde_json::Value, group: &str) -> Vec<(String, Vec<String>)> {
+    let str_of = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    doc["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| g["metadata"]["name"].as_str().unwrap_or_default() == group)
+        .flat_map(|g| g["versions"].as_array().cloned().unwrap_or_default())
+        .map(|v| {
+            let resources = v["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| str_of(r, "resource"))
+                .collect();
+            (str_of(&v, "version"), resources)
+        })
+        .collect()
+}
+
+/// The versions of `group` in a legacy `APIGroupList`, preferred first.
+fn legacy_group_versions(doc: &serde_json::Value, group: &str) -> Vec<String> {
+    let Some(g) = doc["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["name"].as_str() == Some(group))
+    else {
+        return Vec::new();
+    };
+    let preferred = g["preferredVersion"]["version"]
+        .as_str()
+        .unwrap_or_default();
+    let mut versions: Vec<String> = g["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["version"].as_str().map(str::to_owned))
+        .collect();
+    if let Some(i) = versions.iter().position(|v| v == preferred) {
+        let p = versions.remove(i);
+        versions.insert(0, p);
+    }
+    versions
+}
+
+fn binding_collection(version: BindingVersion) -> String {
+    format!("/apis/apis.kcp.io/{}/apibindings", version.as_str())
 }
 
 /// [`KcpApi`] over HTTPS with kube-rs: one client whose cluster URL is the base URL of the
@@ -221,18 +336,26 @@ impl KubeApi {
         path: &str,
         body: Vec<u8>,
     ) -> Result<T, ApiError> {
-        let uri = format!("{}{path}", cluster.request_path());
+        let req = Self::build(method, cluster, path, "application/json", body)?;
+        Ok(self.client()?.request::<T>(req).await?)
+    }
+
+    fn build(
+        method: http::Method,
+        cluster: &Path,
+        path: &str,
+        accept: &str,
+        body: Vec<u8>,
+    ) -> Result<Request<Vec<u8>>, ApiError> {
         let mut req = Request::builder()
             .method(method)
-            .uri(uri)
-            .header(http::header::ACCEPT, "application/json");
+            .uri(format!("{}{path}", cluster.request_path()))
+            .header(http::header::ACCEPT, accept);
         if !body.is_empty() {
             req = req.header(http::header::CONTENT_TYPE, "application/json");
         }
-        let req = req
-            .body(body)
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        Ok(self.client()?.request::<T>(req).await?)
+        req.body(body)
+            .map_err(|e| ApiError::Transport(e.to_string()))
     }
 
     async fn get<T: DeserializeOwned>(&self, cluster: &Path, path: &str) -> Result<T, ApiError> {
@@ -337,6 +460,134 @@ impl KcpApi for KubeApi {
         cluster: &Path,
     ) -> Result<Vec<v1alpha1::APIExportEndpointSlice>, ApiError> {
         self.list(cluster).await
+    }
+
+    async fn group_versions(
+        &self,
+        cluster: &Path,
+        group: &str,
+    ) -> Result<Vec<(String, Vec<String>)>, ApiError> {
+        let req = Self::build(
+            http::Method::GET,
+            cluster,
+            "/apis",
+            DISCOVERY_ACCEPT,
+            Vec::new(),
+        )?;
+        let doc: serde_json::Value = self.client()?.request(req).await?;
+        if doc["kind"] == "APIGroupDiscoveryList" {
+            return Ok(aggregated_group_versions(&doc, group));
+        }
+        let mut out = Vec::new();
+        for version in legacy_group_versions(&doc, group) {
+            let list: serde_json::Value = self
+                .get(cluster, &format!("/apis/{group}/{version}"))
+                .await?;
+            let resources = list["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["name"].as_str())
+                .filter(|n| !n.contains('/'))
+                .map(str::to_owned)
+                .collect();
+            out.push((version, resources));
+        }
+        Ok(out)
+    }
+
+    async fn get_api_export_v1alpha1(
+        &self,
+        cluster: &Path,
+        name: &str,
+    ) -> Result<v1alpha1::APIExport, ApiError> {
+        self.get(
+            cluster,
+            &format!("{}/{name}", collection::<v1alpha1::APIExport>()),
+        )
+        .await
+    }
+
+    async fn create_api_binding(
+        &self,
+        cluster: &Path,
+        binding: &VersionedBinding,
+    ) -> Result<VersionedBinding, ApiError> {
+        let version = binding.version();
+        let body = binding
+            .to_json()
+            .and_then(|v| serde_json::to_vec(&v))
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let created: serde_json::Value = self
+            .request(
+                http::Method::POST,
+                cluster,
+                &binding_collection(version),
+                body,
+            )
+            .await?;
+        VersionedBinding::from_json(version, created)
+            .map_err(|e| ApiError::Transport(e.to_string()))
+    }
+
+    async fn get_api_binding(
+        &self,
+        cluster: &Path,
+        version: BindingVersion,
+        name: &str,
+    ) -> Result<VersionedBinding, ApiError> {
+        let v: serde_json::Value = self
+            .get(cluster, &format!("{}/{name}", binding_collection(version)))
+            .await?;
+        VersionedBinding::from_json(version, v).map_err(|e| ApiError::Transport(e.to_string()))
+    }
+
+    async fn watch_api_binding<'a>(
+        &'a self,
+        cluster: &Path,
+        version: BindingVersion,
+        name: &str,
+        resource_version: &str,
+    ) -> Result<BindingEvents<'a>, ApiError> {
+        let path = format!(
+            "{}?watch=true&allowWatchBookmarks=true&fieldSelector=metadata.name%3D{name}&resourceVersion={resource_version}",
+            binding_collection(version)
+        );
+        let req = Self::build(
+            http::Method::GET,
+            cluster,
+            &path,
+            "application/json",
+            Vec::new(),
+        )?;
+        let events = self
+            .client()?
+            .request_events::<serde_json::Value>(req)
+            .await?;
+        Ok(events
+            .map(move |event| {
+                use kube::core::WatchEvent;
+                let to_binding = |v: serde_json::Value| {
+                    VersionedBinding::from_json(version, v)
+                        .map_err(|e| ApiError::Transport(e.to_string()))
+                };
+                match event? {
+                    WatchEvent::Added(v) | WatchEvent::Modified(v) => {
+                        Ok(BindingEvent::Changed(Box::new(to_binding(v)?)))
+                    }
+                    WatchEvent::Deleted(_) => Ok(BindingEvent::Deleted),
+                    WatchEvent::Bookmark(b) => {
+                        Ok(BindingEvent::Bookmark(b.metadata.resource_version))
+                    }
+                    WatchEvent::Error(status) if status.code == 410 => Ok(BindingEvent::Gone),
+                    WatchEvent::Error(status) => Err(ApiError::Status {
+                        code: status.code,
+                        reason: status.reason,
+                        message: status.message,
+                    }),
+                }
+            })
+            .boxed_local())
     }
 }
 

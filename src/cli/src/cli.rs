@@ -12,6 +12,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::bind::{BindArgs, bind_apiexport};
+use crate::crd_snapshot::{SnapshotArgs, snapshot};
 use crate::create::{CREATE_DEPRECATED, CreateArgs, create_workspace};
 use crate::create_context::create_context;
 use crate::error::{CliError, Result};
@@ -120,7 +122,57 @@ pub enum KcpCommand {
     /// Manages kcp workspaces.
     #[command(visible_aliases = ["ws", "workspaces"])]
     Workspace(WorkspaceArgs),
+    /// Work with CustomResourceDefinitions.
+    Crd {
+        #[command(subcommand)]
+        command: Option<CrdCommand>,
+    },
+    /// Bind APIs into the current workspace.
+    Bind {
+        #[command(subcommand)]
+        command: Option<BindCommand>,
+    },
 }
+
+/// The subcommands of `kubectl kcp bind`.
+#[derive(Subcommand, Debug)]
+pub enum BindCommand {
+    /// Binds an APIExport into the current workspace.
+    #[command(
+        name = "apiexport",
+        override_usage = "kubectl kcp bind apiexport <workspace_path:apiexport-name> [flags]",
+        after_help = BIND_EXAMPLES
+    )]
+    ApiExport(BindArgs),
+}
+
+const BIND_EXAMPLES: &str = "\
+Examples:
+  # Bind the APIExport mongodb-v1 of workspace root:platform-team into the current workspace
+  # (the APIBinding is named mongodb-v1 too) and wait until it is bound.
+  kubectl kcp bind apiexport root:platform-team:mongodb-v1
+
+  # The same under another name, accepting the export's claims on ConfigMaps and Secrets.
+  kubectl kcp bind apiexport root:platform-team:mongodb-v1 --name mongodb --accept-permission-claim configmaps.core,secrets.core";
+
+/// The subcommands of `kubectl kcp crd`.
+#[derive(Subcommand, Debug)]
+pub enum CrdCommand {
+    /// Converts CRDs into APIResourceSchemas.
+    #[command(
+        override_usage = "kubectl kcp crd snapshot -f FILE --prefix PREFIX [flags]",
+        after_help = SNAPSHOT_EXAMPLES
+    )]
+    Snapshot(SnapshotArgs),
+}
+
+const SNAPSHOT_EXAMPLES: &str = "\
+Examples:
+  # The APIResourceSchema v1.widgets.example.io for the CRD widgets.example.io in crd.yaml.
+  kubectl kcp crd snapshot -f crd.yaml --prefix v1 > schema.yaml
+
+  # Snapshot a CRD of a cluster and create the APIResourceSchema in the current workspace.
+  kubectl get crd widgets.example.io -o yaml | kubectl kcp crd snapshot -f - --prefix v1 | kubectl apply -f -";
 
 /// `kubectl-create-workspace`.
 #[derive(Parser, Debug)]
@@ -212,6 +264,20 @@ fn execute(command: impl Future<Output = Result<()>>) -> ExitCode {
     }
 }
 
+/// Prints the help of the `kubectl kcp` subcommand at `path`, as cobra does for a command
+/// that only groups others.
+fn print_help(path: &[&str]) -> ExitCode {
+    let mut command = KubectlKcp::command();
+    for name in path {
+        match command.find_subcommand(name) {
+            Some(sub) => command = sub.clone().bin_name(format!("kubectl kcp {name}")),
+            None => break,
+        }
+    }
+    println!("{}", command.render_help());
+    ExitCode::SUCCESS
+}
+
 /// The `kubectl-ws` binary.
 pub fn kubectl_ws() -> ExitCode {
     let cli = KubectlWs::parse();
@@ -232,6 +298,19 @@ pub fn kubectl_kcp() -> ExitCode {
     let mut o = Output::new(&mut out, &mut err);
     match cli.command {
         KcpCommand::Workspace(args) => execute(run_workspace(&cli.flags, args, &help, &mut o)),
+        KcpCommand::Crd {
+            command: Some(CrdCommand::Snapshot(args)),
+        } => execute(async { snapshot(&args, &mut std::io::stdin(), &mut o) }),
+        KcpCommand::Crd { command: None } => print_help(&["crd"]),
+        KcpCommand::Bind {
+            command: Some(BindCommand::ApiExport(args)),
+        } => execute(async {
+            // kcp validates the flags before it reads the kubeconfig.
+            let plan = args.plan()?;
+            let mut s = Session::load(&cli.flags).await?;
+            bind_apiexport(&mut s, &args, &plan, &mut o).await
+        }),
+        KcpCommand::Bind { command: None } => print_help(&["bind"]),
     }
 }
 
@@ -351,11 +430,15 @@ mod tests {
     fn kcp_and_create_workspace_parse() {
         for alias in ["workspace", "ws", "workspaces"] {
             let c = KubectlKcp::try_parse_from(["kubectl-kcp", alias, "use", ":root"]).unwrap();
-            let KcpCommand::Workspace(args) = c.command;
+            let KcpCommand::Workspace(args) = c.command else {
+                panic!("workspace")
+            };
             assert!(matches!(args.command, Some(WorkspaceCommand::Use { .. })));
         }
         let c = KubectlKcp::try_parse_from(["kubectl-kcp", "ws", "."]).unwrap();
-        let KcpCommand::Workspace(args) = c.command;
+        let KcpCommand::Workspace(args) = c.command else {
+            panic!("workspace")
+        };
         assert_eq!(args.args, ["."]);
         let c = KubectlCreateWorkspace::try_parse_from([
             "kubectl-create-workspace",
@@ -369,6 +452,110 @@ mod tests {
         assert!(c.create.enter);
         assert_eq!(c.create.workspace.as_deref(), Some(":root"));
         assert!(KubectlCreateWorkspace::try_parse_from(["kubectl-create-workspace"]).is_err());
+    }
+
+    fn kcp(args: &[&str]) -> std::result::Result<KubectlKcp, clap::Error> {
+        KubectlKcp::try_parse_from(std::iter::once("kubectl-kcp").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn crd_snapshot_parses() {
+        let c = kcp(&["crd", "snapshot", "-f", "-", "--prefix", "v1", "-o", "json"]).unwrap();
+        let KcpCommand::Crd {
+            command: Some(CrdCommand::Snapshot(a)),
+        } = c.command
+        else {
+            panic!("crd snapshot")
+        };
+        assert_eq!(
+            (a.filename.as_str(), a.prefix.as_str(), a.output.as_str()),
+            ("-", "v1", "json")
+        );
+        let c = kcp(&["crd", "snapshot", "--filename=crd.yaml"]).unwrap();
+        let KcpCommand::Crd {
+            command: Some(CrdCommand::Snapshot(a)),
+        } = c.command
+        else {
+            panic!("crd snapshot")
+        };
+        // Defaults: no prefix (kcp's validation reports it), YAML.
+        assert_eq!(
+            (a.filename.as_str(), a.prefix.as_str(), a.output.as_str()),
+            ("crd.yaml", "", "yaml")
+        );
+        assert!(matches!(
+            kcp(&["crd"]).unwrap().command,
+            KcpCommand::Crd { command: None }
+        ));
+    }
+
+    #[test]
+    fn bind_apiexport_parses() {
+        let c = kcp(&[
+            "bind",
+            "apiexport",
+            "root:org:export",
+            "--name",
+            "b",
+            "--timeout",
+            "1m30s",
+            "--accept-permission-claim",
+            "secrets.core,configmaps.core",
+            "--accept-permission-claim=widgets.example.io",
+            "--reject-permission-claim",
+            "deployments.apps",
+            "-w",
+            ":root:consumer",
+            "--kubeconfig",
+            "/k",
+        ])
+        .unwrap();
+        let KcpCommand::Bind {
+            command: Some(BindCommand::ApiExport(a)),
+        } = c.command
+        else {
+            panic!("bind apiexport")
+        };
+        assert_eq!(a.apiexport, ["root:org:export"]);
+        assert_eq!(a.name, "b");
+        assert_eq!(a.timeout, std::time::Duration::from_secs(90));
+        assert_eq!(
+            a.accept_permission_claim,
+            ["secrets.core", "configmaps.core", "widgets.example.io"]
+        );
+        assert_eq!(a.reject_permission_claim, ["deployments.apps"]);
+        assert_eq!(a.workspace.as_deref(), Some(":root:consumer"));
+        assert_eq!(
+            c.flags.kubeconfig.as_deref(),
+            Some(std::path::Path::new("/k"))
+        );
+        assert!(!a.accept_all_permission_claims && !a.reject_all_permission_claims);
+
+        let c = kcp(&[
+            "bind",
+            "apiexport",
+            "root:x",
+            "--accept-all-permission-claims",
+            "--reject-all-permission-claims=false",
+        ])
+        .unwrap();
+        let KcpCommand::Bind {
+            command: Some(BindCommand::ApiExport(a)),
+        } = c.command
+        else {
+            panic!("bind apiexport")
+        };
+        assert!(a.accept_all_permission_claims && !a.reject_all_permission_claims);
+        assert_eq!(
+            a.timeout,
+            std::time::Duration::from_secs(30),
+            "default timeout"
+        );
+        assert!(kcp(&["bind", "apiexport", "root:x", "--timeout", "soon"]).is_err());
+        assert!(matches!(
+            kcp(&["bind"]).unwrap().command,
+            KcpCommand::Bind { command: None }
+        ));
     }
 
     #[tokio::test]

@@ -63,6 +63,15 @@ pub enum CliError {
     /// `APIBinding` listing failed after switching workspaces.
     #[error("error checking APIBindings: {0}")]
     CheckingBindings(#[source] ApiError),
+    /// Flags or input that kcp's validation rejects (several problems read `[a, b]`).
+    #[error("{0}")]
+    Invalid(String),
+    /// `crd snapshot -f FILE` could not read the file.
+    #[error("error opening {path}: open {path}: {reason}")]
+    Open { path: String, reason: String },
+    /// A snapshot document that is not a convertible CRD.
+    #[error(transparent)]
+    Crd(#[from] crate::crd_conversion::CrdError),
     /// A request to the server failed.
     #[error(transparent)]
     Api(#[from] ApiError),

@@ -1,16 +1,24 @@
 //! An in-memory kcp for the command tests: a tree of workspaces with types, phases, APIBindings,
 //! APIExports and endpoint slices, answering like the server would (404 for unknown paths, 403
-//! where forbidden, 409 AlreadyExists on a second create).
+//! where forbidden, 409 AlreadyExists on a second create). A created APIBinding is bound by a
+//! pretend controller after [`FakeState::bind_after`] (on tokio's clock, so paused-clock tests
+//! run at once), and watches of it report `Binding`, then `Bound`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kcp_api::apis::APIBindingPhase;
+use kcp_api::apis::conversion::{binding_to_v1alpha1, binding_to_v1alpha2, export_to_v1alpha1};
 
 use kcp_api::Path;
 use kcp_api::apis::{v1alpha1, v1alpha2};
 use kcp_api::core::{LogicalCluster, LogicalClusterPhase};
 use kcp_api::tenancy::{Workspace, WorkspaceTypeReference};
 
-use crate::api::{ApiError, Discovery, KcpApi};
+use crate::api::{ApiError, BindingEvent, BindingEvents, Discovery, KcpApi};
+use crate::bind::{BindingVersion, VersionedBinding};
 use crate::kubeconfig::Kubeconfigs;
 use crate::session::Session;
 
@@ -35,6 +43,21 @@ pub struct FakeState {
     /// GETs of each workspace so far.
     pub gets: BTreeMap<String, u32>,
     pub requests: Vec<String>,
+    /// The versions of `apis.kcp.io` and their resources (`None`: v1alpha2 then v1alpha1, both
+    /// with apibindings and apiexports).
+    pub apis_versions: Option<Vec<(String, Vec<String>)>>,
+    /// A created APIBinding becomes Bound this long after its creation (`None`: never).
+    pub bind_after: Option<Duration>,
+    /// When each created binding (`cluster/name`) becomes Bound.
+    pub bound_at: BTreeMap<String, tokio::time::Instant>,
+    /// The next this many watches end at once, without an event.
+    pub empty_watches: u32,
+    /// The next this many watches answer 410 Gone.
+    pub gone_watches: u32,
+    /// Delete a binding instead of binding it.
+    pub delete_instead_of_bind: bool,
+    /// The last resourceVersion handed out.
+    pub resource_version: u64,
 }
 
 /// The fake server.
@@ -138,6 +161,42 @@ impl FakeApi {
             .or_default()
             .slices
             .push(e);
+    }
+
+    /// The APIBinding `name` as stored in `cluster` (v1alpha2).
+    pub fn binding(&self, cluster: &str, name: &str) -> Option<v1alpha2::APIBinding> {
+        let st = self.state.borrow();
+        st.clusters
+            .get(cluster)?
+            .bindings
+            .iter()
+            .find(|b| b.name() == name)
+            .cloned()
+    }
+
+    /// Applies the pretend controller: a binding whose time has come is Bound.
+    fn reconcile_binding(&self, cluster: &Path, name: &str) {
+        let mut st = self.state.borrow_mut();
+        let key = format!("{cluster}/{name}");
+        let Some(at) = st.bound_at.get(&key).copied() else {
+            return;
+        };
+        if tokio::time::Instant::now() < at {
+            return;
+        }
+        st.bound_at.remove(&key);
+        st.resource_version += 1;
+        let rv = st.resource_version.to_string();
+        let delete = st.delete_instead_of_bind;
+        let Some(c) = st.clusters.get_mut(cluster.as_str()) else {
+            return;
+        };
+        if delete {
+            c.bindings.retain(|b| b.name() != name);
+        } else if let Some(b) = c.bindings.iter_mut().find(|b| b.name() == name) {
+            b.status.phase = Some(APIBindingPhase::Bound);
+            b.metadata.resource_version = Some(rv);
+        }
     }
 
     /// The requests so far, as `VERB path`.
@@ -326,4 +385,172 @@ impl KcpApi for FakeApi {
         self.log(format!("LIST {cluster} apiexportendpointslices"));
         self.with_cluster(cluster, |c| c.slices.clone())
     }
+
+    async fn group_versions(
+        &self,
+        cluster: &Path,
+        group: &str,
+    ) -> Result<Vec<(String, Vec<String>)>, ApiError> {
+        self.log(format!("GET {cluster} /apis ({group})"));
+        self.with_cluster(cluster, |_| ())?;
+        if group != "apis.kcp.io" {
+            return Ok(Vec::new());
+        }
+        let versions = self.state.borrow().apis_versions.clone();
+        Ok(versions.unwrap_or_else(|| {
+            let resources = vec!["apibindings".to_owned(), "apiexports".to_owned()];
+            vec![
+                ("v1alpha2".to_owned(), resources.clone()),
+                ("v1alpha1".to_owned(), resources),
+            ]
+        }))
+    }
+
+    async fn get_api_export_v1alpha1(
+        &self,
+        cluster: &Path,
+        name: &str,
+    ) -> Result<v1alpha1::APIExport, ApiError> {
+        self.log(format!("GET {cluster} v1alpha1 apiexports/{name}"));
+        let export = self.with_cluster(cluster, |c| {
+            c.exports.iter().find(|e| e.name() == name).cloned()
+        })?;
+        let export = export.ok_or_else(|| {
+            ApiError::status(404, format!("apiexports.apis.kcp.io {name:?} not found"))
+        })?;
+        export_to_v1alpha1(&export).map_err(|e| ApiError::Transport(e.to_string()))
+    }
+
+    async fn create_api_binding(
+        &self,
+        cluster: &Path,
+        binding: &VersionedBinding,
+    ) -> Result<VersionedBinding, ApiError> {
+        let version = binding.version();
+        let name = binding.name().to_owned();
+        self.log(format!(
+            "POST {cluster} {} apibindings/{name}",
+            version.as_str()
+        ));
+        let mut stored = match binding {
+            VersionedBinding::V1alpha2(b) => b.clone(),
+            VersionedBinding::V1alpha1(b) => {
+                binding_to_v1alpha2(b).map_err(|e| ApiError::Transport(e.to_string()))?
+            }
+        };
+        let rv = {
+            let mut st = self.state.borrow_mut();
+            st.resource_version += 1;
+            st.resource_version.to_string()
+        };
+        stored.metadata.resource_version = Some(rv);
+        self.with_cluster(cluster, |c| {
+            if c.bindings.iter().any(|b| b.name() == name) {
+                return Err(ApiError::status(
+                    409,
+                    format!("apibindings.apis.kcp.io {name:?} already exists"),
+                ));
+            }
+            c.bindings.push(stored.clone());
+            Ok(())
+        })??;
+        let after = self.state.borrow().bind_after;
+        if let Some(after) = after {
+            self.state.borrow_mut().bound_at.insert(
+                format!("{cluster}/{name}"),
+                tokio::time::Instant::now() + after,
+            );
+        }
+        versioned(&stored, version)
+    }
+
+    async fn get_api_binding(
+        &self,
+        cluster: &Path,
+        version: BindingVersion,
+        name: &str,
+    ) -> Result<VersionedBinding, ApiError> {
+        self.log(format!(
+            "GET {cluster} {} apibindings/{name}",
+            version.as_str()
+        ));
+        self.reconcile_binding(cluster, name);
+        let b = self.with_cluster(cluster, |c| {
+            c.bindings.iter().find(|b| b.name() == name).cloned()
+        })?;
+        let b = b.ok_or_else(|| {
+            ApiError::status(404, format!("apibindings.apis.kcp.io {name:?} not found"))
+        })?;
+        versioned(&b, version)
+    }
+
+    async fn watch_api_binding<'a>(
+        &'a self,
+        cluster: &Path,
+        version: BindingVersion,
+        name: &str,
+        resource_version: &str,
+    ) -> Result<BindingEvents<'a>, ApiError> {
+        self.log(format!(
+            "WATCH {cluster} {} apibindings/{name} from {resource_version}",
+            version.as_str()
+        ));
+        self.with_cluster(cluster, |_| ())?;
+        {
+            let mut st = self.state.borrow_mut();
+            if st.empty_watches > 0 {
+                st.empty_watches -= 1;
+                return Ok(futures::stream::empty().boxed_local());
+            }
+            if st.gone_watches > 0 {
+                st.gone_watches -= 1;
+                return Ok(futures::stream::iter([Ok(BindingEvent::Gone)]).boxed_local());
+            }
+        }
+        let (cluster, name) = (cluster.clone(), name.to_owned());
+        let bound_at = self
+            .state
+            .borrow()
+            .bound_at
+            .get(&format!("{cluster}/{name}"))
+            .copied();
+        // First the controller takes the binding on (phase Binding), then, when its time has
+        // come, binds it (or deletes it); a binding never bound leaves the watch open.
+        let steps = futures::stream::iter([false, true]).then(move |bind| {
+            let (cluster, name) = (cluster.clone(), name.clone());
+            async move {
+                if bind {
+                    match bound_at {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending::<()>().await,
+                    }
+                    self.reconcile_binding(&cluster, &name);
+                }
+                let stored = self.with_cluster(&cluster, |c| {
+                    c.bindings.iter().find(|b| b.name() == name).cloned()
+                })?;
+                let Some(mut b) = stored else {
+                    return Ok(BindingEvent::Deleted);
+                };
+                if !bind && b.status.phase.is_none() {
+                    b.status.phase = Some(APIBindingPhase::Binding);
+                }
+                Ok(BindingEvent::Changed(Box::new(versioned(&b, version)?)))
+            }
+        });
+        Ok(steps.boxed_local())
+    }
+}
+
+/// `b` in `version`.
+fn versioned(
+    b: &v1alpha2::APIBinding,
+    version: BindingVersion,
+) -> Result<VersionedBinding, ApiError> {
+    Ok(match version {
+        BindingVersion::V1alpha2 => VersionedBinding::V1alpha2(b.clone()),
+        BindingVersion::V1alpha1 => VersionedBinding::V1alpha1(
+            binding_to_v1alpha1(b).map_err(|e| ApiError::Transport(e.to_string()))?,
+        ),
+    })
 }

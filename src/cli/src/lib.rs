@@ -1,5 +1,6 @@
-//! `kcp-cli`: the kcp kubectl plugins — `kubectl ws` (`kubectl-ws`), `kubectl kcp workspace`
-//! (`kubectl-kcp`) and `kubectl create workspace` (`kubectl-create-workspace`) — as
+//! `kcp-cli`: the kcp kubectl plugins — `kubectl ws` (`kubectl-ws`), `kubectl kcp workspace`,
+//! `kubectl kcp bind apiexport` and `kubectl kcp crd snapshot` (`kubectl-kcp`) and
+//! `kubectl create workspace` (`kubectl-create-workspace`) — as
 //! `reference/kcp.md` §5 describes them: moving between workspaces by path, creating them, showing
 //! the tree and browsing it interactively, all by editing the user's kubeconfig the way kcp's own
 //! plugins do.
@@ -12,16 +13,26 @@
 //! * [`navigation`] — the argument grammar (`..`, `-`, `~`, `:root:a`, ...);
 //! * [`kubeconfig`] — the files and the `workspace.kcp.io/current|previous` edits;
 //! * [`api`] — the requests, behind the [`api::KcpApi`] trait;
-//! * [`create`], [`create_context`], [`tree`], [`interactive`], [`claims`] — the other commands.
+//! * [`create`], [`create_context`], [`tree`], [`interactive`], [`claims`] — the other workspace
+//!   commands;
+//! * [`bind`] — `kubectl kcp bind apiexport`;
+//! * [`crd_snapshot`] — `kubectl kcp crd snapshot`, with [`crd_conversion`] (CRD →
+//!   APIResourceSchema) and Go's encodings of it ([`go_types`], [`go_json`], [`go_yaml`]).
 
 #![deny(clippy::all)]
 
 pub mod api;
+pub mod bind;
 pub mod claims;
 pub mod cli;
+pub mod crd_conversion;
+pub mod crd_snapshot;
 pub mod create;
 pub mod create_context;
 pub mod error;
+pub mod go_json;
+pub mod go_types;
+pub mod go_yaml;
 pub mod interactive;
 pub mod kubeconfig;
 pub mod navigation;

@@ -1,5 +1,7 @@
 //! The plugins against a real `kcp start` (skipped without a kcp binary, see `support`): what
-//! works on a fresh server — the root workspace, the kubeconfig edits, the tree, the errors.
+//! works on a fresh server — the root workspace, the kubeconfig edits, the tree, the errors, and
+//! `crd snapshot` piped into `kubectl apply` (binding is not tested here: the server does not
+//! bind APIBindings yet).
 
 mod support;
 
@@ -149,5 +151,73 @@ fn tree_and_create_context() {
     assert_eq!(
         out.err(),
         "Error: --ignore-existing must not be used with non-absolute type path\n"
+    );
+}
+
+/// The tutorial's pipe: `kubectl get crd X -o yaml | kubectl kcp crd snapshot -f - --prefix v1 |
+/// kubectl apply -f -`.
+#[test]
+fn crd_snapshot_pipes_into_kubectl_apply() {
+    let Some(kcp) = Kcp::start() else { return };
+    let crd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../e2e/testdata/crds/cert-manager/cert-manager.io_certificates.yaml"
+    );
+    kcp.kubectl(&["apply", "-f", crd], None).ok();
+    kcp.kubectl(
+        &[
+            "wait",
+            "--for=condition=Established",
+            "crd/certificates.cert-manager.io",
+            "--timeout=60s",
+        ],
+        None,
+    )
+    .ok();
+    let served = kcp
+        .kubectl(
+            &["get", "crd", "certificates.cert-manager.io", "-o", "yaml"],
+            None,
+        )
+        .ok()
+        .to_owned();
+    let schemas = kcp
+        .run_stdin(
+            "kubectl-kcp",
+            &["crd", "snapshot", "-f", "-", "--prefix", "v1"],
+            &served,
+        )
+        .ok()
+        .to_owned();
+    // The CRD as the server serves it converts to what the file converts to.
+    let from_file = kcp
+        .run(
+            "kubectl-kcp",
+            &["crd", "snapshot", "-f", crd, "--prefix", "v1"],
+        )
+        .ok()
+        .to_owned();
+    assert_eq!(schemas, from_file);
+    assert_eq!(
+        kcp.kubectl(&["apply", "-f", "-"], Some(&schemas)).ok(),
+        "apiresourceschema.apis.kcp.io/v1.certificates.cert-manager.io created\n"
+    );
+    assert_eq!(
+        kcp.kubectl(&["apply", "-f", "-"], Some(&schemas)).ok(),
+        "apiresourceschema.apis.kcp.io/v1.certificates.cert-manager.io unchanged\n"
+    );
+    assert_eq!(
+        kcp.kubectl(
+            &[
+                "get",
+                "apiresourceschema",
+                "v1.certificates.cert-manager.io",
+                "-o",
+                "jsonpath={.spec.names.kind} {.spec.versions[0].name} {.spec.versions[0].schema.properties.spec.required}",
+            ],
+            None,
+        )
+        .ok(),
+        r#"Certificate v1 ["issuerRef","secretName"]"#
     );
 }

@@ -152,6 +152,41 @@ impl Kcp {
         self.run_with(plugin_name, args, &self.kubeconfig())
     }
 
+    /// Runs a plugin with `stdin` as its standard input.
+    pub fn run_stdin(&self, plugin_name: &str, args: &[&str], stdin: &str) -> Output {
+        self.command(Command::new(plugin(plugin_name)).args(args), Some(stdin))
+    }
+
+    /// Runs the machine's `kubectl` against the server, with `stdin` if given.
+    pub fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.command(Command::new("kubectl").args(args), stdin)
+    }
+
+    fn command(&self, cmd: &mut Command, stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut child = cmd
+            .env("KUBECONFIG", self.kubeconfig())
+            .env("HOME", self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting the command");
+        let mut input = child.stdin.take().expect("stdin");
+        let text = stdin.unwrap_or_default().to_owned();
+        // Written from a thread so that a large input cannot block on a full output pipe.
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(text.as_bytes());
+        });
+        let out = child.wait_with_output().expect("running the command");
+        writer.join().expect("stdin writer");
+        Output {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     fn run_with(&self, plugin_name: &str, args: &[&str], kubeconfig: &Path) -> Output {
         let out = Command::new(plugin(plugin_name))
             .args(args)
