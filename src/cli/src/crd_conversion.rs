@@ -7,7 +7,7 @@
 //! kcp's plugin decodes it (Kubernetes' defaulting included: `singular`, `listKind` and a `None`
 //! conversion are filled in when missing) and the schema comes out as kcp encodes it.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::go_json::canonicalize_numbers;
 use crate::go_types::{DecodeError, GoStruct, round_trip};
@@ -119,111 +119,9 @@ pub fn crd_to_api_resource_schema(crd: &Value, prefix: &str) -> Result<Value, Cr
         return Err(CrdError::Convert(aggregate(&errors)));
     }
 
-    let spec = &crd["spec"];
-    let mut schema_spec = Map::new();
-    schema_spec.insert("group".into(), spec["group"].clone());
-    schema_spec.insert("names".into(), spec["names"].clone());
-    schema_spec.insert("scope".into(), spec["scope"].clone());
-
-    let versions = spec["versions"].as_array();
-    let conversion = spec.get("conversion").filter(|c| !c.is_null());
-    if versions.is_some_and(|v| v.len() > 1) && conversion.is_none() {
-        return Err(CrdError::Convert(format!(
-            "multiple versions specified for {crd_name} but no conversion strategy"
-        )));
-    }
-    if let Some(conversion) = conversion {
-        schema_spec.insert("conversion".into(), convert_conversion(conversion)?);
-    }
-
-    let versions = versions.map(|versions| {
-        versions
-            .iter()
-            .map(|v| {
-                let mut out = Map::new();
-                for field in [
-                    "name",
-                    "served",
-                    "storage",
-                    "deprecated",
-                    "deprecationWarning",
-                ] {
-                    if let Some(x) = v.get(field) {
-                        out.insert(field.into(), x.clone());
-                    }
-                }
-                out.insert(
-                    "schema".into(),
-                    v["schema"]
-                        .get("openAPIV3Schema")
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                );
-                for field in [
-                    "subresources",
-                    "additionalPrinterColumns",
-                    "selectableFields",
-                ] {
-                    if let Some(x) = v.get(field) {
-                        out.insert(field.into(), x.clone());
-                    }
-                }
-                Value::Object(out)
-            })
-            .collect::<Vec<_>>()
-    });
-    schema_spec.insert(
-        "versions".into(),
-        versions.map_or(Value::Null, Value::Array),
-    );
-
-    let schema = json!({
-        "kind": "APIResourceSchema",
-        "apiVersion": "apis.kcp.io/v1alpha1",
-        "metadata": {"name": name},
-        "spec": schema_spec,
-    });
+    let schema = kcp_api::apis::snapshot::schema_from_crd(crd, prefix).map_err(CrdError::Convert)?;
     // Encode in kcp's Go shape (field order, omitempty).
     Ok(round_trip(&schema, GoStruct::APIResourceSchema)?)
-}
-
-/// The CRD's conversion, with a webhook only by URL.
-fn convert_conversion(conversion: &Value) -> Result<Value, CrdError> {
-    let strategy = conversion["strategy"].clone();
-    let mut out = Map::new();
-    out.insert("strategy".into(), strategy.clone());
-    if strategy == "Webhook" {
-        // kcp dereferences a missing webhook and crashes; a clear error instead.
-        let Some(webhook) = conversion.get("webhook").filter(|w| !w.is_null()) else {
-            return Err(CrdError::Convert(
-                "conversion strategy Webhook requires spec.conversion.webhook".into(),
-            ));
-        };
-        let mut w = Map::new();
-        w.insert(
-            "conversionReviewVersions".into(),
-            webhook["conversionReviewVersions"].clone(),
-        );
-        if let Some(client) = webhook.get("clientConfig").filter(|c| !c.is_null()) {
-            if client.get("service").is_some_and(|s| !s.is_null()) {
-                return Err(CrdError::Convert(
-                    "webhooks that refer to services are not supported, please use URL instead"
-                        .into(),
-                ));
-            }
-            let Some(url) = client.get("url").filter(|u| !u.is_null()) else {
-                return Err(CrdError::Convert("webhooks URL must be set".into()));
-            };
-            let mut c = Map::new();
-            c.insert("url".into(), url.clone());
-            if let Some(ca) = client.get("caBundle") {
-                c.insert("caBundle".into(), ca.clone());
-            }
-            w.insert("clientConfig".into(), Value::Object(c));
-        }
-        out.insert("webhook".into(), Value::Object(w));
-    }
-    Ok(Value::Object(out))
 }
 
 /// `utilerrors.NewAggregate(...).Error()`: one message as is, several as `[a, b]`.

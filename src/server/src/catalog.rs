@@ -39,6 +39,16 @@ pub struct ResourceDef {
     pub space: KeySpace,
     /// For a custom resource: its schema and subresources, from its CRD.
     pub custom: Option<std::sync::Arc<CustomResource>>,
+    /// For a resource bound through an APIBinding: the APIExport it comes from.
+    pub bound: Option<std::sync::Arc<BoundSource>>,
+}
+
+/// The APIExport a bound resource comes from (what the maximal permission policy consults).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct BoundSource {
+    /// The logical cluster (name) of the export.
+    pub export_cluster: String,
+    pub export_name: String,
 }
 
 /// What a CRD says about one served version of its resource.
@@ -163,6 +173,7 @@ const fn stored(
         backing: Backing::Stored,
         space: KeySpace::BuiltIn,
         custom: None,
+        bound: None,
     }
 }
 
@@ -187,6 +198,7 @@ const fn review(
         backing: Backing::Review,
         space: KeySpace::BuiltIn,
         custom: None,
+        bound: None,
     }
 }
 
@@ -679,16 +691,32 @@ fn kcp_kinds(ids: &ExportIdentities) -> (Vec<ResourceDef>, Vec<ResourceDef>) {
     for crd in kcp_api::crds::all() {
         let group = crd["spec"]["group"].as_str().unwrap_or_default();
         let plural = crd["spec"]["names"]["plural"].as_str().unwrap_or_default();
-        let space = match (group, plural) {
-            (kcp_api::keys::TENANCY_GROUP, _) => KeySpace::Bound(ids.tenancy.clone()),
-            (kcp_api::keys::TOPOLOGY_GROUP, _) => KeySpace::Bound(ids.topology.clone()),
-            (kcp_api::keys::CORE_GROUP, "shards") => KeySpace::Bound(ids.shards.clone()),
-            _ => KeySpace::CustomResource,
+        let (space, export) = match (group, plural) {
+            (kcp_api::keys::TENANCY_GROUP, _) => (
+                KeySpace::Bound(ids.tenancy.clone()),
+                Some(kcp_api::keys::TENANCY_GROUP),
+            ),
+            (kcp_api::keys::TOPOLOGY_GROUP, _) => (
+                KeySpace::Bound(ids.topology.clone()),
+                Some(kcp_api::keys::TOPOLOGY_GROUP),
+            ),
+            (kcp_api::keys::CORE_GROUP, "shards") => (
+                KeySpace::Bound(ids.shards.clone()),
+                Some(kcp_api::keys::SHARDS_EXPORT),
+            ),
+            _ => (KeySpace::CustomResource, None),
         };
+        let bound = export.map(|name| {
+            Arc::new(BoundSource {
+                export_cluster: kcp_api::ROOT_CLUSTER.to_string(),
+                export_name: name.to_string(),
+            })
+        });
         let defs = crate::controllers::crd::resource_defs(&crd)
             .into_iter()
             .map(|d| ResourceDef {
                 space: space.clone(),
+                bound: bound.clone(),
                 ..d
             });
         if plural == "shards" {
@@ -701,14 +729,28 @@ fn kcp_kinds(ids: &ExportIdentities) -> (Vec<ResourceDef>, Vec<ResourceDef>) {
 }
 
 /// The catalogs of every logical cluster: the profile's built-ins (with kcp's own kinds in the
-/// kcp profile, and the shards in root), plus, for the clusters that have established CRDs, a
-/// catalog with their custom resources (kept by the CRD controller).
+/// kcp profile, and the shards in root), plus, for the clusters that have them, the resources
+/// their APIBindings bind (kept by the APIBinding controller) and their established CRDs (kept
+/// by the CRD controller). Clusters whose only extra source is the same set of bound resources
+/// share one catalog: a thousand workspaces binding one export cost one catalog.
 pub struct Catalogs {
     base: Catalog,
     root: Catalog,
     /// Where the tenancy objects live (read on every routed request).
     tenancy: crate::tenancy::Tenancy,
-    by_cluster: RwLock<HashMap<String, Catalog>>,
+    by_cluster: RwLock<HashMap<String, ClusterSources>>,
+    /// Catalogs of bound resources only, by their sources' key, for sharing.
+    shared: std::sync::Mutex<HashMap<String, std::sync::Weak<[ResourceDef]>>>,
+}
+
+/// What one cluster serves beyond the built-ins, and the catalog made of it.
+#[derive(Default)]
+struct ClusterSources {
+    /// The bound resources and the key naming their sources (`""` when none).
+    bound: Arc<[ResourceDef]>,
+    bound_key: String,
+    custom: Arc<[ResourceDef]>,
+    catalog: Option<Catalog>,
 }
 
 impl Catalogs {
@@ -734,6 +776,7 @@ impl Catalogs {
             base,
             root,
             by_cluster: RwLock::new(HashMap::new()),
+            shared: Default::default(),
         }
     }
 
@@ -752,6 +795,11 @@ impl Catalogs {
         &self.root
     }
 
+    /// What a cluster serves before its bindings and CRDs.
+    pub fn builtin_for(&self, cluster: &str) -> &Catalog {
+        self.without_custom(cluster)
+    }
+
     fn without_custom(&self, cluster: &str) -> &Catalog {
         if cluster == kcp_api::ROOT_CLUSTER {
             &self.root
@@ -767,34 +815,101 @@ impl Catalogs {
             Err(poisoned) => poisoned.into_inner(),
         };
         map.get(cluster)
-            .cloned()
+            .and_then(|s| s.catalog.clone())
             .unwrap_or_else(|| self.without_custom(cluster).clone())
     }
 
-    /// Replaces the custom resources of a cluster (none: back to the shared built-ins).
+    /// Replaces the established CRDs of a cluster.
     pub fn set_custom(&self, cluster: &str, custom: Vec<ResourceDef>) {
+        self.update(cluster, |s| s.custom = custom.into());
+    }
+
+    /// Replaces the bound resources of a cluster; `key` names their sources (schema UIDs,
+    /// identities, deletion state): clusters with the same key share one catalog.
+    pub fn set_bound(&self, cluster: &str, key: String, bound: Vec<ResourceDef>) {
+        self.update(cluster, |s| {
+            if s.bound_key != key {
+                s.bound = bound.into();
+                s.bound_key = key;
+            }
+        });
+    }
+
+    /// Whether the cluster's bound resources are those of `key`.
+    pub fn bound_key(&self, cluster: &str) -> String {
+        let map = match self.by_cluster.read() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.get(cluster)
+            .map(|s| s.bound_key.clone())
+            .unwrap_or_default()
+    }
+
+    fn update(&self, cluster: &str, change: impl FnOnce(&mut ClusterSources)) {
         let mut map = match self.by_cluster.write() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if custom.is_empty() {
+        let sources = map.entry(cluster.to_string()).or_default();
+        change(sources);
+        if sources.bound.is_empty() && sources.custom.is_empty() {
             map.remove(cluster);
             return;
         }
-        let resources: Vec<ResourceDef> = self
-            .without_custom(cluster)
-            .resources()
-            .iter()
-            .cloned()
-            .chain(custom)
-            .collect();
-        map.insert(
-            cluster.to_string(),
+        let base = self.without_custom(cluster);
+        let catalog = if sources.custom.is_empty() {
+            self.shared_catalog(cluster, &sources.bound_key, base, &sources.bound)
+        } else {
             Catalog {
-                resources: resources.into(),
-            },
-        );
+                resources: combine(base, &sources.bound, &sources.custom),
+            }
+        };
+        sources.catalog = Some(catalog);
     }
+
+    /// The catalog of `base` plus `bound`, shared between the clusters with the same sources.
+    fn shared_catalog(
+        &self,
+        cluster: &str,
+        key: &str,
+        base: &Catalog,
+        bound: &[ResourceDef],
+    ) -> Catalog {
+        // Root's catalog differs from every other's: its key says so.
+        let key = format!("{}|{key}", cluster == kcp_api::ROOT_CLUSTER);
+        let mut shared = match self.shared.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(resources) = shared.get(&key).and_then(std::sync::Weak::upgrade) {
+            return Catalog { resources };
+        }
+        let resources = combine(base, bound, &[]);
+        shared.retain(|_, w| w.strong_count() > 0);
+        shared.insert(key, Arc::downgrade(&resources));
+        Catalog { resources }
+    }
+}
+
+/// The built-ins, then the bound resources, then the CRDs no bound resource shadows (a bound
+/// resource wins over a local CRD of the same group and resource, as in kcp).
+fn combine(base: &Catalog, bound: &[ResourceDef], custom: &[ResourceDef]) -> Arc<[ResourceDef]> {
+    base.resources()
+        .iter()
+        .cloned()
+        .chain(bound.iter().cloned())
+        .chain(
+            custom
+                .iter()
+                .filter(|c| {
+                    !bound
+                        .iter()
+                        .any(|b| b.group == c.group && b.resource == c.resource)
+                })
+                .cloned(),
+        )
+        .collect()
 }
 
 /// The resources of one logical cluster: the built-ins of the profile plus the cluster's

@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod admission;
+pub mod apis;
 pub mod authn;
 pub mod authz;
 pub mod bootstrap;

@@ -104,7 +104,8 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         catalogs,
         &base_url,
         server.workspace_progress.clone(),
-    );
+    )
+    .await;
 
     match profile {
         Profile::Kcp => kubeconfig::write_admin_kubeconfig(

@@ -5,6 +5,7 @@
 //! the annotations kcp uses. Types both versions share live here.
 
 pub mod conversion;
+pub mod snapshot;
 pub mod v1alpha1;
 pub mod v1alpha2;
 

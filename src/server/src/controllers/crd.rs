@@ -386,6 +386,7 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
             subresources,
             backing: Backing::Stored,
             space: KeySpace::CustomResource,
+            bound: None,
             custom: Some(Arc::new(CustomResource {
                 schema: crate::crd::CustomResourceSchema::from_crd_version(&with_default_columns(
                     v,

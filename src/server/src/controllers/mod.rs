@@ -1,6 +1,7 @@
 //! In-process reconcilers. Each runs once for the whole server, watching one resource across
 //! all logical clusters, and calls the registry in process.
 
+pub mod apibinding;
 pub mod crd;
 pub mod gc;
 pub mod namespace;
@@ -13,13 +14,17 @@ use crate::catalog::Catalogs;
 use crate::storage::Storage;
 
 /// Starts every controller; `shard_url` is where this server is reached; `workspaces` is how
-/// requests learn that a workspace was scheduled.
-pub fn start(
+/// requests learn that a workspace was scheduled. Returns when the controllers that decide what
+/// is served have seen the whole state once (the server is ready then).
+pub async fn start(
     storage: Arc<Storage>,
     catalogs: Arc<Catalogs>,
     shard_url: &str,
     workspaces: Arc<workspace::Progress>,
 ) {
+    let apis = crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone());
+    let (bindings_synced, synced) = tokio::sync::oneshot::channel();
+    tokio::spawn(apibinding::run(apis, catalogs.clone(), bindings_synced));
     tokio::spawn(workspace::run(
         storage.clone(),
         catalogs.clone(),
@@ -29,4 +34,5 @@ pub fn start(
     tokio::spawn(namespace::run(storage.clone(), catalogs.clone()));
     tokio::spawn(crd::run(storage.clone(), catalogs.clone()));
     tokio::spawn(gc::run(storage, catalogs));
+    let _ = synced.await;
 }

@@ -33,6 +33,7 @@ static SCALE: ResourceDef = ResourceDef {
     backing: Backing::Stored,
     space: KeySpace::BuiltIn,
     custom: None,
+    bound: None,
 };
 
 /// How an object's selector appears in its Scale's `status.selector`.

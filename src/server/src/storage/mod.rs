@@ -67,6 +67,11 @@ impl LabelSet {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The value of label `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+    }
 }
 
 impl FromIterator<(String, String)> for LabelSet {
@@ -81,7 +86,7 @@ impl FromIterator<(String, String)> for LabelSet {
 
 impl crate::registry::selector::Labels for LabelSet {
     fn label(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+        self.get(key)
     }
 }
 

@@ -1,0 +1,350 @@
+//! The APIBinding controller (`reference/kcp.md` §4.10): one instance for all logical
+//! clusters, keyed by cluster. A reconcile of a cluster takes each of its APIBindings through
+//! [`crate::apis::binding::bind`], publishes what they bind in the cluster's catalog (served
+//! first, then said `Bound`, so a client that saw `Bound` finds the resources), and writes the
+//! statuses that changed. A binding being deleted has the objects it bound deleted through the
+//! registry (their finalizers honoured, `create` gone meanwhile), then loses its finalizer.
+//!
+//! Clusters are reconciled when one of their bindings or CRDs changes, and when an export
+//! changes, every cluster with a binding to it (found by the `internal.apis.kcp.io/export`
+//! label), so that a changed export moves every binding.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::queue::Queue;
+use crate::apis::{self, APIBINDINGS, APIEXPORTS, Apis, BINDING_FINALIZER, EXPORT_LABEL};
+use crate::catalog::{Catalogs, ResourceDef};
+use crate::registry::object;
+use crate::registry::rest::{self, Scope};
+use crate::storage::keys::{self, KeySpace};
+use crate::storage::{CacheEvent, WatchStart};
+use kcp_api::apis::conditions::BINDING_RESOURCE_DELETE_SUCCESS;
+use kcp_api::apis::v1alpha2::APIBinding;
+use kcp_api::condition::{self, Condition, ConditionSeverity};
+
+const MANAGER: &str = "kcp-apibinding-controller";
+/// How often a binding being deleted looks again at the objects it waits for.
+const DELETION_RECHECK: Duration = Duration::from_secs(1);
+
+struct Ctx {
+    apis: Apis,
+    catalogs: Arc<Catalogs>,
+    bindings: ResourceDef,
+}
+
+/// Runs forever; `synced` is told once every cluster's bindings have been reconciled once
+/// (the server is not ready before: a bound resource would answer 404 meanwhile).
+pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::oneshot::Sender<()>) {
+    let Some(bindings) = catalogs
+        .base()
+        .lookup(kcp_api::keys::APIS_GROUP, "v1alpha2", APIBINDINGS)
+        .cloned()
+    else {
+        let _ = synced.send(());
+        return;
+    };
+    let ctx = Arc::new(Ctx {
+        apis,
+        catalogs,
+        bindings,
+    });
+    let queue = {
+        let ctx = ctx.clone();
+        Queue::new("apibinding", move |cluster: String| {
+            let ctx = ctx.clone();
+            async move { reconcile_cluster(&ctx, &cluster).await }
+        })
+    };
+    let bindings_prefix = apis::prefix(APIBINDINGS, None);
+    let exports_prefix = apis::prefix(APIEXPORTS, None);
+    let crds_prefix = keys::resource_prefix(
+        super::crd::GROUP,
+        super::crd::RESOURCE,
+        &KeySpace::BuiltIn,
+    );
+    let mut synced = Some(synced);
+    loop {
+        let watch = match ctx
+            .apis
+            .storage
+            .watch(keys::ROOT, WatchStart::FromState)
+            .await
+        {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("apibinding controller: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        // The initial state, reconciled in line: readiness waits for it.
+        let clusters: BTreeSet<String> = watch
+            .initial
+            .iter()
+            .filter(|e| e.object.key.raw.starts_with(&bindings_prefix))
+            .map(|e| e.object.key.cluster().to_string())
+            .collect();
+        for c in &clusters {
+            if let Some(after) = reconcile_cluster(&ctx, c).await {
+                let (queue, c) = (queue.clone(), c.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    queue.add(c);
+                });
+            }
+        }
+        if let Some(s) = synced.take() {
+            let _ = s.send(());
+        }
+        let mut live = watch.live;
+        while let Ok(ev) = live.recv().await {
+            let raw = &ev.object.key.raw;
+            if raw.starts_with(&bindings_prefix) || raw.starts_with(&crds_prefix) {
+                queue.add(ev.object.key.cluster().to_string());
+            } else if raw.starts_with(&exports_prefix) {
+                for c in clusters_binding(&ctx, &ev).await {
+                    queue.add(c);
+                }
+            }
+        }
+    }
+}
+
+/// The clusters with a binding to the export an event is about.
+async fn clusters_binding(ctx: &Ctx, ev: &CacheEvent) -> BTreeSet<String> {
+    let value = kcp_api::names::apibinding_export_label_value(
+        ev.object.key.cluster(),
+        ev.object.key.name(),
+    );
+    let page = ctx
+        .apis
+        .storage
+        .list_cached(&apis::prefix(APIBINDINGS, None), None, 0, &|o| {
+            o.labels.get(EXPORT_LABEL) == Some(value.as_str())
+        })
+        .await;
+    page.items
+        .iter()
+        .map(|o| o.key.cluster().to_string())
+        .collect()
+}
+
+fn scope<'a>(ctx: &'a Ctx, cluster: &'a str, name: &'a str, subresource: &'a str) -> Scope<'a> {
+    Scope {
+        cluster,
+        def: &ctx.bindings,
+        namespace: None,
+        name,
+        subresource,
+        dry_run: false,
+        manager: MANAGER,
+    }
+}
+
+/// Reconciles every binding of a cluster; returns when to look again, if needed.
+async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
+    let storage = &ctx.apis.storage;
+    let page = storage
+        .list_cached(&apis::prefix(APIBINDINGS, Some(cluster)), None, 0, &|_| true)
+        .await;
+    let mut retry = None;
+    // Each binding as it will be once its status is written, and the statuses to write.
+    let mut serving: Vec<APIBinding> = Vec::new();
+    let mut writes: Vec<(Value, APIBinding)> = Vec::new();
+    for item in &page.items {
+        let Ok(current) = item.value() else { continue };
+        let Ok(binding) = serde_json::from_value::<APIBinding>(current.clone()) else {
+            continue;
+        };
+        if binding.metadata.deletion_timestamp.is_some() {
+            match delete_bound_objects(ctx, cluster, &binding).await {
+                Remaining::None => {
+                    finalize(ctx, cluster, &current).await;
+                    continue;
+                }
+                Remaining::Some(c) => {
+                    retry = Some(DELETION_RECHECK);
+                    let mut next = binding.clone();
+                    condition::set(
+                        &mut next.status.conditions,
+                        c,
+                        k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                            jiff::Timestamp::now(),
+                        ),
+                    );
+                    if next.status != binding.status {
+                        writes.push((current, next.clone()));
+                    }
+                    serving.push(next);
+                }
+            }
+            continue;
+        }
+        let status = apis::binding::bind(&ctx.apis, cluster, &binding).await;
+        let mut next = binding.clone();
+        next.status = status;
+        if next.status != binding.status {
+            writes.push((current, next.clone()));
+        }
+        serving.push(next);
+    }
+    publish(ctx, cluster, &serving).await;
+    for (current, next) in writes {
+        if !write_status(ctx, cluster, current, &next).await {
+            retry = Some(Duration::from_millis(50));
+        }
+    }
+    retry
+}
+
+/// Publishes what a cluster's bindings serve in its catalog. Resources the shared catalog
+/// already serves under the same identity (root's `tenancy.kcp.io` and `topology.kcp.io` in
+/// every workspace) are not added again.
+async fn publish(ctx: &Ctx, cluster: &str, bindings: &[APIBinding]) {
+    let builtin = ctx.catalogs.builtin_for(cluster);
+    let mut defs: Vec<ResourceDef> = Vec::new();
+    let mut sources: Vec<&APIBinding> = Vec::new();
+    for b in bindings {
+        let served: Vec<ResourceDef> = apis::binding::served(&ctx.apis, b)
+            .await
+            .into_iter()
+            .filter(|d| {
+                builtin
+                    .lookup(d.group, d.version, d.resource)
+                    .is_none_or(|existing| existing.space != d.space)
+            })
+            .collect();
+        if !served.is_empty() {
+            sources.push(b);
+            defs.extend(served);
+        }
+    }
+    let key = apis::binding::served_key(&sources);
+    if ctx.catalogs.bound_key(cluster) != key {
+        ctx.catalogs.set_bound(cluster, key, defs);
+    }
+}
+
+/// Writes a binding's status; false on a conflict (the next reconcile tries again).
+async fn write_status(ctx: &Ctx, cluster: &str, mut current: Value, next: &APIBinding) -> bool {
+    let name = object::name(&current).to_string();
+    current["status"] = serde_json::to_value(&next.status).unwrap_or_else(|_| json!({}));
+    match rest::update(ctx.apis.storage.as_ref(), &scope(ctx, cluster, &name, "status"), current)
+        .await
+    {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::debug!("apibinding controller: status of {cluster}/{name}: {e}");
+            false
+        }
+    }
+}
+
+/// Removes the binding's finalizer: the binding goes.
+async fn finalize(ctx: &Ctx, cluster: &str, current: &Value) {
+    let name = object::name(current).to_string();
+    let finalizers: Vec<String> = object::finalizers(current)
+        .into_iter()
+        .filter(|f| f != BINDING_FINALIZER)
+        .collect();
+    if finalizers.len() == object::finalizers(current).len() {
+        return;
+    }
+    let mut updated = current.clone();
+    updated["metadata"]["finalizers"] = json!(finalizers);
+    if let Err(e) =
+        rest::update(ctx.apis.storage.as_ref(), &scope(ctx, cluster, &name, ""), updated).await
+    {
+        tracing::debug!("apibinding controller: finalizing {cluster}/{name}: {e}");
+    }
+}
+
+/// What is left of a deleted binding's objects.
+enum Remaining {
+    None,
+    /// The `BindingResourceDeleteSuccess` condition saying what.
+    Some(Condition),
+}
+
+/// Deletes the objects of every resource the binding bound in `cluster`, through the registry
+/// (finalizers are honoured), and says what is left (kcp's `apibindingdeletion` messages).
+async fn delete_bound_objects(ctx: &Ctx, cluster: &str, binding: &APIBinding) -> Remaining {
+    let storage = ctx.apis.storage.as_ref();
+    let catalog = ctx.catalogs.for_cluster(cluster);
+    let mut by_finalizer: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_resource: BTreeMap<String, usize> = BTreeMap::new();
+    for br in &binding.status.bound_resources {
+        let Some(def) = catalog
+            .resources()
+            .iter()
+            .find(|d| {
+                d.group == br.group
+                    && d.resource == br.resource
+                    && d.space == KeySpace::Bound(br.schema.identity_hash.clone())
+            })
+            .cloned()
+        else {
+            continue;
+        };
+        let prefix = keys::cluster_prefix(def.group, def.resource, &def.space, cluster, None);
+        let page = storage.list_cached(&prefix, None, 0, &|_| true).await;
+        let mut left = 0;
+        for obj in &page.items {
+            let s = Scope {
+                cluster,
+                def: &def,
+                namespace: obj.key.namespace(),
+                name: obj.key.name(),
+                subresource: "",
+                dry_run: false,
+                manager: MANAGER,
+            };
+            match rest::delete(storage, &s, &rest::DeleteOptions::default()).await {
+                Ok(rest::Deleted::Gone(_)) => {}
+                Ok(rest::Deleted::Pending(o)) => {
+                    left += 1;
+                    for f in object::finalizers(&o) {
+                        *by_finalizer.entry(f).or_default() += 1;
+                    }
+                }
+                Err(e) if e.code == 404 => {}
+                Err(_) => left += 1,
+            }
+        }
+        if left > 0 {
+            by_resource.insert(format!("{}.{}", br.resource, br.group), left);
+        }
+    }
+    if !by_finalizer.is_empty() {
+        let parts: Vec<String> = by_finalizer
+            .iter()
+            .map(|(f, n)| format!("{f} in {n} resource instances"))
+            .collect();
+        return Remaining::Some(Condition::false_(
+            BINDING_RESOURCE_DELETE_SUCCESS,
+            "SomeFinalizersRemain",
+            ConditionSeverity::Error,
+            &format!(
+                "Some content in the workspace has finalizers remaining: {}",
+                parts.join(", ")
+            ),
+        ));
+    }
+    if !by_resource.is_empty() {
+        let parts: Vec<String> = by_resource
+            .iter()
+            .map(|(r, n)| format!("{r} has {n} resource instances"))
+            .collect();
+        return Remaining::Some(Condition::false_(
+            BINDING_RESOURCE_DELETE_SUCCESS,
+            "SomeResourcesRemain",
+            ConditionSeverity::Error,
+            &format!("Some resources are remaining: {}", parts.join(", ")),
+        ));
+    }
+    Remaining::None
+}
