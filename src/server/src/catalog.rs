@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
 
+use crate::registry::conversion::{Conversion, events};
 use crate::storage::keys::KeySpace;
 
 /// How a resource is implemented.
@@ -39,6 +40,9 @@ pub struct ResourceDef {
     pub space: KeySpace,
     /// For a custom resource: its schema and subresources, from its CRD.
     pub custom: Option<std::sync::Arc<CustomResource>>,
+    /// For a resource served in several versions or stored in another resource's form: how
+    /// objects convert (`registry::conversion`).
+    pub conversion: Option<std::sync::Arc<crate::registry::conversion::Conversion>>,
 }
 
 /// What a CRD says about one served version of its resource.
@@ -49,11 +53,6 @@ pub struct CustomResource {
     pub openapi_schema: serde_json::Value,
     /// `spec.versions[].subresources.scale`, when the version has it.
     pub scale: Option<ScalePaths>,
-    /// The version objects are written in (`spec.versions[].storage`).
-    pub storage_version: &'static str,
-    /// Whether objects may be stored in another version than this one (the storage version or
-    /// one of `status.storedVersions` differs), so reads rewrite their `apiVersion`.
-    pub stored_in_other_versions: bool,
 }
 
 /// The JSON paths of a scale subresource.
@@ -163,6 +162,7 @@ const fn stored(
         backing: Backing::Stored,
         space: KeySpace::BuiltIn,
         custom: None,
+        conversion: None,
     }
 }
 
@@ -187,6 +187,7 @@ const fn review(
         backing: Backing::Review,
         space: KeySpace::BuiltIn,
         custom: None,
+        conversion: None,
     }
 }
 
@@ -206,6 +207,11 @@ impl ResourceDef {
 
     const fn with_verbs(mut self, verbs: &'static [&'static str]) -> Self {
         self.verbs = verbs;
+        self
+    }
+
+    fn converted_by(mut self, conversion: std::sync::Arc<Conversion>) -> Self {
+        self.conversion = Some(conversion);
         self
     }
 }
@@ -234,7 +240,7 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
             .with_verbs(READ_ONLY),
             core("configmaps", "configmap", "ConfigMap", true, &["cm"]),
             core("endpoints", "endpoints", "Endpoints", true, &["ep"]),
-            core("events", "event", "Event", true, &["ev"]),
+            core("events", "event", "Event", true, &["ev"]).converted_by(events::conversion()),
             core("limitranges", "limitrange", "LimitRange", true, &["limits"]),
             core("namespaces", "namespace", "Namespace", false, &["ns"])
                 .with_subresources(&[("finalize", &["update"]), ("status", STATUS)]),
@@ -586,6 +592,7 @@ fn shared_apis() -> Vec<ResourceDef> {
             true,
             &[],
         ),
+        // Stored as core's events: one Event, two APIs.
         stored(
             "events.k8s.io",
             "v1",
@@ -594,7 +601,8 @@ fn shared_apis() -> Vec<ResourceDef> {
             "Event",
             true,
             &["ev"],
-        ),
+        )
+        .converted_by(events::conversion()),
         stored(
             "rbac.authorization.k8s.io",
             "v1",
