@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
 
+use crate::registry::conversion::{Conversion, events};
 use crate::storage::keys::KeySpace;
 
 /// How a resource is implemented.
@@ -39,6 +40,9 @@ pub struct ResourceDef {
     pub space: KeySpace,
     /// For a custom resource: its schema and subresources, from its CRD.
     pub custom: Option<std::sync::Arc<CustomResource>>,
+    /// For a resource served in several versions or stored in another resource's form: how
+    /// objects convert (`registry::conversion`).
+    pub conversion: Option<std::sync::Arc<crate::registry::conversion::Conversion>>,
     /// For a resource bound through an APIBinding: the APIExport it comes from.
     pub bound: Option<std::sync::Arc<BoundSource>>,
 }
@@ -59,11 +63,6 @@ pub struct CustomResource {
     pub openapi_schema: serde_json::Value,
     /// `spec.versions[].subresources.scale`, when the version has it.
     pub scale: Option<ScalePaths>,
-    /// The version objects are written in (`spec.versions[].storage`).
-    pub storage_version: &'static str,
-    /// Whether objects may be stored in another version than this one (the storage version or
-    /// one of `status.storedVersions` differs), so reads rewrite their `apiVersion`.
-    pub stored_in_other_versions: bool,
 }
 
 /// The JSON paths of a scale subresource.
@@ -174,6 +173,7 @@ const fn stored(
         space: KeySpace::BuiltIn,
         custom: None,
         bound: None,
+        conversion: None,
     }
 }
 
@@ -199,6 +199,7 @@ const fn review(
         space: KeySpace::BuiltIn,
         custom: None,
         bound: None,
+        conversion: None,
     }
 }
 
@@ -218,6 +219,11 @@ impl ResourceDef {
 
     const fn with_verbs(mut self, verbs: &'static [&'static str]) -> Self {
         self.verbs = verbs;
+        self
+    }
+
+    fn converted_by(mut self, conversion: std::sync::Arc<Conversion>) -> Self {
+        self.conversion = Some(conversion);
         self
     }
 }
@@ -246,7 +252,7 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
             .with_verbs(READ_ONLY),
             core("configmaps", "configmap", "ConfigMap", true, &["cm"]),
             core("endpoints", "endpoints", "Endpoints", true, &["ep"]),
-            core("events", "event", "Event", true, &["ev"]),
+            core("events", "event", "Event", true, &["ev"]).converted_by(events::conversion()),
             core("limitranges", "limitrange", "LimitRange", true, &["limits"]),
             core("namespaces", "namespace", "Namespace", false, &["ns"])
                 .with_subresources(&[("finalize", &["update"]), ("status", STATUS)]),
@@ -598,6 +604,7 @@ fn shared_apis() -> Vec<ResourceDef> {
             true,
             &[],
         ),
+        // Stored as core's events: one Event, two APIs.
         stored(
             "events.k8s.io",
             "v1",
@@ -606,7 +613,8 @@ fn shared_apis() -> Vec<ResourceDef> {
             "Event",
             true,
             &["ev"],
-        ),
+        )
+        .converted_by(events::conversion()),
         stored(
             "rbac.authorization.k8s.io",
             "v1",

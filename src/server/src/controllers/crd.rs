@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::catalog::{
     Backing, Catalogs, CustomResource, ResourceDef, ScalePaths, intern, intern_list,
 };
+use crate::registry::conversion::{Conversion, VersionSchema};
 use crate::registry::object;
 use crate::registry::rest::{self, Scope};
 use crate::storage::keys::{self, KeySpace};
@@ -393,11 +394,27 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
                 )),
                 openapi_schema: schema_json,
                 scale,
-                storage_version: intern(&storage),
-                stored_in_other_versions: storage != version
-                    || stored_versions.iter().any(|s| s != version),
             })),
+            conversion: None,
         });
+    }
+    // Objects may be in another version than the one read: one conversion for all versions.
+    let mixed = stored_versions.iter().any(|s| *s != storage);
+    if mixed || out.iter().any(|d| d.version != storage) {
+        let versions = out
+            .iter()
+            .filter_map(|d| {
+                Some(VersionSchema::Custom {
+                    api_version: d.api_version(),
+                    resource: d.custom.clone()?,
+                })
+            })
+            .collect();
+        let conversion =
+            Conversion::for_crd(intern(group), plural, intern(&storage), mixed, versions);
+        for d in &mut out {
+            d.conversion = Some(conversion.clone());
+        }
     }
     out
 }

@@ -82,12 +82,18 @@ pub async fn run(storage: Arc<Storage>, catalogs: Arc<Catalogs>) {
 /// the namespace is done (finalized or gone).
 async fn finalize(storage: &Storage, catalog: &Catalog, cluster: &str, ns: &str) -> bool {
     let mut remaining = 0usize;
+    // Resources served in several versions (or APIs) share their keys: each prefix once.
+    let mut seen = std::collections::HashSet::new();
     for def in catalog
         .resources()
         .iter()
         .filter(|d| d.namespaced && d.backing == Backing::Stored)
     {
-        let prefix = keys::cluster_prefix(def.group, def.resource, &def.space, cluster, Some(ns));
+        let group = crate::registry::conversion::storage_group(def);
+        let prefix = keys::cluster_prefix(group, def.resource, &def.space, cluster, Some(ns));
+        if !seen.insert(prefix.clone()) {
+            continue;
+        }
         let Ok(page) = storage.list(&prefix, None, 0, &|_| true).await else {
             return false;
         };

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::query::{ListQuery, PatchType, negotiate};
 use super::rest::{self, DeleteOptions, Deleted, Scope};
-use super::{object, output, watch};
+use super::{conversion, object, output, watch};
 use crate::catalog::ResourceDef;
 use crate::errors::{ApiError, ApiResult};
 use crate::http::RequestInfo;
@@ -24,6 +24,15 @@ pub struct RestRequest<'a> {
     pub headers: &'a HeaderMap,
     pub query: &'a HashMap<String, String>,
     pub body: Bytes,
+}
+
+/// The list and watch options of a request, with field labels as stored objects name them.
+fn list_query(def: &ResourceDef, query: &HashMap<String, String>) -> ApiResult<ListQuery> {
+    let mut q = ListQuery::parse(query, def.kind, selectable_fields(def))?;
+    q.field_selector = q
+        .field_selector
+        .map(|f| f.map_fields(|label| conversion::stored_field_label(def, label)));
+    Ok(q)
 }
 
 /// Field selectors a resource supports besides `metadata.name` and `metadata.namespace`.
@@ -47,19 +56,8 @@ fn selectable_fields(def: &ResourceDef) -> &'static [&'static str] {
         ("batch", "jobs") => &["status.successful"],
         ("certificates.k8s.io", "certificatesigningrequests") => &["spec.signerName"],
         ("", "secrets") => &["type"],
-        ("", "events") => &[
-            "involvedObject.kind",
-            "involvedObject.namespace",
-            "involvedObject.name",
-            "involvedObject.uid",
-            "involvedObject.apiVersion",
-            "involvedObject.resourceVersion",
-            "involvedObject.fieldPath",
-            "reason",
-            "reportingComponent",
-            "source",
-            "type",
-        ],
+        ("", "events") => conversion::events::CORE_FIELD_LABELS,
+        ("events.k8s.io", "events") => conversion::events::EVENTS_V1_FIELD_LABELS,
         _ => &[],
     }
 }
@@ -291,14 +289,14 @@ pub async fn serve(
             Ok(json_bytes(200, &output::single(def, obj, &out)?))
         }
         "list" => {
-            let mut q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            let mut q = list_query(def, req.query)?;
             q.namespace = scope.namespace_filter();
             let (items, rev, next, remaining) = rest::list(storage, &scope, &q).await?;
             let body = output::list(def, &items, rev, next, remaining, &out)?;
             Ok(response::bytes(200, response::JSON, body))
         }
         "watch" => {
-            let mut q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            let mut q = list_query(def, req.query)?;
             q.namespace = scope.namespace_filter();
             if !info.name.is_empty() {
                 // A watch on one object is a watch on its name.
@@ -379,7 +377,7 @@ pub async fn serve(
         }
         "deletecollection" => {
             let opts = delete_options(req.query, &req.body)?;
-            let q = ListQuery::parse(req.query, def.kind, selectable_fields(def))?;
+            let q = list_query(def, req.query)?;
             let (items, rev, _, _) = rest::list(storage, &scope, &q).await?;
             let mut deleted = Vec::new();
             for item in &items {

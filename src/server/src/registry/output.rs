@@ -153,7 +153,7 @@ pub fn list(
                 if i > 0 {
                     buf.put_u8(b',');
                 }
-                buf.put_slice(&conversion::served_json(def, &o.json));
+                buf.put_slice(&conversion::served_json(def, &o.json)?);
             }
             buf.put_slice(b"]}");
             Ok(buf.freeze())
@@ -163,9 +163,10 @@ pub fn list(
             go_type(def, true)
         ))),
         Output::PartialObjectMetadataList => {
+            // Metadata too may differ between versions (apis.kcp.io's conversion annotations).
             let objs: Vec<Value> = items
                 .iter()
-                .map(|o| o.value().map(|v| partial_metadata(&v)))
+                .map(|o| crate::registry::rest::served_value(def, o).map(|v| partial_metadata(&v)))
                 .collect::<ApiResult<_>>()?;
             let v = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": objs});
             Ok(Bytes::from(

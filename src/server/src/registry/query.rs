@@ -196,6 +196,10 @@ impl ListQuery {
 
 /// A dotted field of an object as a string (`spec.unschedulable`, `type`).
 fn field_value(v: &serde_json::Value, path: &str) -> Option<String> {
+    // The one label that is not a path: an Event's `source`.
+    if let Some(value) = super::conversion::events::stored_field_value(v, path) {
+        return Some(value);
+    }
     // kube reads field labels from typed objects, where an absent boolean is `false`.
     let absent = || match path {
         "spec.unschedulable" | "spec.hostNetwork" => Some("false".to_string()),

@@ -37,7 +37,7 @@ impl Scope<'_> {
 
     pub fn key(&self, name: &str) -> String {
         keys::object_key(
-            self.def.group,
+            super::conversion::storage_group(self.def),
             self.def.resource,
             &self.def.space,
             self.cluster,
@@ -50,10 +50,14 @@ impl Scope<'_> {
     /// (whose namespace, if any, the query filters: see [`Scope::namespace_filter`]).
     pub fn prefix(&self) -> String {
         if self.cluster == "*" {
-            return keys::resource_prefix(self.def.group, self.def.resource, &self.def.space);
+            return keys::resource_prefix(
+                super::conversion::storage_group(self.def),
+                self.def.resource,
+                &self.def.space,
+            );
         }
         keys::cluster_prefix(
-            self.def.group,
+            super::conversion::storage_group(self.def),
             self.def.resource,
             &self.def.space,
             self.cluster,
@@ -102,7 +106,7 @@ pub enum Deleted {
 /// A stored object decoded, in the version of the request.
 pub fn served_value(def: &ResourceDef, obj: &CachedObject) -> ApiResult<Value> {
     let mut v = obj.value()?;
-    super::conversion::to_served(def, &mut v);
+    super::conversion::to_served(def, &mut v)?;
     Ok(v)
 }
 
@@ -190,7 +194,7 @@ async fn create_inner(
         return Ok(Written::new(obj, true));
     }
     let key = scope.key(&name);
-    let bytes = super::conversion::storage_bytes(def, &mut obj)?;
+    let bytes = super::conversion::storage_bytes(def, &obj)?;
     match storage.store().create(&key, bytes).await {
         Ok(kv) => read_back(storage, scope, &key, obj, kv.mod_revision, true).await,
         Err(StoreError::AlreadyExists { .. }) => Err(ApiError::already_exists(&scope.gr(), &name)),
@@ -492,7 +496,7 @@ pub(super) async fn write_update(
     if let Some(managed) = managed {
         track_managed_fields(scope, Some(&old_stored), &mut obj, &managed)?;
     }
-    let bytes = super::conversion::storage_bytes(scope.def, &mut obj)?;
+    let bytes = super::conversion::storage_bytes(scope.def, &obj)?;
     match storage.store().update(key, bytes, expected).await {
         Ok(kv) => read_back(storage, scope, key, obj, kv.mod_revision, false).await,
         Err(e) => Err(map_write_error(scope, e)),
@@ -563,6 +567,7 @@ fn track_managed_fields(
 ) -> ApiResult<()> {
     let now = object::now_rfc3339();
     let api_version = scope.def.api_version();
+    let versions = super::conversion::OtherVersions::of(scope.def);
     let req = super::apply::Request {
         manager: scope.manager,
         api_version: &api_version,
@@ -570,6 +575,9 @@ fn track_managed_fields(
         subresource: scope.subresource,
         now: &now,
         reset_fields: None,
+        versions: versions
+            .as_ref()
+            .map(|v| v as &dyn super::apply::VersionConverter),
     };
     let managers = super::apply::update(old, obj, &req, managed, &merge_schema(scope.def))?;
     managers.write_to(obj);
@@ -596,6 +604,7 @@ pub async fn apply(
         ));
     }
     let api_version = scope.def.api_version();
+    let versions = super::conversion::OtherVersions::of(scope.def);
     let key = scope.key(scope.name);
     for _ in 0..5 {
         let live = storage.get(&key).await?;
@@ -619,6 +628,9 @@ pub async fn apply(
             subresource: scope.subresource,
             now: &now,
             reset_fields: None,
+            versions: versions
+                .as_ref()
+                .map(|v| v as &dyn super::apply::VersionConverter),
         };
         let result = super::apply::apply(
             live_stored.as_ref(),
@@ -764,7 +776,7 @@ pub async fn delete(
         if marked == unchanged {
             return Ok(Deleted::Pending(obj));
         }
-        let bytes = super::conversion::storage_bytes(scope.def, &mut marked)?;
+        let bytes = super::conversion::storage_bytes(scope.def, &marked)?;
         return match storage
             .store()
             .update(&key, bytes, current.mod_revision)

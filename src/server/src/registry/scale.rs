@@ -34,6 +34,7 @@ static SCALE: ResourceDef = ResourceDef {
     space: KeySpace::BuiltIn,
     custom: None,
     bound: None,
+    conversion: None,
 };
 
 /// How an object's selector appears in its Scale's `status.selector`.
@@ -326,8 +327,6 @@ mod tests {
                 status_replicas: ".status.ready".into(),
                 label_selector: Some(".status.selector".into()),
             }),
-            storage_version: "v1",
-            stored_in_other_versions: false,
         }));
         let fields = ScaleFields::of(&def).unwrap();
         let cr = json!({"metadata": {"name": "x"}, "status": {"selector": "app=x"}});

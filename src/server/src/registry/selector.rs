@@ -992,6 +992,18 @@ impl FieldSelector {
         &self.requirements
     }
 
+    /// The same selector with each field label renamed (a served version's label to the
+    /// stored object's).
+    pub fn map_fields(mut self, rename: impl Fn(&str) -> &str) -> Self {
+        for r in &mut self.requirements {
+            let renamed = rename(&r.field);
+            if renamed != r.field {
+                r.field = renamed.to_string();
+            }
+        }
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.requirements.is_empty()
     }

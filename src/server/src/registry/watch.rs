@@ -152,16 +152,23 @@ impl Encoder {
     fn frame(&mut self, kind: &str, obj: &CachedObject) -> Option<Bytes> {
         match &self.out {
             Output::Object => {
-                let mut b = BytesMut::with_capacity(obj.json.len() + 32);
+                let json = match super::conversion::served_json(&self.def, &obj.json) {
+                    Ok(json) => json,
+                    Err(e) => return Some(self.error(&e)),
+                };
+                let mut b = BytesMut::with_capacity(json.len() + 32);
                 b.put_slice(b"{\"type\":\"");
                 b.put_slice(kind.as_bytes());
                 b.put_slice(b"\",\"object\":");
-                b.put_slice(&super::conversion::served_json(&self.def, &obj.json));
+                b.put_slice(&json);
                 b.put_slice(b"}\n");
                 Some(b.freeze())
             }
             other => {
-                let v = super::rest::served_value(&self.def, obj).ok()?;
+                let v = match super::rest::served_value(&self.def, obj) {
+                    Ok(v) => v,
+                    Err(e) => return Some(self.error(&e)),
+                };
                 let object = match other {
                     Output::Table { include_object } => {
                         let t = output::table(

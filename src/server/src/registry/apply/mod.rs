@@ -59,6 +59,28 @@ pub struct Request<'a> {
     /// Fields this endpoint resets and never gives ownership of (`status` on the main
     /// resource, everything but `status` on the status subresource).
     pub reset_fields: Option<&'a Set>,
+    /// The resource's other versions, when it has some: a manager whose entry names another
+    /// `apiVersion` is settled by comparing the objects in that version.
+    pub versions: Option<&'a dyn VersionConverter>,
+}
+
+/// Compares a write's objects in another version of their resource (structured-merge-diff's
+/// version converter): a managed-fields entry's fields are paths in the entry's `apiVersion`.
+pub trait VersionConverter: Sync {
+    /// `old` and `new` (in the request's version) converted to `api_version` and compared
+    /// there; `None` when the resource has no such version, and the manager is dropped.
+    fn compare(
+        &self,
+        api_version: &str,
+        old: &Value,
+        new: &Value,
+    ) -> Option<Result<typed::Comparison, String>>;
+}
+
+impl std::fmt::Debug for dyn VersionConverter + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VersionConverter")
+    }
 }
 
 impl Request<'_> {
@@ -324,15 +346,7 @@ fn apply_chain<S: MergeSchema>(
     }
     let template = req.entry(req.manager_name(), Operation::Apply);
     let id = template.identifier();
-    let new = smd_apply(
-        schema,
-        live,
-        applied,
-        &mut managers,
-        &template,
-        force,
-        req.reset_fields,
-    )?;
+    let new = smd_apply(schema, live, applied, &mut managers, &template, force, req)?;
     strip_meta(&mut managers, &id);
     let changed = !values_equal(live, &new);
     if changed && let Some(e) = managers.get_mut(&id) {
@@ -354,15 +368,7 @@ fn update_chain<S: MergeSchema>(
     // manager's entry, so its earlier fields stay unless this write removed them.
     let current = req.entry("current-operation", Operation::Update);
     let current_id = current.identifier();
-    let cmp = update_managers(
-        schema,
-        old,
-        new,
-        managers,
-        &current_id,
-        true,
-        req.reset_fields,
-    )?;
+    let cmp = update_managers(schema, old, new, managers, &current_id, true, req)?;
     let mut set = cmp.added;
     set.merge(cmp.modified);
     if let Some(reset) = req.reset_fields {
@@ -393,9 +399,10 @@ fn smd_apply<S: MergeSchema>(
     managers: &mut ManagedFields,
     template: &ManagedFieldsEntry,
     force: bool,
-    reset: Option<&Set>,
+    req: &Request<'_>,
 ) -> Result<Value, ApplyError> {
     let internal = ApplyError::Internal;
+    let reset = req.reset_fields;
     let merged = typed::merge(schema, live, config)
         .map_err(|e| internal(format!("failed to merge config: {e}")))?;
     let id = template.identifier();
@@ -413,7 +420,7 @@ fn smd_apply<S: MergeSchema>(
         Some(last) if !last.is_empty() => prune(schema, &merged, managers, &last)?,
         _ => merged,
     };
-    update_managers(schema, live, &new, managers, &id, force, reset)?;
+    update_managers(schema, live, &new, managers, &id, force, req)?;
     Ok(new)
 }
 
@@ -453,7 +460,8 @@ fn prune<S: MergeSchema>(
 
 /// Compares `old` and `new` and settles every other manager's ownership: fields this write
 /// changes or adds that another manager owns are conflicts (or, with `force`, are taken from
-/// it); removed fields are dropped from everyone.
+/// it); removed fields are dropped from everyone. A manager whose fields are in another version
+/// is settled against the objects compared in that version.
 fn update_managers<S: MergeSchema>(
     schema: &S,
     old: &Value,
@@ -461,26 +469,58 @@ fn update_managers<S: MergeSchema>(
     managers: &mut ManagedFields,
     workflow: &str,
     force: bool,
-    reset: Option<&Set>,
+    req: &Request<'_>,
 ) -> Result<typed::Comparison, ApplyError> {
-    let mut cmp = typed::compare(schema, old, new)
-        .map_err(|e| ApplyError::Internal(format!("failed to compare objects: {e}")))?;
-    if let Some(reset) = reset {
-        cmp.added = cmp.added.recursive_difference(reset);
-        cmp.modified = cmp.modified.recursive_difference(reset);
-        cmp.removed = cmp.removed.recursive_difference(reset);
-    }
+    let reset = req.reset_fields;
+    let without_reset = |mut cmp: typed::Comparison| {
+        if let Some(reset) = reset {
+            cmp.added = cmp.added.recursive_difference(reset);
+            cmp.modified = cmp.modified.recursive_difference(reset);
+            cmp.removed = cmp.removed.recursive_difference(reset);
+        }
+        cmp
+    };
+    let cmp = without_reset(
+        typed::compare(schema, old, new)
+            .map_err(|e| ApplyError::Internal(format!("failed to compare objects: {e}")))?,
+    );
     if managers.is_empty() {
         // Nobody owns anything yet (a create): nothing to settle.
         return Ok(cmp);
     }
-    let changed = cmp.modified.union(&cmp.added);
+    // The comparison in each other version a manager recorded its fields in.
+    let mut in_version: Vec<(String, Option<typed::Comparison>)> = Vec::new();
+    if let Some(versions) = req.versions {
+        for e in managers.entries() {
+            let v = &e.api_version;
+            if e.identifier() == workflow
+                || v.is_empty()
+                || v == req.api_version
+                || in_version.iter().any(|(seen, _)| seen == v)
+            {
+                continue;
+            }
+            let compared = versions
+                .compare(v, old, new)
+                .transpose()
+                .map_err(|e| ApplyError::Internal(format!("failed to convert objects: {e}")))?
+                .map(without_reset);
+            in_version.push((v.clone(), compared));
+        }
+    }
+    let comparison_for = |e: &ManagedFieldsEntry| -> Option<&typed::Comparison> {
+        match in_version.iter().find(|(v, _)| *v == e.api_version) {
+            Some((_, compared)) => compared.as_ref(),
+            None => Some(&cmp),
+        }
+    };
     let mut conflicts: Vec<Conflict> = Vec::new();
     for e in managers.entries() {
         if e.identifier() == workflow {
             continue;
         }
-        for path in e.fields.intersection(&changed).paths() {
+        let Some(c) = comparison_for(e) else { continue };
+        for path in e.fields.intersection(&c.modified.union(&c.added)).paths() {
             conflicts.push(Conflict::new(e, path));
         }
     }
@@ -489,13 +529,30 @@ fn update_managers<S: MergeSchema>(
         conflicts.sort_by(|a, b| a.identifier.cmp(&b.identifier));
         return Err(ApplyError::Conflicts(Conflicts(conflicts)));
     }
+    let missing: Vec<String> = managers
+        .entries()
+        .iter()
+        .filter(|e| e.identifier() != workflow && comparison_for(e).is_none())
+        .map(ManagedFieldsEntry::identifier)
+        .collect();
     for e in managers.entries_mut() {
         if e.identifier() == workflow {
             continue;
         }
-        e.fields = e.fields.difference(&changed).difference(&cmp.removed);
+        let c = match in_version.iter().find(|(v, _)| *v == e.api_version) {
+            Some((_, Some(c))) => c,
+            Some((_, None)) => continue,
+            None => &cmp,
+        };
+        e.fields = e
+            .fields
+            .difference(&c.modified.union(&c.added))
+            .difference(&c.removed);
     }
-    managers.entries_mut().retain(|e| !e.fields.is_empty());
+    // A manager of a version the resource no longer has goes, as in structured-merge-diff.
+    managers
+        .entries_mut()
+        .retain(|e| !e.fields.is_empty() && !missing.contains(&e.identifier()));
     Ok(cmp)
 }
 

@@ -19,6 +19,7 @@ fn req<'a>(manager: &'a str, api_version: &'a str, kind: &'a str, now: &'a str) 
         subresource: "",
         now,
         reset_fields: None,
+        versions: None,
     }
 }
 
