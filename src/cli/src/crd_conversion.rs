@@ -119,7 +119,8 @@ pub fn crd_to_api_resource_schema(crd: &Value, prefix: &str) -> Result<Value, Cr
         return Err(CrdError::Convert(aggregate(&errors)));
     }
 
-    let schema = kcp_api::apis::snapshot::schema_from_crd(crd, prefix).map_err(CrdError::Convert)?;
+    let schema =
+        kcp_api::apis::snapshot::schema_from_crd(crd, prefix).map_err(CrdError::Convert)?;
     // Encode in kcp's Go shape (field order, omitempty).
     Ok(round_trip(&schema, GoStruct::APIResourceSchema)?)
 }

@@ -30,7 +30,13 @@ pub fn schema_from_crd(crd: &Value, prefix: &str) -> Result<Value, String> {
             .iter()
             .map(|v| {
                 let mut out = Map::new();
-                for field in ["name", "served", "storage", "deprecated", "deprecationWarning"] {
+                for field in [
+                    "name",
+                    "served",
+                    "storage",
+                    "deprecated",
+                    "deprecationWarning",
+                ] {
                     if let Some(x) = v.get(field) {
                         out.insert(field.into(), x.clone());
                     }
@@ -42,7 +48,11 @@ pub fn schema_from_crd(crd: &Value, prefix: &str) -> Result<Value, String> {
                         .cloned()
                         .unwrap_or(Value::Null),
                 );
-                for field in ["subresources", "additionalPrinterColumns", "selectableFields"] {
+                for field in [
+                    "subresources",
+                    "additionalPrinterColumns",
+                    "selectableFields",
+                ] {
                     if let Some(x) = v.get(field) {
                         out.insert(field.into(), x.clone());
                     }

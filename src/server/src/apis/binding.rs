@@ -64,7 +64,13 @@ impl Binder {
         self.set(Condition::true_(type_));
     }
 
-    fn set_false(&mut self, type_: &str, reason: &str, severity: ConditionSeverity, message: String) {
+    fn set_false(
+        &mut self,
+        type_: &str,
+        reason: &str,
+        severity: ConditionSeverity,
+        message: String,
+    ) {
         self.set(Condition::false_(type_, reason, severity, &message));
     }
 
@@ -213,7 +219,12 @@ impl Binder {
             .iter()
             .position(|b| b.group == s.group && b.resource == s.plural);
         if let Some(i) = existing {
-            versions.extend(self.status.bound_resources[i].storage_versions.iter().cloned());
+            versions.extend(
+                self.status.bound_resources[i]
+                    .storage_versions
+                    .iter()
+                    .cloned(),
+            );
         }
         let bound = BoundAPIResource {
             group: s.group.clone(),
@@ -286,7 +297,9 @@ impl Held {
                     } else {
                         format!("APIExport {path}:{export}")
                     };
-                    format!("naming conflict with APIBinding {name:?} bound to {bound_to}: {details}")
+                    format!(
+                        "naming conflict with APIBinding {name:?} bound to {bound_to}: {details}"
+                    )
                 }
             });
         }
@@ -392,7 +405,11 @@ async fn held_elsewhere(apis: &Apis, cluster: &str, binding: &APIBinding) -> Hel
                 singular: text("singular"),
                 short_names: names["shortNames"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 kind: text("kind"),
                 list_kind: text("listKind"),

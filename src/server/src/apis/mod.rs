@@ -85,7 +85,12 @@ impl Apis {
 
     /// The export `name` in the logical cluster `cluster`.
     pub async fn export_in(&self, cluster: &str, name: &str) -> Option<APIExport> {
-        decode(&*self.storage.get_cached(&key(APIEXPORTS, cluster, name)).await?)
+        decode(
+            &*self
+                .storage
+                .get_cached(&key(APIEXPORTS, cluster, name))
+                .await?,
+        )
     }
 
     /// The schema `name` in the logical cluster `cluster`, decoded and as cached.

@@ -199,7 +199,11 @@ mod tests {
     fn a_schema_serves_what_its_bound_crd_would() {
         let s = BoundSchema::compile(&widgets(), "u-1");
         assert_eq!(
-            (s.group.as_str(), s.plural.as_str(), s.storage_version.as_str()),
+            (
+                s.group.as_str(),
+                s.plural.as_str(),
+                s.storage_version.as_str()
+            ),
             ("example.com", "widgets", "v1")
         );
         assert!(!s.lacks_conversion);
@@ -210,7 +214,10 @@ mod tests {
         let defs = s.resource_defs("abc", &source, false);
         assert_eq!(defs.len(), 1);
         let d = &defs[0];
-        assert_eq!((d.group, d.version, d.resource, d.kind), ("example.com", "v1", "widgets", "Widget"));
+        assert_eq!(
+            (d.group, d.version, d.resource, d.kind),
+            ("example.com", "v1", "widgets", "Widget")
+        );
         assert_eq!(d.space, KeySpace::Bound("abc".into()));
         assert!(d.has_subresource("status"));
         assert!(d.supports("create"));

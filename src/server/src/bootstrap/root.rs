@@ -94,8 +94,51 @@ fn ready_condition() -> Value {
     condition("Ready", true, "", "")
 }
 
-/// The APIExport of one of root's APIs, with its identity.
-fn export(name: &str, identity: &str) -> Seed {
+/// The APIResourceSchemas of root's exports, from kcp's own CRDs (`kcp_api::crds`), named
+/// `v<hash>.<plural>.<group>` as kcp names its root schemas (`v<date>-<hash>`): the prefix is
+/// a digest of the schema, so a changed schema is a new one. `(export, schema)`.
+fn root_schemas() -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    for crd in kcp_api::crds::all() {
+        let group = crd["spec"]["group"].as_str().unwrap_or_default();
+        let plural = crd["spec"]["names"]["plural"].as_str().unwrap_or_default();
+        let export = match (group, plural) {
+            (TENANCY_GROUP, _) => TENANCY_GROUP,
+            (TOPOLOGY_GROUP, _) => TOPOLOGY_GROUP,
+            (kcp_api::keys::CORE_GROUP, "shards") => SHARDS_EXPORT,
+            _ => continue,
+        };
+        let digest = kcp_api::hash::hex_sha256(crd["spec"].to_string().as_bytes());
+        let prefix = format!("v{}", &digest[..9]);
+        if let Ok(schema) = kcp_api::apis::snapshot::schema_from_crd(&crd, &prefix) {
+            out.push((export, schema));
+        }
+    }
+    out
+}
+
+/// The APIExport of one of root's APIs, with its identity and its schemas; `tenancy.kcp.io`
+/// has a maximal permission policy (root's RBAC for `apis.kcp.io:binding:` subjects).
+fn export(name: &str, identity: &str, schemas: &[(&str, Value)]) -> Seed {
+    let resources: Vec<Value> = schemas
+        .iter()
+        .filter(|(e, _)| *e == name)
+        .map(|(_, s)| {
+            json!({
+                "group": s["spec"]["group"],
+                "name": s["spec"]["names"]["plural"],
+                "schema": s["metadata"]["name"],
+                "storage": {"crd": {}},
+            })
+        })
+        .collect();
+    let mut spec = json!({
+        "resources": resources,
+        "identity": {"secretRef": {"namespace": KCP_SYSTEM_NAMESPACE, "name": name}},
+    });
+    if name == TENANCY_GROUP {
+        spec["maximalPermissionPolicy"] = json!({"local": {}});
+    }
     (
         ROOT,
         APIS,
@@ -105,7 +148,7 @@ fn export(name: &str, identity: &str) -> Seed {
             "apiVersion": "apis.kcp.io/v1alpha2",
             "kind": "APIExport",
             "metadata": {"name": name, "annotations": {PATH_ANNOTATION: ROOT}},
-            "spec": {"identity": {"secretRef": {"namespace": KCP_SYSTEM_NAMESPACE, "name": name}}},
+            "spec": spec,
             "status": {"identityHash": identity, "conditions": [
                 condition("IdentityValid", true, "", ""),
             ]},
@@ -113,7 +156,8 @@ fn export(name: &str, identity: &str) -> Seed {
     )
 }
 
-/// Root's binding of one of its own exports (named like the export, as kcp names them).
+/// Root's binding of one of its own exports (named like the export, as kcp names them); the
+/// APIBinding controller gives it its status.
 fn root_binding(name: &str) -> Seed {
     (
         ROOT,
@@ -123,17 +167,60 @@ fn root_binding(name: &str) -> Seed {
         json!({
             "apiVersion": "apis.kcp.io/v1alpha2",
             "kind": "APIBinding",
-            "metadata": {"name": name},
+            "metadata": {
+                "name": name,
+                "labels": {crate::apis::EXPORT_LABEL: kcp_api::names::apibinding_export_label_value(ROOT, name)},
+                "finalizers": [crate::apis::BINDING_FINALIZER],
+            },
             "spec": {"reference": {"export": {"path": ROOT, "name": name}}},
-            "status": {"phase": "Bound", "conditions": [ready_condition()]},
         }),
     )
+}
+
+/// The RBAC of an export's maximal permission policy: what `apis.kcp.io:binding:<group>` may
+/// do with the export's resources in any workspace that binds them.
+fn policy(role: &str, binding: &str, group: &str, rules: Value) -> [Seed; 2] {
+    [
+        cluster_role(ROOT, role, rules),
+        cluster_role_binding(
+            ROOT,
+            binding,
+            role,
+            &format!("{}{group}", crate::apis::POLICY_PREFIX),
+        ),
+    ]
 }
 
 /// The objects of the root workspace and of the bootstrap policy it relies on.
 pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
     let universal = type_ref("universal");
-    vec![
+    let schemas = root_schemas();
+    let mut seeds: Vec<Seed> = schemas
+        .iter()
+        .map(|(_, s)| (ROOT, APIS, "apiresourceschemas", None, s.clone()))
+        .collect();
+    seeds.extend(policy(
+        "system:kcp:apiexport:tenancy:maximal-permission-policy",
+        "system:kcp:authenticated:apiexport:tenancy:maximal-permission-policy",
+        "system:authenticated",
+        json!([
+            {"apiGroups": [TENANCY], "verbs": ["*"], "resources": ["workspaces", "workspaceauthenticationconfigurations", "workspacetypes"]},
+            {"apiGroups": [TENANCY], "verbs": ["list", "watch", "get"], "resources": ["workspaces/status", "workspacetypes/status"]},
+        ]),
+    ));
+    seeds.extend(policy(
+        "system:kcp:apiexport:kcp-admin:maximal-permission-policy",
+        "system:kcp:authenticated:apiexport:kcp-admin:maximal-permission-policy",
+        "system:kcp:admin",
+        json!([{"apiGroups": [TENANCY], "verbs": ["*"], "resources": ["*"]}]),
+    ));
+    seeds.extend(policy(
+        "system:kcp:apiexport:topology:maximal-permission-policy",
+        "system:kcp:authenticated:apiexport:topology:maximal-permission-policy",
+        "system:authenticated",
+        json!([{"apiGroups": [TOPOLOGY_GROUP], "verbs": ["*"], "resources": ["partitions", "partitionsets"]}]),
+    ));
+    seeds.extend([
         // The bootstrap policy (`system:admin`) every logical cluster's RBAC is merged with.
         cluster_role(
             SYSTEM_ADMIN,
@@ -221,9 +308,9 @@ pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
                 "limitAllowedParents": {"types": [type_ref("organization"), type_ref("team")]},
             }),
         ),
-        export(TENANCY_GROUP, &ids.tenancy),
-        export(TOPOLOGY_GROUP, &ids.topology),
-        export(SHARDS_EXPORT, &ids.shards),
+        export(TENANCY_GROUP, &ids.tenancy, &schemas),
+        export(TOPOLOGY_GROUP, &ids.topology, &schemas),
+        export(SHARDS_EXPORT, &ids.shards, &schemas),
         root_binding(TENANCY_GROUP),
         root_binding(TOPOLOGY_GROUP),
         root_binding(SHARDS_EXPORT),
@@ -263,5 +350,6 @@ pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
             "system:kcp:workspacetypes:use",
             "system:authenticated",
         ),
-    ]
+    ]);
+    seeds
 }

@@ -61,11 +61,8 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::onesh
     };
     let bindings_prefix = apis::prefix(APIBINDINGS, None);
     let exports_prefix = apis::prefix(APIEXPORTS, None);
-    let crds_prefix = keys::resource_prefix(
-        super::crd::GROUP,
-        super::crd::RESOURCE,
-        &KeySpace::BuiltIn,
-    );
+    let crds_prefix =
+        keys::resource_prefix(super::crd::GROUP, super::crd::RESOURCE, &KeySpace::BuiltIn);
     let mut synced = Some(synced);
     loop {
         let watch = match ctx
@@ -149,7 +146,9 @@ fn scope<'a>(ctx: &'a Ctx, cluster: &'a str, name: &'a str, subresource: &'a str
 async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
     let storage = &ctx.apis.storage;
     let page = storage
-        .list_cached(&apis::prefix(APIBINDINGS, Some(cluster)), None, 0, &|_| true)
+        .list_cached(&apis::prefix(APIBINDINGS, Some(cluster)), None, 0, &|_| {
+            true
+        })
         .await;
     let mut retry = None;
     // Each binding as it will be once its status is written, and the statuses to write.
@@ -172,9 +171,7 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
                     condition::set(
                         &mut next.status.conditions,
                         c,
-                        k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-                            jiff::Timestamp::now(),
-                        ),
+                        k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::now()),
                     );
                     if next.status != binding.status {
                         writes.push((current, next.clone()));
@@ -233,8 +230,12 @@ async fn publish(ctx: &Ctx, cluster: &str, bindings: &[APIBinding]) {
 async fn write_status(ctx: &Ctx, cluster: &str, mut current: Value, next: &APIBinding) -> bool {
     let name = object::name(&current).to_string();
     current["status"] = serde_json::to_value(&next.status).unwrap_or_else(|_| json!({}));
-    match rest::update(ctx.apis.storage.as_ref(), &scope(ctx, cluster, &name, "status"), current)
-        .await
+    match rest::update(
+        ctx.apis.storage.as_ref(),
+        &scope(ctx, cluster, &name, "status"),
+        current,
+    )
+    .await
     {
         Ok(_) => true,
         Err(e) => {
@@ -256,8 +257,12 @@ async fn finalize(ctx: &Ctx, cluster: &str, current: &Value) {
     }
     let mut updated = current.clone();
     updated["metadata"]["finalizers"] = json!(finalizers);
-    if let Err(e) =
-        rest::update(ctx.apis.storage.as_ref(), &scope(ctx, cluster, &name, ""), updated).await
+    if let Err(e) = rest::update(
+        ctx.apis.storage.as_ref(),
+        &scope(ctx, cluster, &name, ""),
+        updated,
+    )
+    .await
     {
         tracing::debug!("apibinding controller: finalizing {cluster}/{name}: {e}");
     }

@@ -2,6 +2,7 @@
 //! all logical clusters, and calls the registry in process.
 
 pub mod apibinding;
+pub mod apiexport;
 pub mod crd;
 pub mod gc;
 pub mod namespace;
@@ -24,6 +25,7 @@ pub async fn start(
 ) {
     let apis = crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone());
     let (bindings_synced, synced) = tokio::sync::oneshot::channel();
+    tokio::spawn(apiexport::run(apis.clone(), catalogs.clone()));
     tokio::spawn(apibinding::run(apis, catalogs.clone(), bindings_synced));
     tokio::spawn(workspace::run(
         storage.clone(),

@@ -45,6 +45,8 @@ const MANAGER: &str = "kcp-workspace-controller";
 struct Ctx {
     storage: Arc<Storage>,
     tenancy: Tenancy,
+    /// For binding the default APIs (the same computation as the APIBinding controller's).
+    apis: crate::apis::Apis,
     shard_url: String,
     workspaces: ResourceDef,
     logical_clusters: ResourceDef,
@@ -62,6 +64,7 @@ impl Ctx {
     fn new(storage: Arc<Storage>, catalogs: &Catalogs, shard_url: String) -> Option<Self> {
         Some(Self {
             tenancy: catalogs.tenancy().clone(),
+            apis: crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone()),
             workspaces: def(
                 catalogs,
                 kcp_api::keys::TENANCY_GROUP,
@@ -194,6 +197,7 @@ pub async fn run(
         })
     };
     let ws_prefix = ctx.tenancy.workspace_prefix();
+    let bindings_prefix = crate::apis::prefix(crate::apis::APIBINDINGS, None);
     let lc_prefix = crate::storage::keys::resource_prefix(
         kcp_api::keys::CORE_GROUP,
         "logicalclusters",
@@ -232,9 +236,26 @@ pub async fn run(
         }
         let mut live = watch.live;
         while let Ok(ev) = live.recv().await {
+            // A binding that turned Bound may be the last one an Initializing cluster waits for.
+            if ev.object.key.raw.starts_with(&bindings_prefix) {
+                if turned_bound(&ev) {
+                    lc_queue.add(ev.object.key.cluster().to_string());
+                }
+                continue;
+            }
             dispatch(&ev.object);
         }
     }
+}
+
+/// Whether an event is an APIBinding's phase becoming `Bound`.
+fn turned_bound(ev: &crate::storage::CacheEvent) -> bool {
+    let phase = |o: &crate::storage::CachedObject| {
+        serde_json::from_slice::<Value>(&o.json)
+            .ok()
+            .is_some_and(|v| v["status"]["phase"] == "Bound")
+    };
+    phase(&ev.object) && !ev.prev.as_deref().is_some_and(phase)
 }
 
 fn scope<'a>(cluster: &'a str, def: &'a ResourceDef, name: &'a str) -> Scope<'a> {
@@ -542,7 +563,13 @@ async fn run_initializers(ctx: &Ctx, cluster: &str, lc: &mut Value) -> ApiResult
                     create_if_missing(ctx, cluster, &ctx.namespaces, obj).await?;
                 }
             }
-            APIBINDINGS_INITIALIZER => bind_default_apis(ctx, cluster, lc).await?,
+            // Done once every default binding is bound; the APIBinding controller binds the
+            // others, and each binding that turns Bound brings this cluster back here.
+            APIBINDINGS_INITIALIZER => {
+                if !bind_default_apis(ctx, cluster, lc).await? {
+                    continue;
+                }
+            }
             _ => continue,
         }
         done.insert(initializer.clone());
@@ -558,19 +585,21 @@ async fn run_initializers(ctx: &Ctx, cluster: &str, lc: &mut Value) -> ApiResult
     Ok(())
 }
 
-/// The APIBindings of every `defaultAPIBindings` entry of the workspace's type chain, named as
-/// kcp names them. Binding itself comes with the APIBinding controller; until then the bindings
-/// of root's own exports are recorded as bound.
-async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<()> {
+/// Creates the APIBindings of every `defaultAPIBindings` entry of the workspace's type chain,
+/// named as kcp names them, each already bound when its export resolves (the APIBinding
+/// controller's own computation, [`crate::apis::binding::bind`]): a default workspace is Ready
+/// without waiting for another controller. Returns whether every one of them is bound.
+async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<bool> {
     let Some(ty) = lc["metadata"]["annotations"][LOGICAL_CLUSTER_TYPE_ANNOTATION]
         .as_str()
         .and_then(TypeRef::parse)
     else {
-        return Ok(());
+        return Ok(true);
     };
     let Some(chain) = ctx.tenancy.type_chain(&ctx.storage, &ty).await else {
-        return Ok(());
+        return Ok(true);
     };
+    let mut all_bound = true;
     for (r, t) in &chain {
         let Some(t) = t.shared_value() else { continue };
         for b in t["spec"]["defaultAPIBindings"]
@@ -584,22 +613,33 @@ async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<()
                 .filter(|p| !p.is_empty())
                 .unwrap_or(&r.path);
             let name = kcp_api::names::default_apibinding_name(cluster, path, export);
-            let binding = json!({
-                "apiVersion": "apis.kcp.io/v1alpha2",
-                "kind": "APIBinding",
-                "metadata": {"name": name},
-                "spec": {"reference": {"export": {"path": path, "name": export}}},
-            });
-            let mut status = json!({"phase": "Bound"});
-            for c in ["InitialBindingCompleted", "Ready"] {
-                set_condition(&mut status, condition(c, true, "", ""));
-            }
-            let mut binding = binding;
-            binding["status"] = status;
-            create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?;
+            let s = scope(cluster, &ctx.apibindings, &name);
+            let stored = match ctx.storage.get_cached(&s.key(&name)).await {
+                Some(existing) => existing.value()?,
+                None => {
+                    let export_cluster = ctx.apis.cluster_of(path).await.unwrap_or_default();
+                    let mut binding = json!({
+                        "apiVersion": "apis.kcp.io/v1alpha2",
+                        "kind": "APIBinding",
+                        "metadata": {
+                            "name": name,
+                            "labels": {crate::apis::EXPORT_LABEL:
+                                kcp_api::names::apibinding_export_label_value(&export_cluster, export)},
+                            "finalizers": [crate::apis::BINDING_FINALIZER],
+                        },
+                        "spec": {"reference": {"export": {"path": path, "name": export}}},
+                    });
+                    if let Ok(typed) = serde_json::from_value(binding.clone()) {
+                        let status = crate::apis::binding::bind(&ctx.apis, cluster, &typed).await;
+                        binding["status"] = serde_json::to_value(status).unwrap_or_default();
+                    }
+                    create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?
+                }
+            };
+            all_bound &= stored["status"]["phase"] == "Bound";
         }
     }
-    Ok(())
+    Ok(all_bound)
 }
 
 /// Creates a cluster-scoped object, with its status, unless it exists; returns it as stored.
