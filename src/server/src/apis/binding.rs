@@ -121,6 +121,7 @@ impl Binder {
             return;
         };
         self.status.export_permission_claims = export.spec.permission_claims.clone();
+        self.claims(&export, binding);
         let identity = export.status.identity_hash.clone();
         if identity.is_empty() {
             self.set_false(
@@ -208,6 +209,109 @@ impl Binder {
                 ),
             );
         }
+    }
+
+    /// kcp's permission-claim reconcile: the accepted claims the export makes are applied
+    /// (objects are matched by the claim at request time, so applying needs no write to them);
+    /// accepted claims the export does not make, and accepted claims whose verbs or selector
+    /// differ from the export's, make the claims invalid.
+    fn claims(&mut self, export: &APIExport, binding: &APIBinding) {
+        use kcp_api::apis::AcceptablePermissionClaimState;
+        use kcp_api::apis::v1alpha2::{PermissionClaim, ScopedPermissionClaim};
+        let key = |c: &PermissionClaim| format!("{}/{}/{}", c.resource, c.group, c.identity_hash);
+        let exported: BTreeMap<String, &PermissionClaim> = export
+            .spec
+            .permission_claims
+            .iter()
+            .map(|c| (key(c), c))
+            .collect();
+        let accepted: BTreeMap<String, &ScopedPermissionClaim> = binding
+            .spec
+            .permission_claims
+            .iter()
+            .filter(|c| c.state == Some(AcceptablePermissionClaimState::Accepted))
+            .map(|c| (key(&c.scoped.claim), &c.scoped))
+            .collect();
+        let unexpected: Vec<String> = accepted
+            .iter()
+            .filter(|(k, _)| !exported.contains_key(*k))
+            .map(|(_, c)| {
+                format!(
+                    "unexpected/invalid claim for {}.{} (identity {:?})",
+                    c.claim.resource, c.claim.group, c.claim.identity_hash
+                )
+            })
+            .collect();
+        let mut mismatches: Vec<String> = Vec::new();
+        for (k, a) in &accepted {
+            let Some(e) = exported.get(k) else { continue };
+            let mut parts = Vec::new();
+            let wildcard =
+                a.claim.verbs.iter().any(|v| v == "*") || e.verbs.iter().any(|v| v == "*");
+            let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+            if !wildcard && set(&a.claim.verbs) != set(&e.verbs) {
+                parts.push(format!(
+                    "verbs: accepted [{}], exported [{}]",
+                    a.claim.verbs.join(" "),
+                    e.verbs.join(" ")
+                ));
+            }
+            if e.default_selector
+                .as_ref()
+                .is_some_and(|d| *d != a.selector)
+            {
+                parts.push("selector differs from defaultSelector".to_string());
+            }
+            if !parts.is_empty() {
+                mismatches.push(format!(
+                    "{}.{} ({})",
+                    a.claim.resource,
+                    a.claim.group,
+                    parts.join("; ")
+                ));
+            }
+        }
+        if !unexpected.is_empty() {
+            let shown = &unexpected[..unexpected.len().min(10)];
+            let aggregate = if shown.len() == 1 {
+                shown[0].clone()
+            } else {
+                format!("[{}]", shown.join(", "))
+            };
+            self.set_false(
+                PERMISSION_CLAIMS_VALID,
+                REASON_INVALID_PERMISSION_CLAIMS,
+                ConditionSeverity::Error,
+                format!(
+                    "{} unexpected and/or invalid permission claims (showing first {}): {aggregate}",
+                    unexpected.len(),
+                    shown.len()
+                ),
+            );
+        }
+        if !mismatches.is_empty() {
+            let shown = &mismatches[..mismatches.len().min(5)];
+            self.set_false(
+                PERMISSION_CLAIMS_VALID,
+                REASON_PERMISSION_CLAIMS_MISMATCH,
+                ConditionSeverity::Warning,
+                format!(
+                    "{} permission claim(s) have mismatched verbs or selectors (showing first {}): {}",
+                    mismatches.len(),
+                    shown.len(),
+                    shown.join(", ")
+                ),
+            );
+        }
+        if unexpected.is_empty() && mismatches.is_empty() {
+            self.set_true(PERMISSION_CLAIMS_VALID);
+        }
+        self.status.applied_permission_claims = accepted
+            .iter()
+            .filter(|(k, _)| exported.contains_key(*k))
+            .map(|(_, c)| (*c).clone())
+            .collect();
+        self.set_true(PERMISSION_CLAIMS_APPLIED);
     }
 
     fn upsert_bound_resource(&mut self, s: &BoundSchema, identity: &str) {

@@ -181,6 +181,16 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
             }
             continue;
         }
+        if !object::finalizers(&current)
+            .iter()
+            .any(|f| f == BINDING_FINALIZER)
+        {
+            // Admission adds it on create; bindings made otherwise get it here first (the
+            // update brings the cluster back for the status).
+            add_finalizer(ctx, cluster, &current).await;
+            serving.push(binding);
+            continue;
+        }
         let status = apis::binding::bind(&ctx.apis, cluster, &binding).await;
         let mut next = binding.clone();
         next.status = status;
@@ -242,6 +252,23 @@ async fn write_status(ctx: &Ctx, cluster: &str, mut current: Value, next: &APIBi
             tracing::debug!("apibinding controller: status of {cluster}/{name}: {e}");
             false
         }
+    }
+}
+
+async fn add_finalizer(ctx: &Ctx, cluster: &str, current: &Value) {
+    let name = object::name(current).to_string();
+    let mut updated = current.clone();
+    let mut finalizers = object::finalizers(current);
+    finalizers.push(BINDING_FINALIZER.to_string());
+    updated["metadata"]["finalizers"] = json!(finalizers);
+    if let Err(e) = rest::update(
+        ctx.apis.storage.as_ref(),
+        &scope(ctx, cluster, &name, ""),
+        updated,
+    )
+    .await
+    {
+        tracing::debug!("apibinding controller: finalizer of {cluster}/{name}: {e}");
     }
 }
 

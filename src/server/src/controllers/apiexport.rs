@@ -77,11 +77,22 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
         let dispatch = |key: &crate::storage::keys::ObjectKey| {
             if key.raw.starts_with(&exports_prefix) {
                 queue.add((key.cluster().to_string(), key.name().to_string()));
-            } else if key.raw.starts_with(&secrets_prefix)
-                && key.namespace() == Some(KCP_SYSTEM_NAMESPACE)
-            {
-                // An identity Secret is named like its export.
-                queue.add((key.cluster().to_string(), key.name().to_string()));
+            }
+        };
+        // A Secret may be an export's identity: its cluster's exports look again (a cluster
+        // has few exports; most have none).
+        let secret_changed = |key: &crate::storage::keys::ObjectKey| {
+            let (queue, storage) = (queue.clone(), ctx.apis.storage.clone());
+            let cluster = key.cluster().to_string();
+            async move {
+                let page = storage
+                    .list_cached(&apis::prefix(APIEXPORTS, Some(&cluster)), None, 0, &|_| {
+                        true
+                    })
+                    .await;
+                for e in page.items {
+                    queue.add((cluster.clone(), e.key.name().to_string()));
+                }
             }
         };
         for ev in &watch.initial {
@@ -89,7 +100,11 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
         }
         let mut live = watch.live;
         while let Ok(ev) = live.recv().await {
-            dispatch(&ev.object.key);
+            if ev.object.key.raw.starts_with(&secrets_prefix) {
+                secret_changed(&ev.object.key).await;
+            } else {
+                dispatch(&ev.object.key);
+            }
         }
     }
 }
