@@ -7,6 +7,7 @@
 //! assert!(out.success());
 //! ```
 
+pub mod bench;
 pub mod kubectls;
 
 use std::path::{Path, PathBuf};

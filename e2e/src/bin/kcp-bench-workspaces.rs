@@ -59,34 +59,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-async fn client(kcp: &e2e::Kcp) -> Result<Client> {
-    let kubeconfig = kube::config::Kubeconfig::read_from(kcp.kubeconfig())?;
-    let options = kube::config::KubeConfigOptions {
-        context: Some("shard-base".into()),
-        ..Default::default()
-    };
-    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options).await?;
-    config.read_timeout = Some(Duration::from_secs(600));
-    Ok(Client::try_from(config)?)
-}
+use e2e::bench::{client, percentile, rss_kib};
 
 /// Metric series at `/metrics` (lines that are not comments).
 async fn metric_series(client: &Client) -> Result<usize> {
