@@ -756,3 +756,90 @@ fn an_export_gets_an_identity() {
         kcp_sha256_hex(std::str::from_utf8(&key).unwrap())
     );
 }
+
+/// A changed export moves its bindings (kcp's `exporting-apis.md`: "new or changed APIs are
+/// automatically propagated"): the schema of a resource replaced by another is served at once,
+/// with the objects kept; and after a restart the bound resources are served as soon as the
+/// server is ready.
+#[test]
+fn a_replaced_schema_is_served_and_survives_a_restart() {
+    let mut env = Env::new(&["provider", "consumer"]);
+    provide_cowboys(&env);
+    env.apply(
+        "consumer",
+        &binding("cowboys", "root:provider", "today-cowboys"),
+    )
+    .ok();
+    env.wait_condition("consumer", "cowboys", "Ready", "True", "");
+    env.apply("consumer", &cowboy("woody", "help")).ok();
+    let before = env
+        .k("consumer", &["get", "cowboys", "-n", "default"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        before
+            .lines()
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["NAME", "AGE"]
+    );
+
+    env.apply("provider", &cowboys_schema("tomorrow", true))
+        .ok();
+    env.apply(
+        "provider",
+        &export(
+            "today-cowboys",
+            &[("wildwest.dev", "cowboys", "tomorrow.cowboys.wildwest.dev")],
+        ),
+    )
+    .ok();
+    wait_until("the new schema bound", Duration::from_secs(30), || {
+        let b = env.json("consumer", &["get", "apibinding", "cowboys"]);
+        b["status"]["boundResources"][0]["schema"]["name"] == "tomorrow.cowboys.wildwest.dev"
+    });
+    wait_until("the new schema served", Duration::from_secs(30), || {
+        let table = env.k("consumer", &["get", "cowboys", "-n", "default"]);
+        table.success()
+            && table
+                .stdout
+                .lines()
+                .next()
+                .is_some_and(|l| l.split_whitespace().collect::<Vec<_>>() == ["NAME", "INTENT"])
+    });
+    let table = env
+        .k("consumer", &["get", "cowboys", "-n", "default"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["woody", "help"]
+    );
+
+    env.kcp.restart();
+    let table = env
+        .k("consumer", &["get", "cowboys", "-n", "default"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["woody", "help"]
+    );
+    let explain = env
+        .k("consumer", &["explain", "cowboys.spec"])
+        .ok()
+        .to_string();
+    assert!(explain.contains("intent"), "{explain}");
+}

@@ -90,7 +90,11 @@ async fn workspaces(client: &Client, names: &[String]) -> Result<()> {
     .await?;
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
-        let list = get(client, "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces").await?;
+        let list = get(
+            client,
+            "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces",
+        )
+        .await?;
         let ready = list["items"]
             .as_array()
             .map(|a| a.iter().filter(|w| w["status"]["phase"] == "Ready").count())
@@ -145,7 +149,10 @@ async fn provide(client: &Client) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let e = get(client, &format!("{base}/v1alpha2/apiexports/today-cowboys")).await?;
-        if e["status"]["identityHash"].as_str().is_some_and(|h| !h.is_empty()) {
+        if e["status"]["identityHash"]
+            .as_str()
+            .is_some_and(|h| !h.is_empty())
+        {
             return Ok(());
         }
         ensure!(Instant::now() < deadline, "the export has no identity");
@@ -177,9 +184,10 @@ async fn follow(client: Client, binds: Arc<Mutex<Binds>>) {
             kube::api::WatchEvent::Added(o) | kube::api::WatchEvent::Modified(o) => o,
             _ => continue,
         };
-        let ready = obj["status"]["conditions"]
-            .as_array()
-            .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+        let ready = obj["status"]["conditions"].as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        });
         let Some(name) = obj["metadata"]["name"].as_str() else {
             continue;
         };
@@ -259,11 +267,18 @@ async fn run(count: usize, creates: usize) -> Result<()> {
         if done >= count {
             break;
         }
-        ensure!(Instant::now() < deadline, "only {done} of {count} bindings Ready");
+        ensure!(
+            Instant::now() < deadline,
+            "only {done} of {count} bindings Ready"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = started.elapsed();
-    let mut ready = binds.lock().unwrap_or_else(|p| p.into_inner()).ready.clone();
+    let mut ready = binds
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .ready
+        .clone();
     ready.sort();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_after = rss_kib(pid);

@@ -6,8 +6,8 @@
 //! registry (their finalizers honoured, `create` gone meanwhile), then loses its finalizer.
 //!
 //! Clusters are reconciled when one of their bindings or CRDs changes, and when an export
-//! changes, every cluster with a binding to it (found by the `internal.apis.kcp.io/export`
-//! label), so that a changed export moves every binding.
+//! changes, every cluster with a binding to it (an index the reconciles keep), so that a changed
+//! export moves every binding, and a binding waiting for a missing export binds once it exists.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -16,12 +16,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::queue::Queue;
-use crate::apis::{self, APIBINDINGS, APIEXPORTS, Apis, BINDING_FINALIZER, EXPORT_LABEL};
+use crate::apis::{self, APIBINDINGS, APIEXPORTS, Apis, BINDING_FINALIZER};
 use crate::catalog::{Catalogs, ResourceDef};
 use crate::registry::object;
 use crate::registry::rest::{self, Scope};
+use crate::storage::WatchStart;
 use crate::storage::keys::{self, KeySpace};
-use crate::storage::{CacheEvent, WatchStart};
 use kcp_api::apis::conditions::BINDING_RESOURCE_DELETE_SUCCESS;
 use kcp_api::apis::v1alpha2::APIBinding;
 use kcp_api::condition::{self, Condition, ConditionSeverity};
@@ -34,6 +34,71 @@ struct Ctx {
     apis: Apis,
     catalogs: Arc<Catalogs>,
     bindings: ResourceDef,
+    /// Which clusters bind which export, for the exports' changes.
+    bound_to: std::sync::Mutex<ExportIndex>,
+}
+
+/// The clusters whose bindings refer to each export: by the export's (cluster, name) once
+/// resolved, by its name alone while it is not found (an export appearing anywhere with that
+/// name brings them back).
+#[derive(Default)]
+struct ExportIndex {
+    resolved: BTreeMap<(String, String), BTreeSet<String>>,
+    waiting: BTreeMap<String, BTreeSet<String>>,
+    /// What each cluster registered, to replace it at its next reconcile.
+    by_cluster: BTreeMap<String, Vec<ExportRef>>,
+}
+
+#[derive(Clone)]
+enum ExportRef {
+    Resolved(String, String),
+    Waiting(String),
+}
+
+impl ExportIndex {
+    /// Replaces what `cluster` refers to.
+    fn set(&mut self, cluster: &str, refs: Vec<ExportRef>) {
+        fn remove<K: Ord>(map: &mut BTreeMap<K, BTreeSet<String>>, key: K, cluster: &str) {
+            if let Some(set) = map.get_mut(&key) {
+                set.remove(cluster);
+                if set.is_empty() {
+                    map.remove(&key);
+                }
+            }
+        }
+        for old in self.by_cluster.remove(cluster).unwrap_or_default() {
+            match old {
+                ExportRef::Resolved(c, n) => remove(&mut self.resolved, (c, n), cluster),
+                ExportRef::Waiting(n) => remove(&mut self.waiting, n, cluster),
+            }
+        }
+        for r in &refs {
+            let set = match r {
+                ExportRef::Resolved(c, n) => self.resolved.entry((c.clone(), n.clone())),
+                ExportRef::Waiting(n) => {
+                    self.waiting
+                        .entry(n.clone())
+                        .or_default()
+                        .insert(cluster.to_string());
+                    continue;
+                }
+            };
+            set.or_default().insert(cluster.to_string());
+        }
+        if !refs.is_empty() {
+            self.by_cluster.insert(cluster.to_string(), refs);
+        }
+    }
+
+    fn clusters(&self, export_cluster: &str, name: &str) -> BTreeSet<String> {
+        let mut out = self
+            .resolved
+            .get(&(export_cluster.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        out.extend(self.waiting.get(name).into_iter().flatten().cloned());
+        out
+    }
 }
 
 /// Runs forever; `synced` is told once every cluster's bindings have been reconciled once
@@ -51,6 +116,7 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::onesh
         apis,
         catalogs,
         bindings,
+        bound_to: Default::default(),
     });
     let queue = {
         let ctx = ctx.clone();
@@ -103,31 +169,17 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::onesh
             if raw.starts_with(&bindings_prefix) || raw.starts_with(&crds_prefix) {
                 queue.add(ev.object.key.cluster().to_string());
             } else if raw.starts_with(&exports_prefix) {
-                for c in clusters_binding(&ctx, &ev).await {
+                let clusters = ctx
+                    .bound_to
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clusters(ev.object.key.cluster(), ev.object.key.name());
+                for c in clusters {
                     queue.add(c);
                 }
             }
         }
     }
-}
-
-/// The clusters with a binding to the export an event is about.
-async fn clusters_binding(ctx: &Ctx, ev: &CacheEvent) -> BTreeSet<String> {
-    let value = kcp_api::names::apibinding_export_label_value(
-        ev.object.key.cluster(),
-        ev.object.key.name(),
-    );
-    let page = ctx
-        .apis
-        .storage
-        .list_cached(&apis::prefix(APIBINDINGS, None), None, 0, &|o| {
-            o.labels.get(EXPORT_LABEL) == Some(value.as_str())
-        })
-        .await;
-    page.items
-        .iter()
-        .map(|o| o.key.cluster().to_string())
-        .collect()
 }
 
 fn scope<'a>(ctx: &'a Ctx, cluster: &'a str, name: &'a str, subresource: &'a str) -> Scope<'a> {
@@ -199,6 +251,24 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
         }
         serving.push(next);
     }
+    let refs = serving
+        .iter()
+        .filter_map(|b| {
+            let export = b.spec.reference.export.as_ref()?;
+            Some(if b.status.api_export_cluster_name.is_empty() {
+                ExportRef::Waiting(export.name.clone())
+            } else {
+                ExportRef::Resolved(
+                    b.status.api_export_cluster_name.clone(),
+                    export.name.clone(),
+                )
+            })
+        })
+        .collect();
+    ctx.bound_to
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .set(cluster, refs);
     publish(ctx, cluster, &serving).await;
     for (current, next) in writes {
         if !write_status(ctx, cluster, current, &next).await {
@@ -379,4 +449,33 @@ async fn delete_bound_objects(ctx: &Ctx, cluster: &str, binding: &APIBinding) ->
         ));
     }
     Remaining::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_export_index_follows_each_clusters_latest_references() {
+        let mut index = ExportIndex::default();
+        index.set(
+            "c1",
+            vec![
+                ExportRef::Resolved("p".into(), "cowboys".into()),
+                ExportRef::Waiting("later".into()),
+            ],
+        );
+        index.set("c2", vec![ExportRef::Resolved("p".into(), "cowboys".into())]);
+        let names = |s: BTreeSet<String>| s.into_iter().collect::<Vec<_>>();
+        assert_eq!(names(index.clusters("p", "cowboys")), ["c1", "c2"]);
+        // A missing export is found by name in any cluster.
+        assert_eq!(names(index.clusters("anywhere", "later")), ["c1"]);
+        // c1 moves on: its old references go.
+        index.set("c1", vec![ExportRef::Resolved("q".into(), "later".into())]);
+        assert_eq!(names(index.clusters("p", "cowboys")), ["c2"]);
+        assert_eq!(names(index.clusters("anywhere", "later")), Vec::<String>::new());
+        assert_eq!(names(index.clusters("q", "later")), ["c1"]);
+        index.set("c2", Vec::new());
+        assert!(index.resolved.get(&("p".into(), "cowboys".into())).is_none());
+    }
 }
