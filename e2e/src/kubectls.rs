@@ -58,6 +58,13 @@ pub fn releases() -> (Vec<Release>, Vec<String>) {
     (found, missing)
 }
 
+impl Release {
+    /// The minor version (`37` for 1.37).
+    pub fn minor(&self) -> u32 {
+        minor(&self.version)
+    }
+}
+
 fn is_release(v: &str) -> bool {
     v.split_once('.')
         .is_some_and(|(a, b)| a == "1" && !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()))

@@ -448,14 +448,19 @@ fn everyday_session(s: &Session, ws: &str) {
         "{v}: {listed}"
     );
 
-    // Deletes.
+    // Deletes (kubectl 1.34 and later name the namespace).
+    let from = if s.release.minor() >= 34 {
+        " from demo namespace"
+    } else {
+        ""
+    };
     s.expect(
         &["delete", "configmap", "cm", "-n", "demo"],
-        "configmap \"cm\" deleted\n",
+        &format!("configmap \"cm\" deleted{from}\n"),
     );
     s.expect(
         &["delete", "widget", "w1", "-n", "demo"],
-        "widget.e2e.example.com \"w1\" deleted\n",
+        &format!("widget.e2e.example.com \"w1\" deleted{from}\n"),
     );
     let gone = s.run(&["get", "configmap", "cm", "-n", "demo"], None);
     assert!(gone.err().contains("NotFound"), "{v}: {}", gone.stderr);

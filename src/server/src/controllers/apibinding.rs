@@ -465,7 +465,10 @@ mod tests {
                 ExportRef::Waiting("later".into()),
             ],
         );
-        index.set("c2", vec![ExportRef::Resolved("p".into(), "cowboys".into())]);
+        index.set(
+            "c2",
+            vec![ExportRef::Resolved("p".into(), "cowboys".into())],
+        );
         let names = |s: BTreeSet<String>| s.into_iter().collect::<Vec<_>>();
         assert_eq!(names(index.clusters("p", "cowboys")), ["c1", "c2"]);
         // A missing export is found by name in any cluster.
@@ -473,9 +476,17 @@ mod tests {
         // c1 moves on: its old references go.
         index.set("c1", vec![ExportRef::Resolved("q".into(), "later".into())]);
         assert_eq!(names(index.clusters("p", "cowboys")), ["c2"]);
-        assert_eq!(names(index.clusters("anywhere", "later")), Vec::<String>::new());
+        assert_eq!(
+            names(index.clusters("anywhere", "later")),
+            Vec::<String>::new()
+        );
         assert_eq!(names(index.clusters("q", "later")), ["c1"]);
         index.set("c2", Vec::new());
-        assert!(index.resolved.get(&("p".into(), "cowboys".into())).is_none());
+        assert!(
+            index
+                .resolved
+                .get(&("p".into(), "cowboys".into()))
+                .is_none()
+        );
     }
 }
