@@ -60,6 +60,10 @@ pub struct Apis {
     pub storage: Arc<Storage>,
     pub tenancy: Tenancy,
     pub schemas: Arc<schema::SchemaCache>,
+    /// The clusters each export's resources are served in (kept by the APIBinding controller;
+    /// a binding being deleted counts until it is gone): the endpoint slices and the virtual
+    /// workspace read it.
+    pub consumers: Arc<std::sync::RwLock<ClusterIndex<ExportKey>>>,
 }
 
 impl Apis {
@@ -68,6 +72,7 @@ impl Apis {
             storage,
             tenancy,
             schemas: Default::default(),
+            consumers: Default::default(),
         }
     }
 
@@ -115,6 +120,14 @@ impl Apis {
         page.items.iter().filter_map(|o| decode(o)).collect()
     }
 
+    /// The clusters the export (`cluster`, `name`) is served in.
+    pub fn consumers_of(&self, cluster: &str, name: &str) -> std::collections::BTreeSet<String> {
+        self.consumers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clusters(&(cluster.to_string(), name.to_string()))
+    }
+
     /// The CRDs of a cluster.
     pub async fn crds(&self, cluster: &str) -> Vec<Value> {
         let prefix = keys::cluster_prefix(
@@ -131,6 +144,59 @@ impl Apis {
             .collect()
     }
 }
+
+/// Which logical clusters refer to what: each cluster registers its keys (replacing what it
+/// registered before), and a key gives the clusters that registered it.
+#[derive(Debug)]
+pub struct ClusterIndex<K> {
+    by_key: std::collections::BTreeMap<K, std::collections::BTreeSet<String>>,
+    by_cluster: std::collections::BTreeMap<String, Vec<K>>,
+}
+
+impl<K> Default for ClusterIndex<K> {
+    fn default() -> Self {
+        Self {
+            by_key: Default::default(),
+            by_cluster: Default::default(),
+        }
+    }
+}
+
+impl<K: Ord + Clone> ClusterIndex<K> {
+    /// Replaces what `cluster` registered with `keys`.
+    pub fn set(&mut self, cluster: &str, keys: Vec<K>) {
+        for old in self.by_cluster.remove(cluster).unwrap_or_default() {
+            if let Some(set) = self.by_key.get_mut(&old) {
+                set.remove(cluster);
+                if set.is_empty() {
+                    self.by_key.remove(&old);
+                }
+            }
+        }
+        for k in &keys {
+            self.by_key
+                .entry(k.clone())
+                .or_default()
+                .insert(cluster.to_string());
+        }
+        if !keys.is_empty() {
+            self.by_cluster.insert(cluster.to_string(), keys);
+        }
+    }
+
+    /// The clusters that registered `key`.
+    pub fn clusters(&self, key: &K) -> std::collections::BTreeSet<String> {
+        self.by_key.get(key).cloned().unwrap_or_default()
+    }
+
+    /// Whether `cluster` registered `key`.
+    pub fn contains(&self, key: &K, cluster: &str) -> bool {
+        self.by_key.get(key).is_some_and(|s| s.contains(cluster))
+    }
+}
+
+/// An export: its logical cluster and name.
+pub type ExportKey = (String, String);
 
 /// A cached object as a typed `apis.kcp.io` object.
 pub fn decode<T: serde::de::DeserializeOwned>(obj: &CachedObject) -> Option<T> {

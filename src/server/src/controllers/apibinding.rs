@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::queue::Queue;
-use crate::apis::{self, APIBINDINGS, APIEXPORTS, Apis, BINDING_FINALIZER};
+use crate::apis::{self, APIBINDINGS, APIEXPORTS, Apis, BINDING_FINALIZER, ClusterIndex};
 use crate::catalog::{Catalogs, ResourceDef};
 use crate::registry::object;
 use crate::registry::rest::{self, Scope};
@@ -35,70 +35,30 @@ struct Ctx {
     catalogs: Arc<Catalogs>,
     bindings: ResourceDef,
     /// Which clusters bind which export, for the exports' changes.
-    bound_to: std::sync::Mutex<ExportIndex>,
+    bound_to: std::sync::Mutex<ClusterIndex<ExportRef>>,
 }
 
-/// The clusters whose bindings refer to each export: by the export's (cluster, name) once
-/// resolved, by its name alone while it is not found (an export appearing anywhere with that
-/// name brings them back).
-#[derive(Default)]
-struct ExportIndex {
-    resolved: BTreeMap<(String, String), BTreeSet<String>>,
-    waiting: BTreeMap<String, BTreeSet<String>>,
-    /// What each cluster registered, to replace it at its next reconcile.
-    by_cluster: BTreeMap<String, Vec<ExportRef>>,
-}
-
-#[derive(Clone)]
+/// What a cluster's bindings refer to: an export by its (cluster, name) once resolved, by its
+/// name alone while it is not found (an export appearing anywhere with that name brings the
+/// cluster back).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum ExportRef {
     Resolved(String, String),
     Waiting(String),
 }
 
-impl ExportIndex {
-    /// Replaces what `cluster` refers to.
-    fn set(&mut self, cluster: &str, refs: Vec<ExportRef>) {
-        fn remove<K: Ord>(map: &mut BTreeMap<K, BTreeSet<String>>, key: K, cluster: &str) {
-            if let Some(set) = map.get_mut(&key) {
-                set.remove(cluster);
-                if set.is_empty() {
-                    map.remove(&key);
-                }
-            }
-        }
-        for old in self.by_cluster.remove(cluster).unwrap_or_default() {
-            match old {
-                ExportRef::Resolved(c, n) => remove(&mut self.resolved, (c, n), cluster),
-                ExportRef::Waiting(n) => remove(&mut self.waiting, n, cluster),
-            }
-        }
-        for r in &refs {
-            let set = match r {
-                ExportRef::Resolved(c, n) => self.resolved.entry((c.clone(), n.clone())),
-                ExportRef::Waiting(n) => {
-                    self.waiting
-                        .entry(n.clone())
-                        .or_default()
-                        .insert(cluster.to_string());
-                    continue;
-                }
-            };
-            set.or_default().insert(cluster.to_string());
-        }
-        if !refs.is_empty() {
-            self.by_cluster.insert(cluster.to_string(), refs);
-        }
-    }
-
-    fn clusters(&self, export_cluster: &str, name: &str) -> BTreeSet<String> {
-        let mut out = self
-            .resolved
-            .get(&(export_cluster.to_string(), name.to_string()))
-            .cloned()
-            .unwrap_or_default();
-        out.extend(self.waiting.get(name).into_iter().flatten().cloned());
-        out
-    }
+/// The clusters to reconcile when the export `name` in `export_cluster` changes.
+fn clusters_referring(
+    index: &ClusterIndex<ExportRef>,
+    export_cluster: &str,
+    name: &str,
+) -> BTreeSet<String> {
+    let mut out = index.clusters(&ExportRef::Resolved(
+        export_cluster.to_string(),
+        name.to_string(),
+    ));
+    out.extend(index.clusters(&ExportRef::Waiting(name.to_string())));
+    out
 }
 
 /// Runs forever; `synced` is told once every cluster's bindings have been reconciled once
@@ -169,11 +129,11 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::onesh
             if raw.starts_with(&bindings_prefix) || raw.starts_with(&crds_prefix) {
                 queue.add(ev.object.key.cluster().to_string());
             } else if raw.starts_with(&exports_prefix) {
-                let clusters = ctx
-                    .bound_to
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clusters(ev.object.key.cluster(), ev.object.key.name());
+                let clusters = clusters_referring(
+                    &ctx.bound_to.lock().unwrap_or_else(|p| p.into_inner()),
+                    ev.object.key.cluster(),
+                    ev.object.key.name(),
+                );
                 for c in clusters {
                     queue.add(c);
                 }
@@ -456,8 +416,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_export_index_follows_each_clusters_latest_references() {
-        let mut index = ExportIndex::default();
+    fn an_export_brings_back_the_clusters_that_refer_to_it() {
+        let mut index = ClusterIndex::default();
         index.set(
             "c1",
             vec![
@@ -470,23 +430,17 @@ mod tests {
             vec![ExportRef::Resolved("p".into(), "cowboys".into())],
         );
         let names = |s: BTreeSet<String>| s.into_iter().collect::<Vec<_>>();
-        assert_eq!(names(index.clusters("p", "cowboys")), ["c1", "c2"]);
-        // A missing export is found by name in any cluster.
-        assert_eq!(names(index.clusters("anywhere", "later")), ["c1"]);
-        // c1 moves on: its old references go.
-        index.set("c1", vec![ExportRef::Resolved("q".into(), "later".into())]);
-        assert_eq!(names(index.clusters("p", "cowboys")), ["c2"]);
         assert_eq!(
-            names(index.clusters("anywhere", "later")),
-            Vec::<String>::new()
+            names(clusters_referring(&index, "p", "cowboys")),
+            ["c1", "c2"]
         );
-        assert_eq!(names(index.clusters("q", "later")), ["c1"]);
-        index.set("c2", Vec::new());
-        assert!(
-            index
-                .resolved
-                .get(&("p".into(), "cowboys".into()))
-                .is_none()
+        // A missing export is found by name in any cluster.
+        assert_eq!(
+            names(clusters_referring(&index, "anywhere", "later")),
+            ["c1"]
         );
+        index.set("c1", vec![ExportRef::Resolved("q".into(), "later".into())]);
+        assert_eq!(names(clusters_referring(&index, "p", "cowboys")), ["c2"]);
+        assert_eq!(names(clusters_referring(&index, "q", "later")), ["c1"]);
     }
 }
