@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
 cargo build --workspace --all-targets --locked
 cargo build --workspace --bins --locked
+# Kubernetes' own kube-apiserver, kube-controller-manager and etcd for the e2e tests that hold our
+# server against the real one (docs/testing.md). Without Go those tests say they are skipped.
+if command -v go >/dev/null 2>&1; then
+  scripts/build-kube-apiserver.sh
+else
+  echo "warning: go is not on PATH: the tests that need Kubernetes' kube-apiserver are skipped" >&2
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

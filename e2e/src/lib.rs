@@ -6,9 +6,16 @@
 //! let out = kcp.kubectl(&["get", "namespaces"]);
 //! assert!(out.success());
 //! ```
+//!
+//! [`KubeApiserver`] is the reference beside it: Kubernetes' own kube-apiserver, one per test
+//! binary (see [`kube_apiserver`]).
 
 pub mod bench;
+pub mod kube_apiserver;
 pub mod kubectls;
+pub mod process;
+
+pub use kube_apiserver::KubeApiserver;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -232,32 +239,14 @@ impl Kcp {
         args: &[&str],
         stdin: Option<&str>,
     ) -> Output {
-        use std::io::Write;
-        let mut cmd = Command::new(kubectl);
-        cmd.env("KUBECONFIG", kubeconfig)
-            .env("HOME", self.dir.path())
-            .env("PATH", path_with_plugins())
-            .args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("running kubectl");
-        if let Some(input) = stdin
-            && let Some(mut s) = child.stdin.take()
-        {
-            s.write_all(input.as_bytes())
-                .expect("writing kubectl stdin");
-        }
-        let out = child.wait_with_output().expect("kubectl output");
-        Output {
-            status: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        kubectl_output(
+            kubectl,
+            kubeconfig,
+            self.dir.path(),
+            Some(path_with_plugins()),
+            args,
+            stdin,
+        )
     }
 
     /// The `base` URL and the kcp-admin token from the kubeconfig.
@@ -345,35 +334,13 @@ impl Kcp {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, serde_json::Value) {
-        use std::io::Write;
         let (server, admin) = self.endpoint();
-        let token = token.unwrap_or(&admin);
-        let mut cmd = Command::new("curl");
-        cmd.args(["-sk", "-X", method, "-w", "\n%{http_code}", "-H"])
-            .arg(format!("Authorization: Bearer {token}"));
-        for (k, v) in headers {
-            if !v.is_empty() {
-                cmd.arg("-H").arg(format!("{k}: {v}"));
-            }
-        }
-        if !body.is_empty() {
-            cmd.args(["--data-binary", "@-"]);
-        }
-        cmd.arg(format!("{server}{path}"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("running curl");
-        if let Some(mut s) = child.stdin.take() {
-            let _ = s.write_all(body);
-        }
-        let out = child.wait_with_output().expect("curl output");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
-        let code: u16 = code.trim().parse().unwrap_or(0);
-        let json = serde_json::from_str(body)
-            .unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
-        (code, json)
+        let endpoint = Endpoint {
+            server: &server,
+            token: token.unwrap_or(&admin),
+            ca_file: None,
+        };
+        curl_request(&endpoint, method, path, headers, body)
     }
 
     /// Starts `kubectl` in the background (for `get -w`), stdout piped.
@@ -419,6 +386,94 @@ impl Kcp {
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }
+}
+
+/// Runs a kubectl binary with `KUBECONFIG` and `HOME` (kubectl's cache) set, and `PATH` when
+/// given.
+pub(crate) fn kubectl_output(
+    kubectl: &Path,
+    kubeconfig: &Path,
+    home: &Path,
+    path: Option<std::ffi::OsString>,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(kubectl);
+    cmd.env("KUBECONFIG", kubeconfig).env("HOME", home);
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    cmd.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("running kubectl");
+    if let Some(input) = stdin
+        && let Some(mut s) = child.stdin.take()
+    {
+        s.write_all(input.as_bytes())
+            .expect("writing kubectl stdin");
+    }
+    let out = child.wait_with_output().expect("kubectl output");
+    Output {
+        status: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Where [`curl_request`] sends a request: the server, the bearer token, and the CA to verify
+/// the server with (`None`: no verification).
+pub(crate) struct Endpoint<'a> {
+    pub server: &'a str,
+    pub token: &'a str,
+    pub ca_file: Option<&'a Path>,
+}
+
+/// A raw request with curl: `(status code, body as JSON or as a string)`.
+pub(crate) fn curl_request(
+    endpoint: &Endpoint<'_>,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, serde_json::Value) {
+    use std::io::Write;
+    let mut cmd = Command::new("curl");
+    match endpoint.ca_file {
+        Some(ca) => cmd.arg("-s").arg("--cacert").arg(ca),
+        None => cmd.arg("-sk"),
+    };
+    cmd.args(["-X", method, "-w", "\n%{http_code}", "-H"])
+        .arg(format!("Authorization: Bearer {}", endpoint.token));
+    for (k, v) in headers {
+        if !v.is_empty() {
+            cmd.arg("-H").arg(format!("{k}: {v}"));
+        }
+    }
+    if !body.is_empty() {
+        cmd.args(["--data-binary", "@-"]);
+    }
+    cmd.arg(format!("{}{path}", endpoint.server))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("running curl");
+    if let Some(mut s) = child.stdin.take() {
+        let _ = s.write_all(body);
+    }
+    let out = child.wait_with_output().expect("curl output");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let code: u16 = code.trim().parse().unwrap_or(0);
+    let json =
+        serde_json::from_str(body).unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
+    (code, json)
 }
 
 mod libc_signal {
