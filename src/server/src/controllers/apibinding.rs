@@ -229,6 +229,22 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .set(cluster, refs);
+    let serves: Vec<apis::ExportKey> = serving
+        .iter()
+        .filter(|b| !b.status.bound_resources.is_empty())
+        .filter_map(|b| {
+            let export = b.spec.reference.export.as_ref()?;
+            Some((
+                b.status.api_export_cluster_name.clone(),
+                export.name.clone(),
+            ))
+        })
+        .collect();
+    ctx.apis
+        .consumers
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .set(cluster, serves);
     publish(ctx, cluster, &serving).await;
     for (current, next) in writes {
         if !write_status(ctx, cluster, current, &next).await {

@@ -32,7 +32,11 @@ struct Ctx {
     exports: ResourceDef,
     secrets: ResourceDef,
     namespaces: ResourceDef,
+    slices: Option<ResourceDef>,
 }
+
+/// An export with this annotation gets no default endpoint slice.
+const SKIP_ENDPOINTSLICE: &str = "apiexports.apis.kcp.io/skip-endpointslice";
 
 /// Runs forever.
 pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
@@ -45,11 +49,19 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
     ) else {
         return;
     };
+    let slices = base
+        .lookup(
+            kcp_api::keys::APIS_GROUP,
+            "v1alpha1",
+            super::endpointslice::SLICES,
+        )
+        .cloned();
     let ctx = Arc::new(Ctx {
         apis,
         exports,
         secrets,
         namespaces,
+        slices,
     });
     let queue = {
         let ctx = ctx.clone();
@@ -220,10 +232,61 @@ async fn reconcile(ctx: &Ctx, cluster: &str, name: &str) -> Option<Duration> {
         ),
     };
     condition::set(&mut status.conditions, c, now);
+    if !export
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(SKIP_ENDPOINTSLICE))
+    {
+        ensure_endpoint_slice(ctx, cluster, &export).await;
+    }
     if status != export.status && !write_status(ctx, cluster, name, current, &status).await {
         return Some(Duration::from_millis(100));
     }
     None
+}
+
+/// The export's default APIExportEndpointSlice: named like it, owned by it, pointing at it by
+/// its workspace's path (kcp's `apiexport_reconcile.go`).
+async fn ensure_endpoint_slice(ctx: &Ctx, cluster: &str, export: &APIExport) {
+    let Some(def) = &ctx.slices else { return };
+    let name = export.metadata.name.clone().unwrap_or_default();
+    let s = scope(cluster, def, None, &name, "");
+    if ctx.apis.storage.get_cached(&s.key(&name)).await.is_some() {
+        return;
+    }
+    let path = export
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(kcp_api::PATH_ANNOTATION))
+        .cloned()
+        .unwrap_or_default();
+    let slice = json!({
+        "apiVersion": "apis.kcp.io/v1alpha1",
+        "kind": "APIExportEndpointSlice",
+        "metadata": {
+            "name": name,
+            "ownerReferences": [{
+                "apiVersion": "apis.kcp.io/v1alpha1",
+                "kind": "APIExport",
+                "name": name,
+                "uid": export.metadata.uid.clone().unwrap_or_default(),
+            }],
+        },
+        "spec": {"export": {"name": name, "path": path}},
+    });
+    let created = match decode_in_process(def, slice) {
+        Ok(obj) => rest::create(ctx.apis.storage.as_ref(), &s, obj)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = created
+        && e.code != 409
+    {
+        tracing::debug!("apiexport controller: endpoint slice of {cluster}/{name}: {e}");
+    }
 }
 
 /// The identity key of a cached Secret (`data.key`, decoded).

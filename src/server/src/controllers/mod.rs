@@ -4,6 +4,7 @@
 pub mod apibinding;
 pub mod apiexport;
 pub mod crd;
+pub mod endpointslice;
 pub mod gc;
 pub mod namespace;
 pub mod queue;
@@ -26,6 +27,7 @@ pub async fn start(
     let apis = crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone());
     let (bindings_synced, synced) = tokio::sync::oneshot::channel();
     tokio::spawn(apiexport::run(apis.clone(), catalogs.clone()));
+    tokio::spawn(endpointslice::run(apis.clone(), catalogs.clone()));
     tokio::spawn(apibinding::run(apis, catalogs.clone(), bindings_synced));
     tokio::spawn(workspace::run(
         storage.clone(),
