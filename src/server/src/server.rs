@@ -220,6 +220,7 @@ impl Server {
                 headers: &parts.headers,
                 query: &query,
                 body,
+                admission: &crate::registry::admission::NoAdmission,
             },
         )
         .await?;
