@@ -163,7 +163,7 @@ impl Server {
         if !def.supports(&info.verb) && info.subresource.is_empty() {
             return Err(ApiError::method_not_allowed());
         }
-        self.check(&user, cluster, &info).await?;
+        self.check(&user, cluster, &info, &def).await?;
         let body = read_body(body, &parts.headers).await?;
         let body = crate::admission::admit(
             &self.storage,
@@ -321,7 +321,15 @@ impl Server {
         Ok(target)
     }
 
-    async fn check(&self, user: &User, cluster: &str, info: &RequestInfo) -> ApiResult<()> {
+    /// Authorizes a resource request; `def` is the resource served, whose APIExport's maximal
+    /// permission policy applies when it is bound.
+    async fn check(
+        &self,
+        user: &User,
+        cluster: &str,
+        info: &RequestInfo,
+        def: &crate::catalog::ResourceDef,
+    ) -> ApiResult<()> {
         let attrs = Attributes {
             verb: info.verb.clone(),
             resource_request: true,
@@ -344,7 +352,9 @@ impl Server {
                 "wildcard requests are only allowed for privileged users",
             ));
         }
-        match authz::authorize(&self.storage, user, cluster_for_authz, &attrs).await {
+        let bound = def.bound.as_deref();
+        match authz::authorize_resource(&self.storage, user, cluster_for_authz, &attrs, bound).await
+        {
             Decision::Allow => Ok(()),
             Decision::Deny(reason) => Err(ApiError::forbidden(
                 &crate::errors::GroupResource::new(&info.api_group, &info.resource),

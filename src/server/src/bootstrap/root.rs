@@ -1,7 +1,8 @@
 //! The kcp root workspace (`reference/kcp.md` §1.6, §3.2, §4.8): the identities of root's
 //! exports, the root LogicalCluster, the default WorkspaceTypes, the root Shard, the exports and
 //! root's bindings of `tenancy.kcp.io`, `topology.kcp.io` and `shards.core.kcp.io`, and the RBAC
-//! that lets every authenticated user into root and lets them use the default types.
+//! that lets every authenticated user into root and lets them use the default types, and the
+//! maximal permission policy of `tenancy.kcp.io`.
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -96,6 +97,13 @@ fn ready_condition() -> Value {
 
 /// The APIExport of one of root's APIs, with its identity.
 fn export(name: &str, identity: &str) -> Seed {
+    let mut spec =
+        json!({"identity": {"secretRef": {"namespace": KCP_SYSTEM_NAMESPACE, "name": name}}});
+    // What users may do with workspaces and types anywhere is limited by root's RBAC for
+    // `apis.kcp.io:binding:`-prefixed subjects (below).
+    if name == TENANCY_GROUP {
+        spec["maximalPermissionPolicy"] = json!({"local": {}});
+    }
     (
         ROOT,
         APIS,
@@ -105,7 +113,7 @@ fn export(name: &str, identity: &str) -> Seed {
             "apiVersion": "apis.kcp.io/v1alpha2",
             "kind": "APIExport",
             "metadata": {"name": name, "annotations": {PATH_ANNOTATION: ROOT}},
-            "spec": {"identity": {"secretRef": {"namespace": KCP_SYSTEM_NAMESPACE, "name": name}}},
+            "spec": spec,
             "status": {"identityHash": identity, "conditions": [
                 condition("IdentityValid", true, "", ""),
             ]},
@@ -251,6 +259,33 @@ pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
             "system:kcp:apiexport:bind",
             "system:kcp:apiexport:bind",
             "system:authenticated",
+        ),
+        // The maximal permission policy of `tenancy.kcp.io`: every user may do anything with
+        // workspaces and types but write their status; the kcp admins anything at all.
+        cluster_role(
+            ROOT,
+            "system:kcp:apiexport:tenancy:maximal-permission-policy",
+            json!([
+                {"apiGroups": [TENANCY], "verbs": ["*"], "resources": ["workspaces", "workspaceauthenticationconfigurations", "workspacetypes"]},
+                {"apiGroups": [TENANCY], "verbs": ["list", "watch", "get"], "resources": ["workspaces/status", "workspacetypes/status"]},
+            ]),
+        ),
+        cluster_role_binding(
+            ROOT,
+            "system:kcp:authenticated:apiexport:tenancy:maximal-permission-policy",
+            "system:kcp:apiexport:tenancy:maximal-permission-policy",
+            "apis.kcp.io:binding:system:authenticated",
+        ),
+        cluster_role(
+            ROOT,
+            "system:kcp:apiexport:kcp-admin:maximal-permission-policy",
+            json!([{"apiGroups": [TENANCY], "verbs": ["*"], "resources": ["*"]}]),
+        ),
+        cluster_role_binding(
+            ROOT,
+            "system:kcp:authenticated:apiexport:kcp-admin:maximal-permission-policy",
+            "system:kcp:apiexport:kcp-admin:maximal-permission-policy",
+            "apis.kcp.io:binding:system:kcp:admin",
         ),
         cluster_role(
             ROOT,
