@@ -1,5 +1,6 @@
 //! The server: wiring of the layers, and the request pipeline every request goes through
-//! (health → authn → routing → discovery/non-resource → authz → registry).
+//! (health → authn → routing → discovery/non-resource → authz → admission of the body →
+//! registry, whose writes call the admission plugins on their final object).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub struct Server {
     pub catalogs: Arc<Catalogs>,
     /// The workspace controller's progress, which workspace creates wait on.
     pub workspace_progress: Arc<crate::controllers::workspace::Progress>,
+    /// The `apis.kcp.io` objects, as admission looks them up.
+    apis: crate::apis::Apis,
     ready: AtomicBool,
     shutting_down: AtomicBool,
 }
@@ -68,6 +71,7 @@ impl Server {
     ) -> Self {
         Self {
             profile,
+            apis: crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone()),
             storage,
             authn,
             tokens,
@@ -220,7 +224,10 @@ impl Server {
                 headers: &parts.headers,
                 query: &query,
                 body,
-                admission: &crate::registry::admission::NoAdmission,
+                admission: &crate::admission::Plugins {
+                    apis: &self.apis,
+                    user: &user,
+                },
             },
         )
         .await?;

@@ -5,7 +5,7 @@
 //! [`Admission::validate`] (after the strategy's validation, right before the store: kube's
 //! `ValidateObjectFunc`), both with the old object on updates.
 //!
-//! The registry only defines the hook; the plugins live elsewhere. Writes the
+//! The registry only defines the hook; the plugins live in [`crate::admission`]. Writes the
 //! server makes itself (bootstrap, controllers) pass [`NoAdmission`], as they are the system.
 
 use async_trait::async_trait;
@@ -45,7 +45,7 @@ impl Attributes<'_> {
 }
 
 /// Admission plugins on the final object of a write. Errors are returned to the client as they
-/// are.
+/// are (kcp's plugins answer `403 Forbidden`, see `crate::admission::forbidden`).
 #[async_trait]
 pub trait Admission: Send + Sync {
     /// Mutating admission: may change the object before it is defaulted and validated.
