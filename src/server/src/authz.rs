@@ -1,13 +1,26 @@
 //! Authorization: one in-process `authorize(user, cluster, attributes)` usable for any logical
-//! cluster. `system:masters` may do anything; everyone else is checked against RBAC in the
-//! request's logical cluster merged with the bootstrap policy kept in `system:admin` (which
-//! binds `system:kcp:admin` to `cluster-admin` everywhere), as kcp's authorizer chain does.
+//! cluster, kcp's authorizer chain (`reference/kcp.md` §4.8) in this order:
+//!
+//! 1. `system:masters` may do anything;
+//! 2. the workspace content check: outside the `system:` clusters, nothing without verb
+//!    `access` on `/`;
+//! 3. the system CRD check: nobody else writes `apibindings/status` or `apiexports/status`
+//!    (the controllers write them in process);
+//! 4. the maximal permission policy of the APIExport a bound resource comes from
+//!    ([`authorize_resource`]): RBAC of the export's cluster, for the user and groups prefixed
+//!    `apis.kcp.io:binding:`;
+//! 5. RBAC of the request's logical cluster merged with the bootstrap policy kept in
+//!    `system:admin` (which binds `system:kcp:admin` to `cluster-admin` everywhere).
+//!
+//! Admission's delegated checks (`bind` on an APIExport) are kcp's deep SubjectAccessReviews
+//! ([`authorize_deep`]): RBAC alone.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::authn::{MASTERS, User};
+use crate::catalog::BoundSource;
 use crate::storage::{CachedObject, Storage, keys};
 
 /// The logical cluster holding the bootstrap policy that applies to every cluster.
@@ -34,6 +47,10 @@ pub enum Decision {
     Deny(String),
 }
 
+/// What a client is told when kcp's chain denies: its decorators replace each step's own
+/// reason by this (the step's reason goes to the log).
+pub const ACCESS_DENIED: &str = "access denied";
+
 /// Whether `user` may do `attrs` in `cluster`.
 pub async fn authorize(
     storage: &Storage,
@@ -41,21 +58,22 @@ pub async fn authorize(
     cluster: &str,
     attrs: &Attributes,
 ) -> Decision {
+    authorize_resource(storage, user, cluster, attrs, None).await
+}
+
+/// [`authorize`] for a request on a resource whose definition is known: when the resource is
+/// bound from an APIExport (`bound`), that export's maximal permission policy applies too.
+pub async fn authorize_resource(
+    storage: &Storage,
+    user: &User,
+    cluster: &str,
+    attrs: &Attributes,
+    bound: Option<&BoundSource>,
+) -> Decision {
     if user.in_group(MASTERS) {
         return Decision::Allow;
     }
-    let namespace = if attrs.resource_request {
-        attrs.namespace.as_str()
-    } else {
-        ""
-    };
-    let roles = bound_roles(storage, user, cluster, namespace).await;
-    let allows = |a: &Attributes| {
-        roles
-            .iter()
-            .flat_map(|r| rules_of(r))
-            .any(|r| rule_allows(r, a))
-    };
+    let roles = bound_roles(storage, user, cluster, rbac_namespace(attrs)).await;
     // kcp's workspace content authorizer: in a workspace, nothing at all without `access`.
     if storage.serves_logical_clusters() && !cluster.starts_with("system:") {
         let access = Attributes {
@@ -63,14 +81,135 @@ pub async fn authorize(
             path: "/".into(),
             ..Attributes::default()
         };
-        if !allows(&access) {
-            return Decision::Deny("access denied".into());
+        if !roles_allow(&roles, &access) {
+            return Decision::Deny(ACCESS_DENIED.into());
         }
     }
-    if always_allowed(user, attrs) || allows(attrs) {
+    if let Some(reason) = system_crd_denial(attrs) {
+        return denied(user, attrs, reason);
+    }
+    if let Some(source) = bound
+        && let Some(reason) = maximal_permission_policy(storage, user, attrs, source).await
+    {
+        return denied(user, attrs, &reason);
+    }
+    if always_allowed(user, attrs) || roles_allow(&roles, attrs) {
         return Decision::Allow;
     }
     Decision::Deny(String::new())
+}
+
+/// kcp's deep SubjectAccessReview, which admission uses to check a permission in another
+/// logical cluster (`bind` on an APIExport): RBAC of `cluster` merged with the bootstrap
+/// policy, without the workspace content check or maximal permission policies.
+pub async fn authorize_deep(
+    storage: &Storage,
+    user: &User,
+    cluster: &str,
+    attrs: &Attributes,
+) -> Decision {
+    if user.in_group(MASTERS) || rbac_allows(storage, user, cluster, attrs).await {
+        return Decision::Allow;
+    }
+    Decision::Deny(String::new())
+}
+
+/// A denial by one step of kcp's chain: logged with the step's reason, answered as kcp does.
+fn denied(user: &User, attrs: &Attributes, reason: &str) -> Decision {
+    tracing::debug!(
+        "authorization: {:?} {} {}/{}: {reason}",
+        user.name,
+        attrs.verb,
+        attrs.resource,
+        attrs.subresource
+    );
+    Decision::Deny(ACCESS_DENIED.into())
+}
+
+/// The namespace whose RoleBindings apply (none for non-resource requests).
+fn rbac_namespace(attrs: &Attributes) -> &str {
+    if attrs.resource_request {
+        attrs.namespace.as_str()
+    } else {
+        ""
+    }
+}
+
+fn roles_allow(roles: &[Arc<CachedObject>], attrs: &Attributes) -> bool {
+    roles
+        .iter()
+        .flat_map(|r| rules_of(r))
+        .any(|r| rule_allows(r, attrs))
+}
+
+/// Whether RBAC of `cluster` (merged with the bootstrap policy) allows `attrs` to `user`.
+async fn rbac_allows(storage: &Storage, user: &User, cluster: &str, attrs: &Attributes) -> bool {
+    let roles = bound_roles(storage, user, cluster, rbac_namespace(attrs)).await;
+    roles_allow(&roles, attrs)
+}
+
+/// kcp's system CRD authorizer: the status of APIBindings and APIExports (any version) is
+/// written by the system only. Returns kcp's reason for the log.
+fn system_crd_denial(attrs: &Attributes) -> Option<&'static str> {
+    if attrs.api_group != kcp_api::keys::APIS_GROUP || attrs.subresource != "status" {
+        return None;
+    }
+    match attrs.resource.as_str() {
+        crate::apis::APIBINDINGS => Some("apibinding status updates not permitted"),
+        crate::apis::APIEXPORTS => Some("apiexport status updates not permitted"),
+        _ => None,
+    }
+}
+
+/// kcp's maximal permission policy authorizer, for a resource bound from `source`: when the
+/// export has `spec.maximalPermissionPolicy.local`, RBAC of the export's cluster (merged with
+/// the bootstrap policy) must allow the request to the user and groups prefixed
+/// `apis.kcp.io:binding:`. Returns kcp's denial reason, or `None` when the policy allows or
+/// does not apply (no policy, or the export deleted since).
+async fn maximal_permission_policy(
+    storage: &Storage,
+    user: &User,
+    attrs: &Attributes,
+    source: &BoundSource,
+) -> Option<String> {
+    let key = crate::apis::key(
+        crate::apis::APIEXPORTS,
+        &source.export_cluster,
+        &source.export_name,
+    );
+    let export = storage.get_cached(&key).await?;
+    // The policy is read from the cached, decoded-once object: this runs on every request
+    // on a bound resource (workspaces, in every workspace).
+    export
+        .shared_value()?
+        .pointer("/spec/maximalPermissionPolicy/local")
+        .filter(|local| local.is_object())?;
+    let prefixed = policy_subject(user);
+    if rbac_allows(storage, &prefixed, &source.export_cluster, attrs).await {
+        return None;
+    }
+    Some(policy_reason(
+        &source.export_cluster,
+        &source.export_name,
+        "",
+    ))
+}
+
+/// The user as an export's maximal permission policy sees it: name and groups prefixed
+/// `apis.kcp.io:binding:` (RBAC's `PrefixUser`).
+fn policy_subject(user: &User) -> User {
+    let prefix = crate::apis::POLICY_PREFIX;
+    User {
+        name: format!("{prefix}{}", user.name),
+        uid: user.uid.clone(),
+        groups: user.groups.iter().map(|g| format!("{prefix}{g}")).collect(),
+        extra: user.extra.clone(),
+    }
+}
+
+/// kcp's reason for a denial by a policy: `API export "<cluster>"|"<name>" policy: <RBAC's>`.
+fn policy_reason(export_cluster: &str, export_name: &str, rbac_reason: &str) -> String {
+    format!("API export {export_cluster:?}|{export_name:?} policy: {rbac_reason}")
 }
 
 /// What kube's default roles give every authenticated user (`system:basic-user`,
@@ -347,6 +486,178 @@ mod tests {
         assert!(!rule_allows(&named, &a));
         a.name = "a".into();
         assert!(rule_allows(&named, &a));
+    }
+
+    #[test]
+    fn only_the_system_writes_binding_and_export_status() {
+        for version in ["v1alpha1", "v1alpha2"] {
+            for (resource, reason) in [
+                ("apibindings", "apibinding status updates not permitted"),
+                ("apiexports", "apiexport status updates not permitted"),
+            ] {
+                let mut a = attrs("patch", "apis.kcp.io", resource);
+                assert_eq!(system_crd_denial(&a), None, "{version}");
+                a.subresource = "status".into();
+                assert_eq!(system_crd_denial(&a), Some(reason));
+            }
+        }
+        let mut other = attrs("update", "tenancy.kcp.io", "workspaces");
+        other.subresource = "status".into();
+        assert_eq!(system_crd_denial(&other), None);
+    }
+
+    #[test]
+    fn a_policy_sees_prefixed_subjects_and_says_which_export() {
+        let mut user = User::new("alice", &["devs", "system:authenticated"]);
+        user.uid = "1".into();
+        let p = policy_subject(&user);
+        assert_eq!(p.name, "apis.kcp.io:binding:alice");
+        assert_eq!(
+            p.groups,
+            [
+                "apis.kcp.io:binding:devs",
+                "apis.kcp.io:binding:system:authenticated"
+            ]
+        );
+        assert_eq!(p.uid, "1");
+        assert_eq!(
+            policy_reason("root", "tenancy.kcp.io", ""),
+            r#"API export "root"|"tenancy.kcp.io" policy: "#
+        );
+    }
+
+    /// A store with the objects `(key, JSON)`, behind a started watch cache.
+    async fn storage_with(objects: &[(String, Value)]) -> (tempfile::TempDir, Arc<Storage>) {
+        use kcp_store::Store;
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> =
+            Arc::new(kcp_store::EmbeddedStore::open(&dir.path().join("store.redb")).unwrap());
+        let mut rev = 0;
+        for (key, obj) in objects {
+            let bytes = bytes::Bytes::from(obj.to_string());
+            rev = store.create(key, bytes).await.unwrap().mod_revision;
+        }
+        let storage = Storage::start(store, true).await.unwrap();
+        storage.wait_for(rev).await.unwrap();
+        (dir, storage)
+    }
+
+    fn rbac_key(resource: &str, cluster: &str, name: &str) -> String {
+        keys::object_key(
+            "rbac.authorization.k8s.io",
+            resource,
+            &keys::KeySpace::BuiltIn,
+            cluster,
+            None,
+            name,
+        )
+    }
+
+    fn role(cluster: &str, name: &str, rules: Value) -> (String, Value) {
+        (
+            rbac_key("clusterroles", cluster, name),
+            json!({"metadata": {"name": name}, "rules": rules}),
+        )
+    }
+
+    fn binding(cluster: &str, role: &str, kind: &str, subject: &str) -> (String, Value) {
+        let name = format!("{role}-{subject}");
+        (
+            rbac_key("clusterrolebindings", cluster, &name),
+            json!({"metadata": {"name": name},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                   "subjects": [{"kind": kind, "name": subject}]}),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_maximal_permission_policy_limits_even_a_workspace_admin() {
+        let admin_rules = json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+                                 {"nonResourceURLs": ["*"], "verbs": ["*"]}]);
+        let export = |name: &str, policy: Value| {
+            (
+                crate::apis::key(crate::apis::APIEXPORTS, "root", name),
+                json!({"metadata": {"name": name}, "spec": policy}),
+            )
+        };
+        let (_dir, storage) = storage_with(&[
+            role(BOOTSTRAP_CLUSTER, "cluster-admin", admin_rules.clone()),
+            binding(BOOTSTRAP_CLUSTER, "cluster-admin", "Group", "system:kcp:admin"),
+            binding("ws", "cluster-admin", "User", "alice"),
+            export("tenancy.kcp.io", json!({"maximalPermissionPolicy": {"local": {}}})),
+            export("topology.kcp.io", json!({})),
+            role("root", "policy", json!([
+                {"apiGroups": ["tenancy.kcp.io"], "resources": ["workspacetypes"], "verbs": ["*"]},
+                {"apiGroups": ["tenancy.kcp.io"], "resources": ["workspacetypes/status"], "verbs": ["get"]},
+            ])),
+            binding("root", "policy", "Group", "apis.kcp.io:binding:system:authenticated"),
+            role("root", "admin-policy", json!([{"apiGroups": ["tenancy.kcp.io"], "resources": ["*"], "verbs": ["*"]}])),
+            binding("root", "admin-policy", "Group", "apis.kcp.io:binding:system:kcp:admin"),
+        ])
+        .await;
+        let source = |name: &str| BoundSource {
+            export_cluster: "root".into(),
+            export_name: name.into(),
+        };
+        let alice = User::new("alice", &[crate::authn::ALL_AUTHENTICATED]);
+        let kcp_admin = User::new(
+            "kcp-admin",
+            &["system:kcp:admin", crate::authn::ALL_AUTHENTICATED],
+        );
+        let mut status = attrs("update", "tenancy.kcp.io", "workspacetypes");
+        status.subresource = "status".into();
+        let main = attrs("update", "tenancy.kcp.io", "workspacetypes");
+        let check = |user: &User, a: &Attributes, export: &str| {
+            let (storage, user, a, source) =
+                (storage.clone(), user.clone(), a.clone(), source(export));
+            async move { authorize_resource(&storage, &user, "ws", &a, Some(&source)).await }
+        };
+        assert_eq!(
+            check(&alice, &main, "tenancy.kcp.io").await,
+            Decision::Allow
+        );
+        assert_eq!(
+            check(&alice, &status, "tenancy.kcp.io").await,
+            Decision::Deny(ACCESS_DENIED.into())
+        );
+        assert_eq!(
+            check(&kcp_admin, &status, "tenancy.kcp.io").await,
+            Decision::Allow
+        );
+        // No policy on the export, or no export any more: RBAC alone decides.
+        assert_eq!(
+            check(&alice, &status, "topology.kcp.io").await,
+            Decision::Allow
+        );
+        assert_eq!(
+            check(&alice, &status, "deleted.kcp.io").await,
+            Decision::Allow
+        );
+        // The policy limits, it does not grant.
+        let bob = User::new("bob", &[crate::authn::ALL_AUTHENTICATED]);
+        assert!(matches!(
+            check(&bob, &main, "tenancy.kcp.io").await,
+            Decision::Deny(_)
+        ));
+        // Masters pass every step.
+        let masters = User::new("shard-admin", &[MASTERS]);
+        assert_eq!(
+            check(&masters, &status, "tenancy.kcp.io").await,
+            Decision::Allow
+        );
+        // A deep check (bind) is RBAC alone: no workspace access needed.
+        let bind = Attributes {
+            name: "tenancy.kcp.io".into(),
+            ..attrs("bind", "apis.kcp.io", "apiexports")
+        };
+        assert!(matches!(
+            authorize_deep(&storage, &bob, "ws", &bind).await,
+            Decision::Deny(_)
+        ));
+        assert_eq!(
+            authorize_deep(&storage, &alice, "ws", &bind).await,
+            Decision::Allow
+        );
     }
 
     #[test]

@@ -112,7 +112,26 @@ pub async fn create(
             if def.resource == "localsubjectaccessreviews" {
                 attrs.namespace = info.namespace.clone();
             }
-            let decision = authz::authorize(&server.storage, &subject, cluster, &attrs).await;
+            // A bound resource's export policy applies to reviews too, as to requests.
+            let catalog = server.catalogs.for_cluster(cluster);
+            let bound = attrs
+                .resource_request
+                .then(|| {
+                    catalog
+                        .resources()
+                        .iter()
+                        .find(|d| d.group == attrs.api_group && d.resource == attrs.resource)
+                })
+                .flatten()
+                .and_then(|d| d.bound.clone());
+            let decision = authz::authorize_resource(
+                &server.storage,
+                &subject,
+                cluster,
+                &attrs,
+                bound.as_deref(),
+            )
+            .await;
             obj["status"] = match decision {
                 Decision::Allow => json!({"allowed": true, "reason": "allowed by RBAC"}),
                 Decision::Deny(r) if r.is_empty() => json!({"allowed": false}),

@@ -1,5 +1,6 @@
 //! The server: wiring of the layers, and the request pipeline every request goes through
-//! (health → authn → routing → discovery/non-resource → authz → registry).
+//! (health → authn → routing → discovery/non-resource → authz → admission of the body →
+//! registry, whose writes call the admission plugins on their final object).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub struct Server {
     pub catalogs: Arc<Catalogs>,
     /// The workspace controller's progress, which workspace creates wait on.
     pub workspace_progress: Arc<crate::controllers::workspace::Progress>,
+    /// The `apis.kcp.io` objects, as admission looks them up.
+    apis: crate::apis::Apis,
     ready: AtomicBool,
     shutting_down: AtomicBool,
 }
@@ -68,6 +71,7 @@ impl Server {
     ) -> Self {
         Self {
             profile,
+            apis: crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone()),
             storage,
             authn,
             tokens,
@@ -163,7 +167,7 @@ impl Server {
         if !def.supports(&info.verb) && info.subresource.is_empty() {
             return Err(ApiError::method_not_allowed());
         }
-        self.check(&user, cluster, &info).await?;
+        self.check(&user, cluster, &info, &def).await?;
         let body = read_body(body, &parts.headers).await?;
         let body = crate::admission::admit(
             &self.storage,
@@ -220,6 +224,10 @@ impl Server {
                 headers: &parts.headers,
                 query: &query,
                 body,
+                admission: &crate::admission::Plugins {
+                    apis: &self.apis,
+                    user: &user,
+                },
             },
         )
         .await?;
@@ -320,7 +328,15 @@ impl Server {
         Ok(target)
     }
 
-    async fn check(&self, user: &User, cluster: &str, info: &RequestInfo) -> ApiResult<()> {
+    /// Authorizes a resource request; `def` is the resource served, whose APIExport's maximal
+    /// permission policy applies when it is bound.
+    async fn check(
+        &self,
+        user: &User,
+        cluster: &str,
+        info: &RequestInfo,
+        def: &crate::catalog::ResourceDef,
+    ) -> ApiResult<()> {
         let attrs = Attributes {
             verb: info.verb.clone(),
             resource_request: true,
@@ -343,7 +359,9 @@ impl Server {
                 "wildcard requests are only allowed for privileged users",
             ));
         }
-        match authz::authorize(&self.storage, user, cluster_for_authz, &attrs).await {
+        let bound = def.bound.as_deref();
+        match authz::authorize_resource(&self.storage, user, cluster_for_authz, &attrs, bound).await
+        {
             Decision::Allow => Ok(()),
             Decision::Deny(reason) => Err(ApiError::forbidden(
                 &crate::errors::GroupResource::new(&info.api_group, &info.resource),

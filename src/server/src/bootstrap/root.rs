@@ -1,7 +1,8 @@
 //! The kcp root workspace (`reference/kcp.md` §1.6, §3.2, §4.8): the identities of root's
 //! exports, the root LogicalCluster, the default WorkspaceTypes, the root Shard, the exports and
 //! root's bindings of `tenancy.kcp.io`, `topology.kcp.io` and `shards.core.kcp.io`, and the RBAC
-//! that lets every authenticated user into root and lets them use the default types.
+//! that lets every authenticated user into root and lets them use the default types, and the
+//! maximal permission policy of `tenancy.kcp.io`.
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -170,6 +171,7 @@ fn root_binding(name: &str) -> Seed {
             "metadata": {
                 "name": name,
                 "labels": {crate::apis::EXPORT_LABEL: kcp_api::names::apibinding_export_label_value(ROOT, name)},
+                "annotations": {PATH_ANNOTATION: ROOT},
                 "finalizers": [crate::apis::BINDING_FINALIZER],
             },
             "spec": {"reference": {"export": {"path": ROOT, "name": name}}},

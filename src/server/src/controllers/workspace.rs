@@ -625,6 +625,7 @@ async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<bo
                             "name": name,
                             "labels": {crate::apis::EXPORT_LABEL:
                                 kcp_api::names::apibinding_export_label_value(&export_cluster, export)},
+                            "annotations": {PATH_ANNOTATION: lc["metadata"]["annotations"][PATH_ANNOTATION]},
                             "finalizers": [crate::apis::BINDING_FINALIZER],
                         },
                         "spec": {"reference": {"export": {"path": path, "name": export}}},

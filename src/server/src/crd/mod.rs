@@ -11,12 +11,14 @@
 //! - [`CustomResourceSchema::printer_columns`] and [`CustomResourceSchema::selectable_field`]
 //!   evaluate `additionalPrinterColumns` and `selectableFields`.
 //!
-//! [`validate_crd_schema`] checks a schema when a CRD is created (structural schemas).
+//! [`validate_crd_schema`] checks a schema when a CRD is created (structural schemas), and
+//! [`validate_crd_names`] its names.
 
 mod cel;
 mod default;
 mod formats;
 mod jsonpath;
+mod names;
 mod prune;
 pub(crate) mod schema;
 mod structural;
@@ -28,6 +30,7 @@ mod tests;
 use serde_json::Value;
 
 pub use jsonpath::JsonPath;
+pub use names::validate_crd_names;
 pub use structural::{is_structural, validate_crd_schema};
 
 use crate::errors::{FieldError, FieldPath};

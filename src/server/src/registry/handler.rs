@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Response, header};
 use serde_json::{Value, json};
 
+use super::admission::Admission;
 use super::query::{ListQuery, PatchType, negotiate};
 use super::rest::{self, DeleteOptions, Deleted, Scope};
 use super::{conversion, object, output, watch};
@@ -24,6 +25,8 @@ pub struct RestRequest<'a> {
     pub headers: &'a HeaderMap,
     pub query: &'a HashMap<String, String>,
     pub body: Bytes,
+    /// The admission plugins every write goes through.
+    pub admission: &'a dyn Admission,
 }
 
 /// The list and watch options of a request, with field labels as stored objects name them.
@@ -280,7 +283,7 @@ pub async fn serve(
             "patch" => super::scale::Request::Patch(patch_type(req.headers)?, &req.body),
             _ => return Err(ApiError::method_not_allowed()),
         };
-        let scale = super::scale::serve(storage, &scope, request, &out).await?;
+        let scale = super::scale::serve(storage, &scope, request, &out, req.admission).await?;
         return Ok(json_bytes(200, &scale));
     }
     match info.verb.as_str() {
@@ -320,7 +323,7 @@ pub async fn serve(
             let obj = decode_body(req.headers, &req.body, def.kind)?;
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
-            let written = rest::create(storage, &scope, obj).await?;
+            let written = rest::create_admitted(storage, &scope, obj, req.admission).await?;
             Ok(with_warnings(written_response(201, written), &warnings))
         }
         "update" | "patch" if info.name.is_empty() => Err(ApiError::method_not_allowed()),
@@ -328,7 +331,7 @@ pub async fn serve(
             let obj = decode_body(req.headers, &req.body, def.kind)?;
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
-            let written = rest::update(storage, &scope, obj).await?;
+            let written = rest::update_admitted(storage, &scope, obj, req.admission).await?;
             let code = if written.created { 201 } else { 200 };
             Ok(with_warnings(written_response(code, written), &warnings))
         }
@@ -356,9 +359,17 @@ pub async fn serve(
                     ));
                 }
                 let force = matches!(req.query.get("force").map(String::as_str), Some("true"));
-                rest::apply(storage, &scope, &req.body, force, &check).await?
+                rest::apply(storage, &scope, &req.body, force, &check, req.admission).await?
             } else {
-                rest::patch(storage, &scope, patch_type, &req.body, &check).await?
+                rest::patch(
+                    storage,
+                    &scope,
+                    patch_type,
+                    &req.body,
+                    &check,
+                    req.admission,
+                )
+                .await?
             };
             let warnings = warnings.into_inner().unwrap_or_default();
             // An apply that creates the object answers 201, as kube does.

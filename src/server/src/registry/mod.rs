@@ -3,6 +3,7 @@
 //! PartialObjectMetadata output), driven by the resource's `ResourceDef` and strategy.
 //! Start with `handler.rs`, which turns a `RequestInfo` into one of the verbs in `rest.rs`.
 
+pub mod admission;
 pub mod apply;
 pub mod conversion;
 pub mod handler;

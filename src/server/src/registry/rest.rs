@@ -8,6 +8,7 @@ use bytes::Bytes;
 use kcp_store::Error as StoreError;
 use serde_json::{Value, json};
 
+use super::admission::{Admission, Attributes, NoAdmission, Operation};
 use super::object::{self, meta_mut};
 use super::query::{ListQuery, PatchType};
 use super::strategy;
@@ -118,9 +119,19 @@ pub async fn get(storage: &Storage, scope: &Scope<'_>) -> ApiResult<Arc<CachedOb
         .ok_or_else(|| ApiError::not_found(&scope.gr(), scope.name))
 }
 
-/// Creates an object from a request body.
+/// Creates an object without admission: for the server's own writes.
 pub async fn create(storage: &Storage, scope: &Scope<'_>, obj: Value) -> ApiResult<Written> {
-    create_inner(storage, scope, obj, true, false).await
+    create_inner(storage, scope, obj, true, false, &NoAdmission).await
+}
+
+/// Creates an object from a request body, through the request's admission.
+pub async fn create_admitted(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    obj: Value,
+    admission: &dyn Admission,
+) -> ApiResult<Written> {
+    create_inner(storage, scope, obj, true, false, admission).await
 }
 
 /// Creates an object with its `status` as given: for the server's own objects (bootstrap,
@@ -132,7 +143,7 @@ pub async fn create_with_status(
     scope: &Scope<'_>,
     obj: Value,
 ) -> ApiResult<Written> {
-    create_inner(storage, scope, obj, true, true).await
+    create_inner(storage, scope, obj, true, true, &NoAdmission).await
 }
 
 /// `create`; `track_fields` is false when server-side apply already wrote the managed fields.
@@ -142,6 +153,7 @@ async fn create_inner(
     mut obj: Value,
     track_fields: bool,
     keep_status: bool,
+    admission: &dyn Admission,
 ) -> ApiResult<Written> {
     let def = scope.def;
     check_type_meta(def, &mut obj)?;
@@ -173,6 +185,16 @@ async fn create_inner(
         crate::defaulting::apply(def.group, def.version, def.resource, &mut obj);
         assign_service_addresses(storage, scope, &mut obj).await?;
     }
+    let attrs = Attributes {
+        operation: Operation::Create,
+        cluster: scope.cluster,
+        def,
+        subresource: scope.subresource,
+        name: &name,
+        old: None,
+        dry_run: scope.dry_run,
+    };
+    admission.admit(&attrs, &mut obj).await?;
     let status = keep_status
         .then(|| obj.as_object_mut().and_then(|o| o.remove("status")))
         .flatten();
@@ -182,6 +204,7 @@ async fn create_inner(
     }
     let managed = track_fields.then(|| super::apply::ManagedFields::settle(None, &mut obj, false));
     strategy::validate(def, &obj, None)?;
+    admission.validate(&attrs, &obj).await?;
     if let Some(managed) = managed {
         track_managed_fields(scope, None, &mut obj, &managed)?;
     }
@@ -357,8 +380,19 @@ async fn read_back(
     })
 }
 
-/// Replaces an object (PUT). `obj` is the client's full object.
-pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> ApiResult<Written> {
+/// Replaces an object without admission: for the server's own writes.
+pub async fn update(storage: &Storage, scope: &Scope<'_>, obj: Value) -> ApiResult<Written> {
+    update_admitted(storage, scope, obj, &NoAdmission).await
+}
+
+/// Replaces an object (PUT) through the request's admission. `obj` is the client's full
+/// object.
+pub async fn update_admitted(
+    storage: &Storage,
+    scope: &Scope<'_>,
+    mut obj: Value,
+    admission: &dyn Admission,
+) -> ApiResult<Written> {
     check_type_meta(scope.def, &mut obj)?;
     let body_name = object::name(&obj).to_string();
     if !body_name.is_empty() && body_name != scope.name {
@@ -375,7 +409,7 @@ pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
         if strategy::allow_create_on_update(scope.def) && scope.subresource.is_empty() {
             meta_mut(&mut obj).insert("name".into(), json!(scope.name));
             meta_mut(&mut obj).remove("resourceVersion");
-            return create(storage, scope, obj).await;
+            return create_admitted(storage, scope, obj, admission).await;
         }
         return Err(ApiError::not_found(&scope.gr(), scope.name));
     };
@@ -390,7 +424,7 @@ pub async fn update(storage: &Storage, scope: &Scope<'_>, mut obj: Value) -> Api
         return Err(ApiError::stale_resource_version(&scope.gr(), scope.name));
     }
     let old = served_value(scope.def, &current)?;
-    write_update(storage, scope, &key, old, obj, expected, false).await
+    write_update(storage, scope, &key, old, obj, expected, false, admission).await
 }
 
 /// Applies a patch to the current object and writes the result, retrying on conflicts the way
@@ -401,6 +435,7 @@ pub async fn patch(
     patch_type: PatchType,
     patch: &[u8],
     decode: &(dyn Fn(Value) -> ApiResult<Value> + Sync),
+    admission: &dyn Admission,
 ) -> ApiResult<Written> {
     let key = scope.key(scope.name);
     for _ in 0..5 {
@@ -415,7 +450,11 @@ pub async fn patch(
         };
         let mut patched = patched;
         check_type_meta(scope.def, &mut patched)?;
-        match write_update(storage, scope, &key, old, patched, expected, false).await {
+        match write_update(
+            storage, scope, &key, old, patched, expected, false, admission,
+        )
+        .await
+        {
             Err(e) if e.code == 409 && e.reason == "Conflict" && pinned.is_empty() => continue,
             other => return other,
         }
@@ -423,7 +462,9 @@ pub async fn patch(
     Err(ApiError::stale_resource_version(&scope.gr(), scope.name))
 }
 
-/// The shared tail of update and patch: keep what the client may not change, validate, store.
+/// The shared tail of update and patch: keep what the client may not change, admit,
+/// validate, store.
+#[allow(clippy::too_many_arguments)] // the one tail of four write paths
 pub(super) async fn write_update(
     storage: &Storage,
     scope: &Scope<'_>,
@@ -432,6 +473,7 @@ pub(super) async fn write_update(
     mut obj: Value,
     expected: i64,
     applied: bool,
+    admission: &dyn Admission,
 ) -> ApiResult<Written> {
     object::strip_derived(&mut obj);
     let mut old_stored = old.clone();
@@ -458,6 +500,19 @@ pub(super) async fn write_update(
         }
         meta.insert("name".into(), json!(scope.name));
     }
+    // Admission sees both objects with the resourceVersion being updated, as validation does.
+    let mut old_admitted = old_stored.clone();
+    meta_mut(&mut old_admitted).insert("resourceVersion".into(), json!(expected.to_string()));
+    let attrs = Attributes {
+        operation: Operation::Update,
+        cluster: scope.cluster,
+        def: scope.def,
+        subresource: scope.subresource,
+        name: scope.name,
+        old: Some(&old_admitted),
+        dry_run: scope.dry_run,
+    };
+    admission.admit(&attrs, &mut obj).await?;
     strategy::prepare_for_update(scope.def, scope.subresource, &mut obj, &old_stored);
     let managed = (!applied).then(|| {
         let subresource = !scope.subresource.is_empty();
@@ -474,6 +529,7 @@ pub(super) async fn write_update(
             old_v["spec"]["ephemeralContainers"] = new_v["spec"]["ephemeralContainers"].clone();
         }
         strategy::validate(scope.def, &new_v, Some(&old_v))?;
+        admission.validate(&attrs, &new_v).await?;
     }
     if scope.dry_run {
         return Ok(Written::new(obj, false));
@@ -593,6 +649,7 @@ pub async fn apply(
     body: &[u8],
     force: bool,
     decode: &(dyn Fn(Value) -> ApiResult<Value> + Sync),
+    admission: &dyn Admission,
 ) -> ApiResult<Written> {
     let text = std::str::from_utf8(body)
         .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?;
@@ -646,7 +703,7 @@ pub async fn apply(
         let Some(current) = live else {
             let mut obj = merged;
             meta_mut(&mut obj).insert("name".into(), json!(scope.name));
-            return create_inner(storage, scope, obj, false, false).await;
+            return create_inner(storage, scope, obj, false, false, admission).await;
         };
         if unchanged {
             return Ok(Written::new(live_value.unwrap_or_default(), false));
@@ -660,6 +717,7 @@ pub async fn apply(
             merged,
             current.mod_revision,
             true,
+            admission,
         )
         .await
         {

@@ -10,6 +10,7 @@
 
 use serde_json::{Value, json};
 
+use super::admission::Admission;
 use super::object;
 use super::query::{Output, PatchType};
 use super::rest::{self, Scope};
@@ -168,11 +169,12 @@ pub async fn serve(
     scope: &Scope<'_>,
     request: Request<'_>,
     out: &Output,
+    admission: &dyn Admission,
 ) -> ApiResult<Value> {
     let fields = ScaleFields::of(scope.def).ok_or_else(ApiError::path_not_found)?;
     let scale = match request {
         Request::Get => fields.scale_of(&rest::get(storage, scope).await?.value()?),
-        change => write(storage, scope, &fields, change).await?,
+        change => write(storage, scope, &fields, change, admission).await?,
     };
     super::output::single(&SCALE, scale, out)
 }
@@ -183,6 +185,7 @@ async fn write(
     scope: &Scope<'_>,
     fields: &ScaleFields,
     change: Request<'_>,
+    admission: &dyn Admission,
 ) -> ApiResult<Value> {
     let key = scope.key(scope.name);
     for _ in 0..5 {
@@ -202,7 +205,7 @@ async fn write(
             _ => current.mod_revision,
         };
         let obj = fields.with_replicas(old.clone(), replicas.replicas);
-        match rest::write_update(storage, scope, &key, old, obj, expected, false).await {
+        match rest::write_update(storage, scope, &key, old, obj, expected, false, admission).await {
             Err(e) if e.code == 409 && e.reason == "Conflict" && !pinned => continue,
             Err(e) => return Err(e),
             Ok(written) => return Ok(fields.scale_of(&written.object)),

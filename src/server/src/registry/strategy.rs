@@ -198,8 +198,8 @@ pub fn blocks_deletion(def: &ResourceDef, obj: &Value) -> bool {
             .is_some_and(|f| !f.is_empty())
 }
 
-/// The CRD rules kube checks on every write: the name is `<plural>.<group>`, exactly one
-/// version is the storage version, the schemas are structural.
+/// The CRD rules kube checks on every write: the name is `<plural>.<group>`, the names are
+/// valid, exactly one version is the storage version, the schemas are structural.
 fn validate_crd(crd: &Value) -> Vec<crate::errors::FieldError> {
     use crate::errors::{FieldError, FieldPath};
     let mut errs = Vec::new();
@@ -214,6 +214,10 @@ fn validate_crd(crd: &Value) -> Vec<crate::errors::FieldError> {
             "must be spec.names.plural+\".\"+spec.group",
         ));
     }
+    errs.extend(crate::crd::validate_crd_names(
+        &spec["names"],
+        &FieldPath::new("spec").child("names"),
+    ));
     let versions = spec["versions"].as_array().cloned().unwrap_or_default();
     if versions.iter().filter(|v| v["storage"] == true).count() != 1 {
         errs.push(FieldError::invalid(

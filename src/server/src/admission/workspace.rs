@@ -1,16 +1,14 @@
-//! Built-in admission of kcp's kinds, between authorization and the registry. Workspaces
-//! (`reference/kcp.md` §4.2): the creator's owner annotation, the parent's required groups, the
-//! type defaulted from the parent's type and resolved to a path, the `use` permission on the
-//! type, and the parent/child type constraints. Namespaces `default`, `kube-system` and
-//! `kube-public` cannot be deleted, and LogicalClusters are created and deleted only by the
-//! system.
+//! Workspace creation (`reference/kcp.md` §4.2), on the request body before the registry: the
+//! creator's owner annotation, the parent's required groups, the type defaulted from the
+//! parent's type and resolved to a path, the `use` permission on the type, and the
+//! parent/child type constraints.
 
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use super::Request;
 use crate::authn::{MASTERS, User};
 use crate::authz::{self, Attributes, Decision};
-use crate::catalog::{Catalogs, ResourceDef};
+use crate::catalog::Catalogs;
 use crate::errors::{ApiError, ApiResult, GroupResource};
 use crate::storage::Storage;
 use crate::tenancy::{self, Tenancy, TypeRef};
@@ -18,68 +16,6 @@ use kcp_api::keys::{
     LOGICAL_CLUSTER_TYPE_ANNOTATION, REQUIRED_GROUPS_ANNOTATION, TENANCY_GROUP,
     WORKSPACE_OWNER_ANNOTATION,
 };
-
-/// A request as admission sees it.
-pub struct Request<'a> {
-    pub user: &'a User,
-    pub cluster: &'a str,
-    pub verb: &'a str,
-    pub subresource: &'a str,
-    /// The object's name, for requests on one object.
-    pub name: &'a str,
-    pub def: &'a ResourceDef,
-}
-
-/// Namespaces a cluster keeps for as long as it lives (kube's and kcp's namespace lifecycle).
-const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
-
-/// Admits a request's body, possibly changing it. Bodies that are not JSON objects pass
-/// unchanged: the registry answers them with the proper decoding error.
-pub async fn admit(
-    storage: &Storage,
-    catalogs: &Catalogs,
-    req: &Request<'_>,
-    body: Bytes,
-) -> ApiResult<Bytes> {
-    if req.verb == "delete"
-        && req.subresource.is_empty()
-        && req.def.group.is_empty()
-        && req.def.resource == "namespaces"
-        && IMMORTAL_NAMESPACES.contains(&req.name)
-    {
-        return Err(ApiError::forbidden(
-            &GroupResource::new("", "namespaces"),
-            req.name,
-            "this namespace may not be deleted",
-        ));
-    }
-    if req.def.group == kcp_api::keys::CORE_GROUP
-        && req.def.resource == "logicalclusters"
-        && matches!(req.verb, "create" | "delete" | "deletecollection")
-        && req.subresource.is_empty()
-        && !req.user.in_group(MASTERS)
-    {
-        return Err(ApiError::forbidden(
-            &GroupResource::new(kcp_api::keys::CORE_GROUP, "logicalclusters"),
-            req.name,
-            &format!("{} of a LogicalCluster is not allowed", req.verb),
-        ));
-    }
-    let is_workspace_create = req.verb == "create"
-        && req.subresource.is_empty()
-        && req.def.group == TENANCY_GROUP
-        && req.def.resource == "workspaces";
-    if !is_workspace_create {
-        return Ok(body);
-    }
-    let Ok(Value::Object(mut ws)) = serde_json::from_slice::<Value>(&body) else {
-        return Ok(body);
-    };
-    admit_workspace(storage, catalogs, req, &mut ws).await?;
-    Ok(Bytes::from(
-        serde_json::to_vec(&Value::Object(ws)).map_err(ApiError::internal)?,
-    ))
-}
 
 fn forbidden(name: &str, why: &str) -> ApiError {
     ApiError::forbidden(&GroupResource::new(TENANCY_GROUP, "workspaces"), name, why)
@@ -101,7 +37,7 @@ pub fn owner_json(user: &User) -> String {
     Value::Object(u).to_string()
 }
 
-async fn admit_workspace(
+pub(super) async fn admit_workspace(
     storage: &Storage,
     catalogs: &Catalogs,
     req: &Request<'_>,
