@@ -21,6 +21,12 @@
 //!
 //! The message and field tables below are the interface facts of `OpenAPIv2.proto` and of
 //! gnostic's parser (github.com/google/gnostic-models, `openapiv2`).
+//!
+//! Where the JSON is unusual, gnostic sees YAML that this module does not reproduce: a list
+//! where an object is expected has its items read as key/value pairs by gnostic and is empty
+//! here, and a raw NEL, LS or PS character inside a string is a line break to YAML (folded)
+//! but kept here as the JSON means it. Our documents have neither; numbers are written back as
+//! serde_json writes them, which is how the served JSON has them.
 
 use std::fmt;
 
