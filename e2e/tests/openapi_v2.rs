@@ -1,76 +1,53 @@
 //! `/openapi/v2` in protobuf, through the kubectl releases that read it: 1.27–1.29 ask for the
 //! protobuf form only (`application/com.github.proto-openapi.spec.v2@v1.0+protobuf`) before
 //! `apply` and `explain`, and every release reads it to validate a `kind: List` file. Each
-//! kubectl gets its own empty `--cache-dir`, so every run fetches the documents anew.
+//! kubectl gets its own empty `--cache-dir`, so every run fetches the documents anew. Stdout is
+//! compared; stderr only where kubectl reports a refusal there.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
+use e2e::kubectls::{self, Release};
 use e2e::{Kcp, Output};
 
-/// The releases that fall back to `/swagger-2.0.0.pb-v1` (which no server has) when
-/// `/openapi/v2` refuses protobuf.
-const OLD_RELEASES: &[&str] = &["1.27", "1.28", "1.29"];
+/// The releases that ask `/openapi/v2` for protobuf only, and fall back to
+/// `/swagger-2.0.0.pb-v1` (which no server has) when refused.
+const PROTOBUF_ONLY: &[&str] = &["1.27", "1.28", "1.29"];
 
-/// The binary of one kubectl release: next to the real path of the `kubectl` on `PATH` (a
-/// dispatcher that picks a release), else in `/usr/bin`.
-fn kubectl_release(release: &str) -> PathBuf {
-    let name = format!("kubectl.{release}");
-    let dispatcher = std::env::var_os("PATH")
+/// The protobuf-only releases; each must be on the machine.
+fn protobuf_only_releases() -> Vec<Release> {
+    let (found, _) = kubectls::releases();
+    PROTOBUF_ONLY
         .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("kubectl"))
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::canonicalize(p).ok());
-    let beside = dispatcher.and_then(|p| p.parent().map(|d| d.join(&name)));
-    let candidates = beside
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin").join(&name)]);
-    candidates
-        .clone()
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("no {name}: looked at {:?}", candidates.collect::<Vec<_>>()))
+        .map(|v| {
+            found
+                .iter()
+                .find(|r| r.version == *v)
+                .cloned()
+                .unwrap_or_else(|| panic!("kubectl {v} is not on this machine"))
+        })
+        .collect()
 }
 
-/// One kubectl binary with its own empty cache directory.
+/// One kubectl release with its own empty cache directory.
 struct Kubectl<'a> {
     kcp: &'a Kcp,
-    binary: PathBuf,
+    release: Release,
     cache: tempfile::TempDir,
 }
 
 impl<'a> Kubectl<'a> {
-    fn new(kcp: &'a Kcp, binary: PathBuf) -> Self {
+    fn new(kcp: &'a Kcp, release: Release) -> Self {
         Self {
             kcp,
-            binary,
+            release,
             cache: tempfile::tempdir().expect("cache dir"),
         }
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(&self.binary)
-            .env("KUBECONFIG", self.kcp.kubeconfig())
-            .env("HOME", self.kcp.root_dir())
-            .arg("--cache-dir")
-            .arg(self.cache.path())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("running {}: {e}", self.binary.display()));
-        if let Some(mut s) = child.stdin.take() {
-            s.write_all(stdin.unwrap_or_default().as_bytes())
-                .expect("writing kubectl stdin");
-        }
-        let out = child.wait_with_output().expect("kubectl output");
-        Output {
-            status: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let cache = self.cache.path().display().to_string();
+        let mut all = vec!["--cache-dir", &cache];
+        all.extend_from_slice(args);
+        self.kcp
+            .run_kubectl(&self.release.path, &self.kcp.kubeconfig(), &all, stdin)
     }
 
     /// `kubectl apply -f -` of `yaml`, with extra flags.
@@ -100,8 +77,10 @@ fn list_of_config_maps(names: &[&str]) -> String {
 #[test]
 fn kubectl_releases_that_read_protobuf_v2_apply_explain_and_validate() {
     let kcp = Kcp::start();
-    for release in OLD_RELEASES {
-        let kubectl = Kubectl::new(&kcp, kubectl_release(release));
+    for r in protobuf_only_releases() {
+        let version = r.version.clone();
+        let release = version.as_str();
+        let kubectl = Kubectl::new(&kcp, r);
         let name = format!("cm-{}", release.replace('.', "-"));
         let ok = |out: Output, want: &str| {
             assert!(
@@ -181,15 +160,23 @@ fn kubectl_releases_that_read_protobuf_v2_apply_explain_and_validate() {
 }
 
 #[test]
-fn a_list_file_is_validated_by_the_kubectl_on_path_too() {
+fn every_kubectl_release_validates_a_list_file() {
     let kcp = Kcp::start();
-    let kubectl = Kubectl::new(&kcp, PathBuf::from("kubectl"));
-    let out = kubectl.apply(&list_of_config_maps(&["listed-a", "listed-b"]), &[]);
-    assert!(out.success(), "{}", out.stderr);
-    assert_eq!(
-        out.stdout,
-        "configmap/listed-a created\nconfigmap/listed-b created\n"
-    );
+    let (releases, _) = kubectls::releases();
+    assert!(!releases.is_empty(), "no kubectl release on this machine");
+    for release in releases {
+        let name = format!("listed-{}", release.version.replace('.', "-"));
+        let (a, b) = (format!("{name}-a"), format!("{name}-b"));
+        let kubectl = Kubectl::new(&kcp, release);
+        let out = kubectl.apply(&list_of_config_maps(&[&a, &b]), &[]);
+        let v = &kubectl.release.version;
+        assert!(out.success(), "kubectl {v}: {}", out.stderr);
+        assert_eq!(
+            out.stdout,
+            format!("configmap/{a} created\nconfigmap/{b} created\n"),
+            "kubectl {v}"
+        );
+    }
 }
 
 #[test]
@@ -200,8 +187,10 @@ fn deployments_under_the_kube_profile() {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: default\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: main\n        image: {image}\n"
         )
     };
-    for release in OLD_RELEASES {
-        let kubectl = Kubectl::new(&kcp, kubectl_release(release));
+    for r in protobuf_only_releases() {
+        let version = r.version.clone();
+        let release = version.as_str();
+        let kubectl = Kubectl::new(&kcp, r);
         let name = format!("web-{}", release.replace('.', "-"));
         let created = kubectl.apply(&deployment(&name, "nginx:1.27"), &[]);
         assert!(created.success(), "kubectl {release}: {}", created.stderr);

@@ -2,8 +2,9 @@
 //! the `Accept` header, with an ETag and Go's `http.ServeContent` conditional requests.
 //!
 //! Negotiation follows goautoneg, which kube-openapi uses: the `Accept` clauses are sorted (a
-//! higher `q` first, and a concrete type or subtype before a wildcard), then the first clause
-//! that matches one of the served media types picks it. An empty `Accept` is `*/*`, so JSON is
+//! higher `q` first, and a concrete type or subtype before a wildcard; see
+//! [`crate::http::negotiation::parse_accept`]), then the first clause that matches one of the
+//! served media types picks it. An empty `Accept` is `*/*`, so JSON is
 //! the default; `q=0` does not exclude a type (goautoneg does not treat it specially). Nothing
 //! matching is a 406 with an empty body, as kube-openapi writes it.
 //!
@@ -19,6 +20,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 
 use super::openapi::{OpenApiV2, ServedResource, openapi_v2};
+use crate::http::negotiation::parse_accept;
 use crate::http::response::{self, Body};
 
 /// The protobuf media type kube-openapi answers with.
@@ -81,96 +83,19 @@ pub fn serve_openapi_v2(
     serve_content(&doc, content_type, Bytes::from_owner(body), method, headers)
 }
 
-/// The media type and format for an `Accept` header, or `None` (406).
+/// The media type and format for an `Accept` header, or `None` (406). Unlike kube-apiserver's
+/// resource negotiation, kube-openapi matches type and subtype only (each may be `*`) and
+/// ignores every parameter but `q`.
 fn negotiate(accept: &str) -> Option<(&'static str, Format)> {
     parse_accept(accept).iter().find_map(|clause| {
         ACCEPTED
             .iter()
             .find(|(ty, sub, _, _)| {
-                (clause.ty == *ty || clause.ty == "*")
+                (clause.type_ == *ty || clause.type_ == "*")
                     && (clause.subtype == *sub || clause.subtype == "*")
             })
             .map(|&(_, _, content_type, format)| (content_type, format))
     })
-}
-
-/// One clause of an `Accept` header (parameters other than `q` are ignored).
-#[derive(Clone, Debug, PartialEq)]
-struct Clause {
-    ty: String,
-    subtype: String,
-    /// Parsed as a 32-bit float, as goautoneg does; an unparsable `q` is 0.
-    q: f32,
-}
-
-/// goautoneg's `ParseAccept`: the clauses in the order they are tried.
-fn parse_accept(header: &str) -> Vec<Clause> {
-    let mut clauses = Vec::new();
-    for part in header.split(',') {
-        let part = part.trim_matches(' ');
-        let (media, params) = part.split_once(';').unwrap_or((part, ""));
-        let (ty, rest) = media.split_once('/').unwrap_or((media, ""));
-        let ty = ty.trim_matches(' ');
-        let subtype = if rest.is_empty() {
-            // `*` alone stands for `*/*`; another type without a subtype is dropped.
-            if ty != "*" {
-                continue;
-            }
-            "*"
-        } else if rest.contains('/') {
-            continue;
-        } else {
-            rest.trim_matches(' ')
-        };
-        let mut q = 1.0;
-        for param in params.split(';') {
-            // `name=value` with a value and exactly one `=`; others are skipped. The value is
-            // not trimmed.
-            if let Some((name, value)) = param.split_once('=')
-                && !value.is_empty()
-                && !value.contains('=')
-                && name.trim_matches(' ') == "q"
-            {
-                q = go_parse_float32(value);
-            }
-        }
-        clauses.push(Clause {
-            ty: ty.to_string(),
-            subtype: subtype.to_string(),
-            q,
-        });
-    }
-    // Go's sort.Sort of up to twelve elements is an insertion sort; goautoneg's order is not a
-    // strict weak order (a concrete type beats a wildcard even at a lower q), so the algorithm
-    // decides the outcome. Longer headers are sorted the same way here, where Go switches to
-    // pattern-defeating quicksort.
-    for i in 1..clauses.len() {
-        let mut j = i;
-        while j > 0 && accept_less(&clauses[j], &clauses[j - 1]) {
-            clauses.swap(j, j - 1);
-            j -= 1;
-        }
-    }
-    clauses
-}
-
-/// goautoneg's `Less`: a higher q, else a concrete type over `*`, else a concrete subtype
-/// over `*`.
-fn accept_less(a: &Clause, b: &Clause) -> bool {
-    a.q > b.q || (a.ty != "*" && b.ty == "*") || (a.subtype != "*" && b.subtype == "*")
-}
-
-/// Go's `strconv.ParseFloat(s, 32)` as goautoneg uses it: the value on success, ±infinity on
-/// overflow, 0 on a syntax error.
-fn go_parse_float32(s: &str) -> f32 {
-    let lower = s.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['+', '-']);
-    // Rust reads `inf`, `infinity` and `nan` as Go does; hex floats and `_` are Go-only and
-    // count as syntax errors here.
-    if unsigned.is_empty() || unsigned.starts_with("0x") || s.contains('_') {
-        return 0.0;
-    }
-    s.parse::<f32>().unwrap_or(0.0)
 }
 
 /// An answer without a body (406, 412, 503).
@@ -351,37 +276,6 @@ mod tests {
     use crate::schema::GroupVersionKind;
     use http_body_util::BodyExt;
 
-    fn kinds(header: &str) -> Vec<String> {
-        parse_accept(header)
-            .iter()
-            .map(|c| format!("{}/{};{}", c.ty, c.subtype, c.q))
-            .collect()
-    }
-
-    #[test]
-    fn accept_clauses_are_parsed_and_sorted_as_goautoneg_does() {
-        assert_eq!(kinds("application/json"), ["application/json;1"]);
-        assert_eq!(kinds("*"), ["*/*;1"]);
-        // A type without a subtype, or with two slashes, is dropped.
-        assert_eq!(kinds("text, a/b/c, */*"), ["*/*;1"]);
-        // Higher q first; a concrete type beats a wildcard even at a lower q.
-        assert_eq!(
-            kinds("*/*;q=1, application/json;q=0.5"),
-            ["application/json;0.5", "*/*;1"]
-        );
-        assert_eq!(
-            kinds("a/b;q=0.2, c/d;q=0.9, e/f"),
-            ["e/f;1", "c/d;0.9", "a/b;0.2"]
-        );
-        // Unparsable q is 0; parameters other than q are ignored; spaces are trimmed.
-        assert_eq!(
-            kinds(" application/json ; q=x ; v=2"),
-            ["application/json;0"]
-        );
-        assert_eq!(kinds("a/b;q=0.5=1;q="), ["a/b;1"]);
-        assert_eq!(kinds("a/;q=0.1, */"), ["*/*;1"]);
-    }
-
     #[test]
     fn negotiation_picks_kube_openapi_media_types() {
         let pb = Some((PROTOBUF_V2, Format::Protobuf));
@@ -402,7 +296,13 @@ mod tests {
         );
         // q=0 does not exclude a type in goautoneg.
         assert_eq!(negotiate("application/json;q=0"), json);
-        // Media types are case-sensitive, and parameters do not matter.
+        // Media types are case-sensitive, parameters do not matter, and `*` may stand for the
+        // type alone.
+        assert_eq!(negotiate("*/json"), json);
+        assert_eq!(
+            negotiate("application/json;as=Table;g=meta.k8s.io;v=v1"),
+            json
+        );
         assert_eq!(negotiate("Application/JSON"), None);
         assert_eq!(negotiate("application/json;charset=utf-8"), json);
         assert_eq!(negotiate("application/vnd.kubernetes.protobuf"), None);
