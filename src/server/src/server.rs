@@ -466,11 +466,11 @@ impl Server {
                 "NotImplemented",
                 "the metrics of a logical cluster are not served: use /metrics at the base URL",
             )),
-            ["openapi", "v2"] => {
-                json_only()?;
-                let doc = crate::schema::openapi_v2(&served_resources(cat));
-                Ok(openapi_response(&doc))
-            }
+            ["openapi", "v2"] => Ok(crate::schema::serve_openapi_v2(
+                &served_resources(cat),
+                method,
+                headers,
+            )),
             ["openapi", "v3"] => {
                 json_only()?;
                 let docs = crate::schema::openapi_v3(&served_resources(cat));

@@ -67,7 +67,8 @@ pub fn parse_accept(header: &str) -> Vec<Clause<'_>> {
             let Some((k, v)) = p.split_once('=') else {
                 continue;
             };
-            if v.contains('=') {
+            // `k=` and `k=a=b` are skipped: `q=` leaves q at 1.
+            if v.is_empty() || v.contains('=') {
                 continue;
             }
             let k = k.trim_matches(' ');
@@ -366,6 +367,29 @@ mod tests {
         assert_eq!(clauses[0].subtype, "yaml");
         // q=0 is not a refusal in kube's negotiation.
         assert!(negotiate(Some("application/json;q=0"), &[JSON], Restrictions::None).is_some());
+    }
+
+    #[test]
+    fn goautoneg_order_and_q_quirks() {
+        let order = |header| {
+            parse_accept(header)
+                .iter()
+                .map(|c| format!("{}/{};{}", c.type_, c.subtype, c.q))
+                .collect::<Vec<_>>()
+        };
+        // A concrete type goes before a wildcard even at a lower q (goautoneg's `Less`).
+        assert_eq!(
+            order("*/*;q=1, application/json;q=0.5"),
+            ["application/json;0.5", "*/*;1"]
+        );
+        assert_eq!(
+            order("a/b;q=0.25, c/d;q=0.75, e/f"),
+            ["e/f;1", "c/d;0.75", "a/b;0.25"]
+        );
+        // A lone `*` is `*/*`; `q=` without a value is skipped; an unparsable q is 0.
+        assert_eq!(order("*"), ["*/*;1"]);
+        assert_eq!(order("a/b;q=;c=d"), ["a/b;1"]);
+        assert_eq!(order("a/b;q=x"), ["a/b;0"]);
     }
 
     #[test]

@@ -31,7 +31,10 @@
 //! - [`ServedResource::builtin`]`(&gvk, resource, namespaced, verbs)` and
 //!   [`ServedResource::custom`]`(&gvk, resource, namespaced, verbs, openAPIV3Schema)` (CRDs,
 //!   APIResourceSchemas); `.with_subresources(&["status"])`.
-//! - [`openapi_v2`]`(&[ServedResource]) -> Arc<RenderedDocument>` (`/openapi/v2`, JSON).
+//! - [`openapi_v2`]`(&[ServedResource]) -> Arc<OpenApiV2>`: `json` (a [`RenderedDocument`])
+//!   and `protobuf()` (gnostic's encoding, as kube-openapi serves it); [`serve_openapi_v2`]
+//!   `(&[ServedResource], &Method, &HeaderMap)` answers `/openapi/v2` with kube-openapi's
+//!   content negotiation and conditional requests.
 //! - [`openapi_v3`]`(&[ServedResource]) -> Arc<OpenApiV3>`: `index` (`/openapi/v3`) and
 //!   `group_version("apis/apps/v1")` (`/openapi/v3/apis/apps/v1`); each [`RenderedDocument`]
 //!   has `body` and `etag` (the `hash` query parameter). Rendering is cached by content.
@@ -39,7 +42,10 @@
 mod decode;
 mod definitions;
 mod gotime;
+mod goyaml;
 mod openapi;
+mod openapi_handler;
+mod openapi_proto;
 mod quantity;
 
 pub use decode::{
@@ -50,7 +56,9 @@ pub mod gojson;
 pub use definitions::{Definitions, GroupVersionKind, REF_PREFIX, SchemaNode, ref_name};
 pub use gotime::{TimeLayout, parse_and_normalize as parse_time};
 pub use openapi::{
-    KUBERNETES_VERSION, OpenApiV3, RenderedDocument, ServedResource, custom_definition_name,
-    group_version_path, openapi_v2, openapi_v3,
+    KUBERNETES_VERSION, OpenApiV2, OpenApiV3, RenderedDocument, ServedResource,
+    custom_definition_name, group_version_path, openapi_v2, openapi_v3,
 };
+pub use openapi_handler::{PROTOBUF_V2, PROTOBUF_V2_DEPRECATED, serve_openapi_v2};
+pub use openapi_proto::{ProtoError, to_proto_binary};
 pub use quantity::check_quantity;

@@ -19,15 +19,18 @@
 //!
 //! Rendering is cached by the content of the resource set: the same set renders the same bytes,
 //! and a v3 document's `hash` (its ETag) is the upper-case hex SHA-512 of those bytes, as
-//! kube-apiserver computes it.
+//! kube-apiserver computes it. The v2 document also has a protobuf form ([`OpenApiV2::protobuf`],
+//! see `openapi_proto.rs`), made from the JSON bytes on first use and cached with them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
 use super::definitions::{Definitions, GroupVersionKind, INT_OR_STRING, QUANTITY, ref_name};
+use super::openapi_proto::{ProtoError, to_proto_binary};
 
 /// The Kubernetes version the documents claim (`info.version`).
 pub const KUBERNETES_VERSION: &str = "v1.36.0";
@@ -152,6 +155,33 @@ impl RenderedDocument {
     }
 }
 
+/// `/openapi/v2`: the JSON document, and its protobuf form made from it on first use.
+#[derive(Debug)]
+pub struct OpenApiV2 {
+    pub json: RenderedDocument,
+    /// When the JSON was rendered (`Last-Modified`).
+    pub rendered_at: SystemTime,
+    protobuf: OnceLock<Result<Arc<[u8]>, ProtoError>>,
+}
+
+impl OpenApiV2 {
+    fn new(doc: &Value) -> Self {
+        Self {
+            json: RenderedDocument::new(doc),
+            rendered_at: SystemTime::now(),
+            protobuf: OnceLock::new(),
+        }
+    }
+
+    /// gnostic's protobuf encoding of the JSON document, as kube-openapi serves it; an error
+    /// if gnostic would refuse the document.
+    pub fn protobuf(&self) -> Result<&Arc<[u8]>, &ProtoError> {
+        self.protobuf
+            .get_or_init(|| to_proto_binary(&self.json.body).map(Arc::from))
+            .as_ref()
+    }
+}
+
 /// The v3 index (`/openapi/v3`) and one document per group-version (`/openapi/v3/api/v1`).
 #[derive(Debug)]
 pub struct OpenApiV3 {
@@ -168,11 +198,9 @@ impl OpenApiV3 {
 }
 
 /// `/openapi/v2` for these resources (cached by content).
-pub fn openapi_v2(resources: &[ServedResource]) -> Arc<RenderedDocument> {
+pub fn openapi_v2(resources: &[ServedResource]) -> Arc<OpenApiV2> {
     let key = cache_key("v2", resources);
-    cached(&V2_CACHE, key, || {
-        RenderedDocument::new(&render_v2(resources))
-    })
+    cached(&V2_CACHE, key, || OpenApiV2::new(&render_v2(resources)))
 }
 
 /// `/openapi/v3` and its group-version documents for these resources (cached by content).
@@ -182,7 +210,7 @@ pub fn openapi_v3(resources: &[ServedResource]) -> Arc<OpenApiV3> {
 }
 
 type Cache<T> = OnceLock<Mutex<HashMap<[u8; 32], Arc<T>>>>;
-static V2_CACHE: Cache<RenderedDocument> = OnceLock::new();
+static V2_CACHE: Cache<OpenApiV2> = OnceLock::new();
 static V3_CACHE: Cache<OpenApiV3> = OnceLock::new();
 /// Distinct resource sets kept per cache; past that the cache starts over (sets are few: most
 /// workspaces share a handful).
@@ -1293,7 +1321,7 @@ mod tests {
     #[test]
     fn v2_document_shape() {
         let v2 = openapi_v2(&served());
-        let doc = parse(&v2);
+        let doc = parse(&v2.json);
         assert_eq!(doc["swagger"], "2.0");
         let defs = doc["definitions"].as_object().unwrap();
         // v2 keeps siblings next to $ref, so check refs resolve without the sibling rule.
