@@ -349,6 +349,15 @@ fn api_binding() {
 fn api_binding_reference_is_immutable() {
     let env = Env::new(&["provider", "consumer"]);
     provide_cowboys(&env);
+    // An export the binding could point at (admission lets the user bind it).
+    env.apply(
+        "provider",
+        &export(
+            "other-export",
+            &[("wildwest.dev", "cowboys", "today.cowboys.wildwest.dev")],
+        ),
+    )
+    .ok();
     env.apply(
         "consumer",
         &binding("cowboys", "root:provider", "today-cowboys"),
@@ -364,7 +373,7 @@ fn api_binding_reference_is_immutable() {
             "--type",
             "merge",
             "-p",
-            r#"{"spec":{"reference":{"export":{"name":"other"}}}}"#,
+            r#"{"spec":{"reference":{"export":{"name":"other-export"}}}}"#,
         ],
     );
     assert!(
