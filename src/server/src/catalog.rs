@@ -928,6 +928,13 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// A catalog of the given resources (a virtual workspace's).
+    pub fn new(resources: Vec<ResourceDef>) -> Self {
+        Self {
+            resources: resources.into(),
+        }
+    }
+
     pub fn builtin() -> Self {
         Self::for_profile(crate::options::Profile::Kcp)
     }

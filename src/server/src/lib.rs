@@ -35,3 +35,4 @@ pub mod start;
 pub mod storage;
 pub mod tenancy;
 pub mod validation;
+pub mod virtual_workspace;

@@ -16,7 +16,19 @@ pub enum Target {
     Base { path: String },
     /// A logical cluster (a name, or `*` for a wildcard list/watch) and the rest of the path.
     Cluster { cluster: String, path: String },
+    /// The APIExport virtual workspace of the export `export` in logical cluster
+    /// `export_cluster`: `/services/apiexport/<export cluster>/<export>[/clusters/<cluster>]…`
+    /// (`cluster` is a logical cluster name or `*`; `None` for paths above `/clusters/`).
+    ApiExport {
+        export_cluster: String,
+        export: String,
+        cluster: Option<String>,
+        path: String,
+    },
 }
+
+/// The path prefix of the APIExport virtual workspace (`reference/kcp.md` §2.4).
+pub const APIEXPORT_VIRTUAL_WORKSPACE: &str = "/services/apiexport/";
 
 /// The one logical cluster of `--profile kube`, served at the root URL.
 pub const KUBE_CLUSTER: &str = "root";
@@ -36,6 +48,12 @@ pub fn route_for(profile: crate::options::Profile, path: &str) -> ApiResult<Targ
 }
 
 pub fn route(path: &str) -> ApiResult<Target> {
+    if let Some(rest) = path.strip_prefix(APIEXPORT_VIRTUAL_WORKSPACE) {
+        return route_apiexport(rest);
+    }
+    if path.starts_with("/services/") {
+        return Err(ApiError::path_not_found());
+    }
     let Some(rest) = path.strip_prefix("/clusters/") else {
         return Ok(Target::Base {
             path: path.to_string(),
@@ -59,6 +77,50 @@ pub fn route(path: &str) -> ApiResult<Target> {
     Ok(Target::Cluster {
         cluster: cluster.to_string(),
         path: tail.to_string(),
+    })
+}
+
+/// `<export cluster>/<export>[/clusters/<name or *>]<path>`: both clusters must be logical
+/// cluster names (not paths), as kcp's virtual workspace accepts them.
+fn route_apiexport(rest: &str) -> ApiResult<Target> {
+    let mut parts = rest.splitn(3, '/');
+    let (Some(export_cluster), Some(export)) = (parts.next(), parts.next()) else {
+        return Err(ApiError::path_not_found());
+    };
+    let export_cluster = percent_decode(export_cluster);
+    let export = percent_decode(export);
+    if export_cluster.is_empty()
+        || export.is_empty()
+        || !kcp_api::logicalcluster::is_valid_path(&export_cluster)
+        || export_cluster.contains(':')
+    {
+        return Err(ApiError::path_not_found());
+    }
+    let tail = parts.next().map(|t| format!("/{t}")).unwrap_or_default();
+    let Some(after) = tail.strip_prefix("/clusters/") else {
+        return Ok(Target::ApiExport {
+            export_cluster,
+            export,
+            cluster: None,
+            path: tail,
+        });
+    };
+    let (cluster, path) = match after.find('/') {
+        Some(i) => (&after[..i], &after[i..]),
+        None => (after, "/"),
+    };
+    // client-go escapes the wildcard (`clusters/%2A`); kube-rs does not.
+    let cluster = percent_decode(cluster);
+    if cluster != "*"
+        && (!kcp_api::logicalcluster::is_valid_path(&cluster) || cluster.contains(':'))
+    {
+        return Err(ApiError::path_not_found());
+    }
+    Ok(Target::ApiExport {
+        export_cluster,
+        export,
+        cluster: Some(cluster),
+        path: path.to_string(),
     })
 }
 
@@ -152,5 +214,41 @@ mod tests {
             route("/clusters/root/clusters/root/api").unwrap_err().code,
             404
         );
+    }
+
+    #[test]
+    fn routes_the_apiexport_virtual_workspace() {
+        let vw = |cluster: Option<&str>, path: &str| Target::ApiExport {
+            export_cluster: "2abc".into(),
+            export: "cowboys".into(),
+            cluster: cluster.map(str::to_string),
+            path: path.into(),
+        };
+        assert_eq!(
+            route("/services/apiexport/2abc/cowboys/clusters/*/apis/wildwest.dev/v1alpha1/cowboys")
+                .unwrap(),
+            vw(Some("*"), "/apis/wildwest.dev/v1alpha1/cowboys")
+        );
+        assert_eq!(
+            route("/services/apiexport/2abc/cowboys/clusters/%2A/api").unwrap(),
+            vw(Some("*"), "/api")
+        );
+        assert_eq!(
+            route("/services/apiexport/2abc/cowboys/clusters/x1y2/apis").unwrap(),
+            vw(Some("x1y2"), "/apis")
+        );
+        assert_eq!(
+            route("/services/apiexport/2abc/cowboys/version").unwrap(),
+            vw(None, "/version")
+        );
+        // Paths are not names.
+        for bad in [
+            "/services/apiexport/root:org/cowboys/clusters/*/api",
+            "/services/apiexport/2abc/cowboys/clusters/root:a/api",
+            "/services/apiexport/2abc",
+            "/services/other/x",
+        ] {
+            assert_eq!(route(bad).unwrap_err().code, 404, "{bad}");
+        }
     }
 }

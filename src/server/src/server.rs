@@ -55,8 +55,11 @@ pub struct Server {
     pub catalogs: Arc<Catalogs>,
     /// The workspace controller's progress, which workspace creates wait on.
     pub workspace_progress: Arc<crate::controllers::workspace::Progress>,
-    /// The `apis.kcp.io` objects, as admission looks them up.
-    apis: crate::apis::Apis,
+    /// The `apis.kcp.io` objects, as admission, the authorizer and the virtual workspace look
+    /// them up; shared with the controllers (which keep its indexes).
+    pub apis: crate::apis::Apis,
+    /// The APIExport virtual workspace's catalogs.
+    pub views: crate::virtual_workspace::apiexport::Views,
     ready: AtomicBool,
     shutting_down: AtomicBool,
 }
@@ -77,6 +80,7 @@ impl Server {
             tokens,
             catalogs,
             workspace_progress: Default::default(),
+            views: Default::default(),
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
         }
@@ -134,6 +138,34 @@ impl Server {
         let (cluster, rest_path) = match &target {
             Target::Base { path } => (None, path.as_str()),
             Target::Cluster { cluster, path } => (Some(cluster.as_str()), path.as_str()),
+            Target::ApiExport {
+                export_cluster,
+                export,
+                cluster,
+                path,
+            } => {
+                if let Some(r) = self.health(path) {
+                    return Ok(r);
+                }
+                let user = self
+                    .impersonate(user, &parts.headers, Some(export_cluster))
+                    .await?;
+                return crate::virtual_workspace::apiexport::serve(
+                    self,
+                    crate::virtual_workspace::apiexport::Request {
+                        method: &parts.method,
+                        headers: &parts.headers,
+                        query: &query,
+                        body,
+                        user: &user,
+                        export_cluster,
+                        export,
+                        cluster: cluster.as_deref(),
+                        path,
+                    },
+                )
+                .await;
+            }
         };
         if let Some(r) = self.health(rest_path) {
             return Ok(r);
@@ -400,59 +432,8 @@ impl Server {
         if *method != Method::GET && *method != Method::HEAD {
             return Err(ApiError::method_not_allowed());
         }
-        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-        // Everything below but /metrics is JSON: legacy discovery and OpenAPI take no `as=`.
-        let json_only = || {
-            negotiation::negotiate(accept, &[JSON], Restrictions::None)
-                .map(|_| ())
-                .ok_or_else(|| ApiError::not_acceptable(&[JSON]))
-        };
         let segments: Vec<&str> = info.path.trim_matches('/').split('/').collect();
-        let cat = &self
-            .catalogs
-            .for_cluster(cluster.unwrap_or(crate::routing::KUBE_CLUSTER));
         match segments.as_slice() {
-            ["api"] | ["apis"] => {
-                let legacy = segments[0] == "api";
-                let n = negotiation::negotiate(accept, &[JSON], Restrictions::AggregatedDiscovery)
-                    .ok_or_else(|| ApiError::not_acceptable(&[JSON]))?;
-                if n.convert.is_some() {
-                    let mut r = response::json(200, &cat.aggregated(legacy));
-                    r.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        http::HeaderValue::from_static(
-                            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
-                        ),
-                    );
-                    return Ok(with_vary_accept(r));
-                }
-                Ok(with_vary_accept(response::json(
-                    200,
-                    &if legacy {
-                        cat.api_versions()
-                    } else {
-                        cat.api_group_list()
-                    },
-                )))
-            }
-            ["api", "v1"] => {
-                json_only()?;
-                cat.api_resource_list("", "v1")
-                    .map(|v| response::json(200, &v))
-                    .ok_or_else(ApiError::path_not_found)
-            }
-            ["apis", group] => {
-                json_only()?;
-                cat.api_group(group)
-                    .map(|v| response::json(200, &v))
-                    .ok_or_else(ApiError::path_not_found)
-            }
-            ["apis", group, version] => {
-                json_only()?;
-                cat.api_resource_list(group, version)
-                    .map(|v| response::json(200, &v))
-                    .ok_or_else(ApiError::path_not_found)
-            }
             ["metrics"] if cluster.is_none() || self.profile == crate::options::Profile::Kube => {
                 Ok(response::bytes(
                     200,
@@ -466,25 +447,93 @@ impl Server {
                 "NotImplemented",
                 "the metrics of a logical cluster are not served: use /metrics at the base URL",
             )),
-            ["openapi", "v2"] => Ok(crate::schema::serve_openapi_v2(
-                &served_resources(cat),
+            _ => discovery(
+                &self
+                    .catalogs
+                    .for_cluster(cluster.unwrap_or(crate::routing::KUBE_CLUSTER)),
                 method,
                 headers,
-            )),
-            ["openapi", "v3"] => {
-                json_only()?;
-                let docs = crate::schema::openapi_v3(&served_resources(cat));
-                Ok(openapi_response(&docs.index))
-            }
-            ["openapi", "v3", rest @ ..] => {
-                json_only()?;
-                let docs = crate::schema::openapi_v3(&served_resources(cat));
-                docs.group_version(&rest.join("/"))
-                    .map(openapi_response)
-                    .ok_or_else(ApiError::path_not_found)
-            }
-            _ => Err(ApiError::path_not_found()),
+                &segments,
+            ),
         }
+    }
+}
+
+/// Discovery (legacy and aggregated) and OpenAPI (v2, v3) of a catalog: a logical cluster's,
+/// or a virtual workspace's.
+pub fn discovery(
+    cat: &Catalog,
+    method: &Method,
+    headers: &HeaderMap,
+    segments: &[&str],
+) -> ApiResult<Response<Body>> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    // Legacy discovery and OpenAPI v3 take no `as=`: JSON only.
+    let json_only = || {
+        negotiation::negotiate(accept, &[JSON], Restrictions::None)
+            .map(|_| ())
+            .ok_or_else(|| ApiError::not_acceptable(&[JSON]))
+    };
+    match segments {
+        ["api"] | ["apis"] => {
+            let legacy = segments[0] == "api";
+            let n = negotiation::negotiate(accept, &[JSON], Restrictions::AggregatedDiscovery)
+                .ok_or_else(|| ApiError::not_acceptable(&[JSON]))?;
+            if n.convert.is_some() {
+                let mut r = response::json(200, &cat.aggregated(legacy));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    http::HeaderValue::from_static(
+                        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+                    ),
+                );
+                return Ok(with_vary_accept(r));
+            }
+            Ok(with_vary_accept(response::json(
+                200,
+                &if legacy {
+                    cat.api_versions()
+                } else {
+                    cat.api_group_list()
+                },
+            )))
+        }
+        ["api", "v1"] => {
+            json_only()?;
+            cat.api_resource_list("", "v1")
+                .map(|v| response::json(200, &v))
+                .ok_or_else(ApiError::path_not_found)
+        }
+        ["apis", group] => {
+            json_only()?;
+            cat.api_group(group)
+                .map(|v| response::json(200, &v))
+                .ok_or_else(ApiError::path_not_found)
+        }
+        ["apis", group, version] => {
+            json_only()?;
+            cat.api_resource_list(group, version)
+                .map(|v| response::json(200, &v))
+                .ok_or_else(ApiError::path_not_found)
+        }
+        ["openapi", "v2"] => Ok(crate::schema::serve_openapi_v2(
+            &served_resources(cat),
+            method,
+            headers,
+        )),
+        ["openapi", "v3"] => {
+            json_only()?;
+            let docs = crate::schema::openapi_v3(&served_resources(cat));
+            Ok(openapi_response(&docs.index))
+        }
+        ["openapi", "v3", rest @ ..] => {
+            json_only()?;
+            let docs = crate::schema::openapi_v3(&served_resources(cat));
+            docs.group_version(&rest.join("/"))
+                .map(openapi_response)
+                .ok_or_else(ApiError::path_not_found)
+        }
+        _ => Err(ApiError::path_not_found()),
     }
 }
 
@@ -581,7 +630,7 @@ pub fn version() -> serde_json::Value {
 
 /// Reads the body, refusing more than kube's limit with a 413. An oversized body is still
 /// drained (up to a bound) so that the client reads the 413 instead of a reset connection.
-async fn read_body(mut body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> {
+pub(crate) async fn read_body(mut body: Incoming, headers: &HeaderMap) -> ApiResult<Bytes> {
     const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
     let declared = headers
         .get(header::CONTENT_LENGTH)

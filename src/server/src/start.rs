@@ -102,6 +102,7 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     controllers::start(
         storage.clone(),
         catalogs,
+        server.apis.clone(),
         &base_url,
         server.workspace_progress.clone(),
     )

@@ -21,16 +21,20 @@ use crate::storage::Storage;
 pub async fn start(
     storage: Arc<Storage>,
     catalogs: Arc<Catalogs>,
+    apis: crate::apis::Apis,
     shard_url: &str,
     workspaces: Arc<workspace::Progress>,
 ) {
-    let apis = crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone());
     let (bindings_synced, synced) = tokio::sync::oneshot::channel();
     tokio::spawn(apiexport::run(apis.clone(), catalogs.clone()));
     tokio::spawn(endpointslice::run(apis.clone(), catalogs.clone()));
-    tokio::spawn(apibinding::run(apis, catalogs.clone(), bindings_synced));
+    tokio::spawn(apibinding::run(
+        apis.clone(),
+        catalogs.clone(),
+        bindings_synced,
+    ));
     tokio::spawn(workspace::run(
-        storage.clone(),
+        apis,
         catalogs.clone(),
         shard_url.to_string(),
         workspaces,

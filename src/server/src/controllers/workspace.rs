@@ -61,10 +61,11 @@ fn def(catalogs: &Catalogs, group: &str, version: &str, resource: &str) -> Optio
 
 impl Ctx {
     /// `None` unless the catalog has the kcp kinds (the kcp profile).
-    fn new(storage: Arc<Storage>, catalogs: &Catalogs, shard_url: String) -> Option<Self> {
+    fn new(apis: crate::apis::Apis, catalogs: &Catalogs, shard_url: String) -> Option<Self> {
+        let storage = apis.storage.clone();
         Some(Self {
             tenancy: catalogs.tenancy().clone(),
-            apis: crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone()),
+            apis,
             workspaces: def(
                 catalogs,
                 kcp_api::keys::TENANCY_GROUP,
@@ -169,12 +170,13 @@ impl Progress {
 
 /// Runs forever (kcp profile only: it needs the kcp kinds in the catalog).
 pub async fn run(
-    storage: Arc<Storage>,
+    apis: crate::apis::Apis,
     catalogs: Arc<Catalogs>,
     shard_url: String,
     progress: Arc<Progress>,
 ) {
-    let Some(ctx) = Ctx::new(storage.clone(), &catalogs, shard_url) else {
+    let storage = apis.storage.clone();
+    let Some(ctx) = Ctx::new(apis, &catalogs, shard_url) else {
         return;
     };
     let ctx = Arc::new(ctx);
@@ -736,8 +738,9 @@ pub async fn home_workspace(
         })
         .and_then(|url| url.strip_suffix("/clusters/root").map(str::to_string))
         .unwrap_or_default();
-    let ctx = Ctx::new(storage.clone(), catalogs, shard_url)
-        .ok_or_else(crate::errors::ApiError::path_not_found)?;
+    let apis = crate::apis::Apis::new(storage.clone(), catalogs.tenancy().clone());
+    let ctx =
+        Ctx::new(apis, catalogs, shard_url).ok_or_else(crate::errors::ApiError::path_not_found)?;
     let name = LogicalClusterName::home(&user.name).as_str().to_string();
     let key = tenancy::logical_cluster_key(&name);
     let lc = match ctx.storage.get_cached(&key).await {
