@@ -47,8 +47,11 @@ pub struct View {
 /// new view).
 #[derive(Default)]
 pub struct Views {
-    by_export: Mutex<HashMap<(String, String), (i64, Arc<View>)>>,
+    by_export: Mutex<ViewsByExport>,
 }
+
+/// Each export's view, with the export's revision it was made from.
+type ViewsByExport = HashMap<crate::apis::ExportKey, (i64, Arc<View>)>;
 
 impl Views {
     /// The view of an export; 404 when there is no such export.
@@ -76,7 +79,7 @@ impl Views {
         Ok(view)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), (i64, Arc<View>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ViewsByExport> {
         self.by_export.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
