@@ -335,3 +335,341 @@ async fn a_wildcard_watcher_sees_every_bound_workspace() {
         .await
         .unwrap();
 }
+
+/// A server with token users: `provider-admin` (will administer root:provider), `alice`
+/// (team-a's admin) and `bob` (team-b's admin).
+fn with_users() -> (tempfile::TempDir, Kcp) {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.csv");
+    std::fs::write(
+        &tokens,
+        "provider-token,provider-admin,1001\nalice-token,alice,1002\nbob-token,bob,1003\n",
+    )
+    .unwrap();
+    let kcp = Kcp::start_with(&["--token-auth-file", tokens.to_str().unwrap()]);
+    (dir, kcp)
+}
+
+fn grant(kcp: &Kcp, path: &str, name: &str, user: &str, rules: &str) {
+    let role = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {name}}}
+rules: {rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: {name}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {name}}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: {user}}}]
+"
+    );
+    k(
+        kcp,
+        &ws(kcp, path),
+        None,
+        &["apply", "-f", "-"],
+        Some(&role),
+    )
+    .ok();
+}
+
+/// Follows kcp's `TestAPIExportVirtualWorkspace` (per-workspace part) and
+/// `TestAPIExportAuthorizers` (content part): a provider user needs `apiexports/content` on the
+/// export; with it, it reads and writes the cowboys of a workspace that bound the export,
+/// status included, and nothing in one that did not; bindings are read-only there.
+#[test]
+fn requests_into_one_workspace() {
+    let (_dir, kcp) = with_users();
+    let (url, clusters) = provider_and_consumers(&kcp, &["team-a"]);
+    kcp.kubectl(&["ws", "create", "team-b"]).ok();
+    let team_a = &clusters[0];
+    let team_b = k(
+        &kcp,
+        &ws(&kcp, "root:team-b"),
+        None,
+        &[
+            "get",
+            "logicalcluster",
+            "cluster",
+            "-o",
+            "jsonpath={.metadata.annotations.kcp\\.io/cluster}",
+        ],
+        None,
+    )
+    .ok()
+    .to_string();
+    let vw_a = format!("{url}/clusters/{team_a}");
+    let vw_b = format!("{url}/clusters/{team_b}");
+    let provider = Some("provider-token");
+
+    // Without apiexports/content: nothing, not even discovery.
+    grant(
+        &kcp,
+        "root:provider",
+        "provider-access",
+        "provider-admin",
+        "[{nonResourceURLs: ['/'], verbs: [access]}]",
+    );
+    let services = url
+        .split_once("/services")
+        .map(|(_, p)| format!("/services{p}"))
+        .unwrap();
+    let (code, status) = kcp.curl_as(
+        "provider-token",
+        "GET",
+        &format!("{services}/clusters/{team_a}/apis/wildwest.dev/v1alpha1/cowboys"),
+    );
+    assert_eq!(code, 403, "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("API export: \"cowboys\"")),
+        "{status}"
+    );
+    assert!(!k(&kcp, &vw_a, provider, &["get", "cowboys", "-A"], None).success());
+    grant(
+        &kcp,
+        "root:provider",
+        "cowboys-content",
+        "provider-admin",
+        "[{apiGroups: [apis.kcp.io], resources: [apiexports/content], resourceNames: [cowboys], verbs: ['*']}]",
+    );
+
+    // CRUD and status in team-a.
+    let created = k(
+        &kcp,
+        &vw_a,
+        provider,
+        &["create", "-f", "-"],
+        Some(&cowboy("woody", "ride").to_string()),
+    );
+    assert_eq!(created.ok(), "cowboy.wildwest.dev/woody created\n");
+    let got = k(
+        &kcp,
+        &vw_a,
+        provider,
+        &["get", "cowboy", "woody", "-n", "default", "-o", "json"],
+        None,
+    )
+    .json();
+    assert_eq!(got["spec"]["intent"], "ride");
+    assert_eq!(
+        got["metadata"]["annotations"]["kcp.io/cluster"],
+        team_a.as_str()
+    );
+    k(
+        &kcp,
+        &vw_a,
+        provider,
+        &[
+            "patch",
+            "cowboy",
+            "woody",
+            "-n",
+            "default",
+            "--subresource",
+            "status",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"status":{"result":"rode"}}"#,
+        ],
+        None,
+    )
+    .ok();
+    k(
+        &kcp,
+        &vw_a,
+        provider,
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "syncer",
+            "-f",
+            "-",
+        ],
+        Some(&cowboy("jessie", "yodel").to_string()),
+    )
+    .ok();
+    // The tenant sees what the provider wrote.
+    let tenant = k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &[
+            "get",
+            "cowboy",
+            "woody",
+            "-n",
+            "default",
+            "-o",
+            "jsonpath={.status.result}",
+        ],
+        None,
+    );
+    assert_eq!(tenant.ok(), "rode");
+    // Validated with the export's schema.
+    let bad = k(
+        &kcp,
+        &vw_a,
+        provider,
+        &["create", "-f", "-"],
+        Some(
+            &json!({"apiVersion": "wildwest.dev/v1alpha1", "kind": "Cowboy",
+            "metadata": {"name": "bad", "namespace": "default"}, "spec": {"intent": 1}})
+            .to_string(),
+        ),
+    );
+    assert!(
+        bad.err()
+            .contains("spec.intent in body must be of type string"),
+        "{}",
+        bad.stderr
+    );
+    assert_eq!(
+        k(
+            &kcp,
+            &vw_a,
+            provider,
+            &["delete", "cowboy", "jessie", "-n", "default"],
+            None
+        )
+        .ok(),
+        "cowboy.wildwest.dev \"jessie\" deleted\n"
+    );
+
+    // team-b did not bind the export: nothing there.
+    let none = k(&kcp, &vw_b, provider, &["get", "cowboys", "-A"], None);
+    assert!(
+        none.err()
+            .contains("could not find suitable APIBinding in target logical cluster"),
+        "{}",
+        none.stderr
+    );
+    let none = k(
+        &kcp,
+        &vw_b,
+        provider,
+        &["create", "-f", "-"],
+        Some(&cowboy("x", "y").to_string()),
+    );
+    assert!(!none.success());
+
+    // Bindings: readable, not writable.
+    let bindings = k(
+        &kcp,
+        &vw_a,
+        provider,
+        &["get", "apibindings", "-o", "name"],
+        None,
+    );
+    assert_eq!(bindings.ok(), "apibinding.apis.kcp.io/cowboys\n");
+    let refused = k(
+        &kcp,
+        &vw_a,
+        provider,
+        &["delete", "apibinding", "cowboys"],
+        None,
+    );
+    assert!(
+        refused
+            .err()
+            .contains("write access to APIBinding is not allowed from virtual workspace"),
+        "{}",
+        refused.stderr
+    );
+    // The wildcard: list and watch only.
+    let (code, _) = kcp.curl_as(
+        "provider-token",
+        "DELETE",
+        &format!(
+            "{services}/clusters/*/apis/wildwest.dev/v1alpha1/namespaces/default/cowboys/woody"
+        ),
+    );
+    assert_eq!(code, 405);
+}
+
+/// Tenant isolation through every URL: a user of team-a reaches nothing of team-b through
+/// `/clusters/root:team-b`, `/clusters/*`, the virtual workspace (without `apiexports/content`)
+/// or by identity.
+#[test]
+fn tenants_are_isolated_through_every_url() {
+    let (_dir, kcp) = with_users();
+    let (url, clusters) = provider_and_consumers(&kcp, &["team-a", "team-b"]);
+    let (team_a, team_b) = (&clusters[0], &clusters[1]);
+    grant(
+        &kcp,
+        "root:team-a",
+        "alice-admin",
+        "alice",
+        "[{nonResourceURLs: ['/'], verbs: [access]}, {apiGroups: ['*'], resources: ['*'], verbs: ['*']}]",
+    );
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-b"),
+        None,
+        &["create", "-f", "-"],
+        Some(&cowboy("secret", "b").to_string()),
+    )
+    .ok();
+    let alice = Some("alice-token");
+    // Her own workspace works.
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        alice,
+        &["get", "cowboys", "-A"],
+        None,
+    )
+    .ok();
+    // team-b by path and by name.
+    for path in ["root:team-b", team_b.as_str()] {
+        let out = k(
+            &kcp,
+            &ws(&kcp, path),
+            alice,
+            &["get", "cowboys", "-A"],
+            None,
+        );
+        assert!(!out.success(), "{path}: {}", out.stdout);
+    }
+    // The wildcard, with and without identity.
+    let export = k(
+        &kcp,
+        &ws(&kcp, "root:provider"),
+        None,
+        &[
+            "get",
+            "apiexport",
+            "cowboys",
+            "-o",
+            "jsonpath={.status.identityHash}",
+        ],
+        None,
+    )
+    .ok()
+    .to_string();
+    for path in [
+        "/clusters/*/apis/wildwest.dev/v1alpha1/cowboys".to_string(),
+        format!("/clusters/*/apis/wildwest.dev/v1alpha1/cowboys:{export}"),
+    ] {
+        let (code, body) = kcp.curl_as("alice-token", "GET", &path);
+        assert!(code == 403 || code == 404, "{path}: {code} {body}");
+    }
+    // The virtual workspace, wildcard and per workspace.
+    let services = url
+        .split_once("/services")
+        .map(|(_, p)| format!("/services{p}"))
+        .unwrap();
+    for path in [
+        format!("{services}/clusters/*/apis/wildwest.dev/v1alpha1/cowboys"),
+        format!("{services}/clusters/{team_b}/apis/wildwest.dev/v1alpha1/cowboys"),
+        format!("{services}/clusters/{team_a}/apis/wildwest.dev/v1alpha1/cowboys"),
+        format!("{services}/clusters/*/apis"),
+    ] {
+        let (code, body) = kcp.curl_as("alice-token", "GET", &path);
+        assert_eq!(code, 403, "{path}: {body}");
+    }
+}

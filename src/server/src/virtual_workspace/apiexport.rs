@@ -170,10 +170,7 @@ pub async fn serve(server: &Server, req: Request<'_>) -> ApiResult<Response<Body
         .lookup(&info.api_group, &info.api_version, &info.resource)
         .ok_or_else(ApiError::path_not_found)?
         .clone();
-    if !def.supports(&info.verb) && info.subresource.is_empty() {
-        return Err(ApiError::method_not_allowed());
-    }
-    let mut query = req.query.clone();
+    // Authorized first, as kcp's filter chain does (a write to a binding is a 403, not a 405).
     if cluster == "*" {
         if !matches!(info.verb.as_str(), "list" | "watch") {
             return Err(ApiError::method_not_allowed());
@@ -181,6 +178,10 @@ pub async fn serve(server: &Server, req: Request<'_>) -> ApiResult<Response<Body
     } else {
         authorize_bound(server, req.user, &view, cluster, &info).await?;
     }
+    if !def.supports(&info.verb) && info.subresource.is_empty() {
+        return Err(ApiError::method_not_allowed());
+    }
+    let mut query = req.query.clone();
     if def.group == APIS_GROUP && def.resource == APIBINDINGS {
         // Only this export's bindings.
         let only_ours = format!("{EXPORT_LABEL}={}", view.label);
