@@ -673,3 +673,88 @@ fn tenants_are_isolated_through_every_url() {
         assert_eq!(code, 403, "{path}: {body}");
     }
 }
+
+/// Follows the identity-wildcard parts of kcp's `TestAPIBinding` and `TestCrossLogicalClusterList`
+/// (`reference/kcp.md` §2.3): on the shard, `/clusters/*/…/cowboys:<identity>` lists exactly the
+/// consumers' cowboys, each with its `kcp.io/cluster`; without the identity a bound resource is
+/// not found.
+#[test]
+fn wildcard_requests_by_identity() {
+    // Wildcard requests are for privileged users.
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.csv");
+    std::fs::write(
+        &tokens,
+        format!("{WATCHER_TOKEN},watcher,1,\"system:masters\"\n"),
+    )
+    .unwrap();
+    let kcp = Kcp::start_with(&["--token-auth-file", tokens.to_str().unwrap()]);
+    let (_, clusters) = provider_and_consumers(&kcp, &["c1", "c2"]);
+    for (i, c) in ["root:c1", "root:c2"].iter().enumerate() {
+        k(
+            &kcp,
+            &ws(&kcp, c),
+            None,
+            &["create", "-f", "-"],
+            Some(&cowboy(&format!("cowboy-{i}"), "x").to_string()),
+        )
+        .ok();
+    }
+    let identity = k(
+        &kcp,
+        &ws(&kcp, "root:provider"),
+        None,
+        &[
+            "get",
+            "apiexport",
+            "cowboys",
+            "-o",
+            "jsonpath={.status.identityHash}",
+        ],
+        None,
+    )
+    .ok()
+    .to_string();
+    let (code, list) = kcp.curl_as(
+        WATCHER_TOKEN,
+        "GET",
+        &format!("/clusters/*/apis/wildwest.dev/v1alpha1/cowboys:{identity}"),
+    );
+    assert_eq!(code, 200, "{list}");
+    let mut seen: Vec<(String, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["metadata"]["annotations"]["kcp.io/cluster"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                o["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let mut expected = vec![
+        (clusters[0].clone(), "cowboy-0".to_string()),
+        (clusters[1].clone(), "cowboy-1".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(seen, expected);
+    let (code, _) = kcp.curl_as(
+        WATCHER_TOKEN,
+        "GET",
+        "/clusters/*/apis/wildwest.dev/v1alpha1/cowboys",
+    );
+    assert_eq!(code, 404);
+    let (code, _) = kcp.curl_as(
+        WATCHER_TOKEN,
+        "GET",
+        &format!(
+            "/clusters/*/apis/wildwest.dev/v1alpha1/cowboys:{}",
+            "0".repeat(64)
+        ),
+    );
+    assert_eq!(code, 404);
+}

@@ -749,7 +749,13 @@ pub struct Catalogs {
     by_cluster: RwLock<HashMap<String, ClusterSources>>,
     /// Catalogs of bound resources only, by their sources' key, for sharing.
     shared: std::sync::Mutex<HashMap<String, std::sync::Weak<[ResourceDef]>>>,
+    /// Every bound resource by (identity, group, version, resource): what a wildcard request
+    /// `resource:<identity>` addresses (`reference/kcp.md` §2.3).
+    by_identity: RwLock<HashMap<IdentityKey, ResourceDef>>,
 }
+
+/// (identity, group, version, resource).
+type IdentityKey = (String, &'static str, &'static str, &'static str);
 
 /// What one cluster serves beyond the built-ins, and the catalog made of it.
 #[derive(Default)]
@@ -785,6 +791,7 @@ impl Catalogs {
             root,
             by_cluster: RwLock::new(HashMap::new()),
             shared: Default::default(),
+            by_identity: Default::default(),
         }
     }
 
@@ -835,12 +842,53 @@ impl Catalogs {
     /// Replaces the bound resources of a cluster; `key` names their sources (schema UIDs,
     /// identities, deletion state): clusters with the same key share one catalog.
     pub fn set_bound(&self, cluster: &str, key: String, bound: Vec<ResourceDef>) {
+        {
+            let mut ids = self.by_identity.write().unwrap_or_else(|p| p.into_inner());
+            for d in &bound {
+                if let KeySpace::Bound(identity) = &d.space {
+                    ids.entry((identity.clone(), d.group, d.version, d.resource))
+                        .or_insert_with(|| d.clone());
+                }
+            }
+        }
         self.update(cluster, |s| {
             if s.bound_key != key {
                 s.bound = bound.into();
                 s.bound_key = key;
             }
         });
+    }
+
+    /// The bound resource `resource` of `group/version` under `identity`, as any binding serves
+    /// it (the built-in kinds bound from root's exports included).
+    pub fn by_identity(
+        &self,
+        identity: &str,
+        group: &str,
+        version: &str,
+        resource: &str,
+    ) -> Option<ResourceDef> {
+        let builtin = self
+            .root
+            .resources()
+            .iter()
+            .find(|d| {
+                d.group == group
+                    && d.version == version
+                    && d.resource == resource
+                    && d.space == KeySpace::Bound(identity.to_string())
+            })
+            .cloned();
+        builtin.or_else(|| {
+            self.by_identity
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .find(|((i, g, v, r), _)| {
+                    i == identity && *g == group && *v == version && *r == resource
+                })
+                .map(|(_, d)| d.clone())
+        })
     }
 
     /// Whether the cluster's bound resources are those of `key`.

@@ -171,7 +171,7 @@ impl Server {
             return Ok(r);
         }
         let watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
-        let info = request_info::parse(&parts.method, rest_path, watch);
+        let mut info = request_info::parse(&parts.method, rest_path, watch);
         labels.verb.clone_from(&info.verb);
         if info.is_resource_request {
             labels.group.clone_from(&info.api_group);
@@ -191,11 +191,7 @@ impl Server {
         if cluster == "*" && !matches!(info.verb.as_str(), "list" | "watch") {
             return Err(ApiError::method_not_allowed());
         }
-        let catalog = self.catalogs.for_cluster(cluster);
-        let def = catalog
-            .lookup(&info.api_group, &info.api_version, &info.resource)
-            .ok_or_else(ApiError::path_not_found)?
-            .clone();
+        let def = self.resource_def(cluster, &mut info)?;
         if !def.supports(&info.verb) && info.subresource.is_empty() {
             return Err(ApiError::method_not_allowed());
         }
@@ -277,6 +273,31 @@ impl Server {
                 .await;
         }
         Ok(response)
+    }
+
+    /// The resource a request addresses in `cluster`. In a wildcard request, a bound resource
+    /// is addressed with its export's identity, `<resource>:<identity>` (`reference/kcp.md`
+    /// §2.3); without it, only the built-ins and root's kinds are found.
+    fn resource_def(
+        &self,
+        cluster: &str,
+        info: &mut RequestInfo,
+    ) -> ApiResult<crate::catalog::ResourceDef> {
+        if cluster == "*"
+            && let Some((resource, identity)) = info.resource.split_once(':')
+        {
+            let def = self
+                .catalogs
+                .by_identity(identity, &info.api_group, &info.api_version, resource)
+                .ok_or_else(ApiError::path_not_found)?;
+            info.resource = resource.to_string();
+            return Ok(def);
+        }
+        self.catalogs
+            .for_cluster(cluster)
+            .lookup(&info.api_group, &info.api_version, &info.resource)
+            .cloned()
+            .ok_or_else(ApiError::path_not_found)
     }
 
     fn health(&self, path: &str) -> Option<Response<Body>> {
