@@ -24,11 +24,28 @@ use kube::Client;
 use serde_json::{Value, json};
 
 const CLIENTS: usize = 64;
+
+/// The workspace of the local CRD: `local`, or `$BENCH_LOCAL_WS` (consumer-0 to compare in
+/// the same workspace).
+fn local_ws() -> String {
+    std::env::var("BENCH_LOCAL_WS").unwrap_or_else(|_| "local".into())
+}
+
+/// The concurrent binds: `CLIENTS`, or `$BENCH_BIND_CLIENTS` (to see one bind's own latency).
+fn clients() -> usize {
+    std::env::var("BENCH_BIND_CLIENTS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(CLIENTS)
+}
 const SCHEMA: &str = "today.cowboys.wildwest.dev";
+/// How long the server is left alone before its memory is read: jemalloc returns the pages a
+/// burst of requests freed after about ten seconds (its default `dirty_decay_ms`).
+const SETTLE: Duration = Duration::from_secs(12);
 
 fn main() -> ExitCode {
     let mut count = 1_000;
-    let mut creates = 10_000;
+    let mut creates = 40_000;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -202,12 +219,19 @@ async fn follow(client: Client, binds: Arc<Mutex<Binds>>) {
 }
 
 /// Creates `n` cowboys in `root:<ws>`, `CLIENTS` at a time: creates per second.
-async fn cowboys(client: &Client, ws: &str, group: &str, plural: &str, n: usize) -> Result<f64> {
+async fn cowboys(
+    client: &Client,
+    ws: &str,
+    group: &str,
+    plural: &str,
+    n: usize,
+    prefix: &str,
+) -> Result<f64> {
     let path = format!("/clusters/root:{ws}/apis/{group}/v1alpha1/namespaces/default/{plural}");
     let started = Instant::now();
     futures::stream::iter((0..n).map(|i| {
         let body = json!({"apiVersion": format!("{group}/v1alpha1"), "kind": "Cowboy",
-            "metadata": {"name": format!("cowboy-{i}")}, "spec": {"intent": "ride the range"}});
+            "metadata": {"name": format!("cowboy-{prefix}-{i}")}, "spec": {"intent": "ride the range"}});
         let path = path.clone();
         async move { send(client, "POST", &path, &body).await }
     }))
@@ -229,7 +253,7 @@ async fn run(count: usize, creates: usize) -> Result<()> {
     provide(&client).await?;
     let consumers: Vec<String> = (0..count).map(|i| format!("consumer-{i}")).collect();
     workspaces(&client, &consumers).await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(SETTLE).await;
     let rss_before = rss_kib(pid);
 
     let binds = Arc::new(Mutex::new(Binds::default()));
@@ -258,7 +282,7 @@ async fn run(count: usize, creates: usize) -> Result<()> {
             .await
         }
     }))
-    .buffer_unordered(CLIENTS)
+    .buffer_unordered(clients())
     .try_collect::<Vec<_>>()
     .await?;
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -280,7 +304,7 @@ async fn run(count: usize, creates: usize) -> Result<()> {
         .ready
         .clone();
     ready.sort();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(SETTLE).await;
     let rss_after = rss_kib(pid);
     let per_binding = rss_after.saturating_sub(rss_before) as f64 / count as f64;
     println!(
@@ -303,14 +327,20 @@ async fn run(count: usize, creates: usize) -> Result<()> {
     send(
         &client,
         "POST",
-        "/clusters/root:local/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        &format!(
+            "/clusters/root:{}/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            local_ws()
+        ),
         &crd,
     )
     .await?;
     let deadline = Instant::now() + Duration::from_secs(60);
     while get(
         &client,
-        "/clusters/root:local/apis/local.wildwest.dev/v1alpha1/cowboys",
+        &format!(
+            "/clusters/root:{}/apis/local.wildwest.dev/v1alpha1/cowboys",
+            local_ws()
+        ),
     )
     .await
     .is_err()
@@ -318,10 +348,58 @@ async fn run(count: usize, creates: usize) -> Result<()> {
         ensure!(Instant::now() < deadline, "the local CRD is not served");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let local = cowboys(&client, "local", "local.wildwest.dev", "cowboys", creates).await?;
-    let bound = cowboys(&client, "consumer-0", "wildwest.dev", "cowboys", creates).await?;
+    // Rounds of each, alternating (the store grows as they run), and the median of each.
+    let (mut local_rates, mut bound_rates) = (Vec::new(), Vec::new());
+    for round in 0..8 {
+        let n = creates / 8;
+        let local = |prefix: String| {
+            let client = client.clone();
+            async move {
+                cowboys(
+                    &client,
+                    &local_ws(),
+                    "local.wildwest.dev",
+                    "cowboys",
+                    n,
+                    &prefix,
+                )
+                .await
+            }
+        };
+        let bound = |prefix: String| {
+            let client = client.clone();
+            async move { cowboys(&client, "consumer-0", "wildwest.dev", "cowboys", n, &prefix).await }
+        };
+        // `$BENCH_CREATES_ONLY=bound|local`: one kind only (to profile it).
+        match std::env::var("BENCH_CREATES_ONLY").as_deref() {
+            Ok("bound") => {
+                bound_rates.push(bound(format!("b{round}")).await?);
+                local_rates.push(1.0);
+                continue;
+            }
+            Ok("local") => {
+                local_rates.push(local(format!("l{round}")).await?);
+                bound_rates.push(1.0);
+                continue;
+            }
+            _ => {}
+        }
+        // Each goes first in turn: the second of a pair runs right after the first's burst.
+        if round % 2 == 0 {
+            local_rates.push(local(format!("l{round}")).await?);
+            bound_rates.push(bound(format!("b{round}")).await?);
+        } else {
+            bound_rates.push(bound(format!("b{round}")).await?);
+            local_rates.push(local(format!("l{round}")).await?);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (local, bound) = (median(&mut local_rates), median(&mut bound_rates));
     println!(
-        "{creates} cowboys, {CLIENTS} clients: {bound:.0}/s bound, {local:.0}/s as a local CRD: ratio {:.2}",
+        "{creates} cowboys in 8 rounds, {CLIENTS} clients: {bound:.0}/s bound, {local:.0}/s as a local CRD (medians): ratio {:.2}",
         bound / local
     );
 

@@ -42,6 +42,9 @@ macro_rules! git_version {
     };
 }
 
+/// How long a binding create waits for the APIBinding controller before it is answered anyway.
+const BINDING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How long a workspace create waits for its workspace to be scheduled before it is answered
 /// anyway.
 const WORKSPACE_SCHEDULING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -55,6 +58,8 @@ pub struct Server {
     pub catalogs: Arc<Catalogs>,
     /// The workspace controller's progress, which workspace creates wait on.
     pub workspace_progress: Arc<crate::controllers::workspace::Progress>,
+    /// The APIBinding controller's progress, by cluster, which binding creates wait on.
+    pub binding_progress: Arc<crate::controllers::progress::Progress>,
     /// The `apis.kcp.io` objects, as admission, the authorizer and the virtual workspace look
     /// them up; shared with the controllers (which keep its indexes).
     pub apis: crate::apis::Apis,
@@ -80,6 +85,7 @@ impl Server {
             tokens,
             catalogs,
             workspace_progress: Default::default(),
+            binding_progress: Default::default(),
             views: Default::default(),
             ready: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),
@@ -243,6 +249,15 @@ impl Server {
         .then(|| handler::decode_body(&parts.headers, &body, def.kind).ok())
         .flatten()
         .and_then(|ws| ws["metadata"]["name"].as_str().map(str::to_string));
+        // A binding create is answered once the APIBinding controller has taken it through its
+        // first reconcile: clients binding faster than bindings are made are paced by it.
+        let new_binding = (def.group == kcp_api::keys::APIS_GROUP
+            && def.resource == crate::apis::APIBINDINGS
+            && info.verb == "create"
+            && !query.contains_key("dryRun"))
+        .then(|| handler::decode_body(&parts.headers, &body, def.kind).ok())
+        .flatten()
+        .and_then(|b| b["metadata"]["name"].as_str().map(str::to_string));
         let response = handler::serve(
             &self.storage,
             &def,
@@ -259,18 +274,37 @@ impl Server {
             },
         )
         .await?;
+        if let Some(name) = new_binding
+            && response.status() == http::StatusCode::CREATED
+        {
+            let key = crate::apis::key(crate::apis::APIBINDINGS, cluster, &name);
+            self.binding_progress
+                .wait(
+                    (cluster.to_string(), String::new()),
+                    BINDING_WAIT,
+                    || async {
+                        // The controller's first status (Bound, or Binding with why not).
+                        self.storage.get_cached(&key).await.is_none_or(|b| {
+                            b.value().is_ok_and(|v| {
+                                v["status"]["phase"].as_str().is_some_and(|p| !p.is_empty())
+                            })
+                        })
+                    },
+                )
+                .await;
+        }
         if let Some(name) = new_workspace
             && response.status() == http::StatusCode::CREATED
         {
-            self.workspace_progress
-                .wait_scheduled(
-                    &self.storage,
-                    self.catalogs.tenancy(),
-                    cluster,
-                    &name,
-                    WORKSPACE_SCHEDULING_WAIT,
-                )
-                .await;
+            crate::controllers::workspace::wait_scheduled(
+                &self.workspace_progress,
+                &self.storage,
+                self.catalogs.tenancy(),
+                cluster,
+                &name,
+                WORKSPACE_SCHEDULING_WAIT,
+            )
+            .await;
         }
         Ok(response)
     }

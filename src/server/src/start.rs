@@ -105,6 +105,7 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         server.apis.clone(),
         &base_url,
         server.workspace_progress.clone(),
+        server.binding_progress.clone(),
     )
     .await;
 

@@ -50,6 +50,17 @@ impl std::fmt::Display for TypeRef {
     }
 }
 
+/// The one field of a Workspace that routing reads: its logical cluster.
+#[derive(serde::Deserialize)]
+struct Scheduled {
+    spec: ScheduledSpec,
+}
+
+#[derive(serde::Deserialize)]
+struct ScheduledSpec {
+    cluster: Option<String>,
+}
+
 /// Where the tenancy objects are stored: the workspaces and types under root's
 /// `tenancy.kcp.io` identity.
 #[derive(Clone, Debug)]
@@ -102,10 +113,11 @@ impl Tenancy {
             let ws = storage
                 .get_cached(&self.workspace_key(&cluster, segment))
                 .await?;
-            cluster = ws.shared_value()?["spec"]["cluster"]
-                .as_str()
-                .filter(|c| !c.is_empty())?
-                .to_string();
+            cluster = ws
+                .read::<Scheduled>()?
+                .spec
+                .cluster
+                .filter(|c| !c.is_empty())?;
         }
         Some(cluster)
     }

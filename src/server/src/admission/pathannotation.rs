@@ -51,12 +51,14 @@ async fn canonical_path(storage: &Storage, attrs: &Attributes<'_>) -> ApiResult<
             &format!("cannot get this workspace: {}", missing.message),
         ));
     };
+    // Read for this request only: a decoded copy kept with every workspace's LogicalCluster
+    // would cost more than the LogicalCluster.
     let path = lc
-        .shared_value()
-        .and_then(|v| annotation(v, PATH_ANNOTATION))
+        .read::<Value>()
+        .and_then(|v| annotation(&v, PATH_ANNOTATION).map(str::to_string))
         .filter(|p| !p.is_empty())
-        .unwrap_or(attrs.cluster);
-    Ok(Some(path.to_string()))
+        .unwrap_or_else(|| attrs.cluster.to_string());
+    Ok(Some(path))
 }
 
 /// Sets the annotation to the canonical path.

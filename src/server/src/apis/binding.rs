@@ -137,11 +137,7 @@ impl Binder {
         let mut schemas: Vec<Arc<BoundSchema>> = Vec::new();
         for r in &export.spec.resources {
             match apis.schema(&export_cluster, &r.schema).await {
-                Some((_, cached)) => {
-                    if let Some(s) = apis.schemas.get(&cached) {
-                        schemas.push(s);
-                    }
-                }
+                Some(s) => schemas.push(s),
                 None => {
                     self.set_false(
                         API_EXPORT_VALID,
@@ -462,12 +458,12 @@ async fn held_elsewhere(apis: &Apis, cluster: &str, binding: &APIBinding) -> Hel
                     crd: false,
                 },
             );
-            let schema = match apis
-                .schema(&other.status.api_export_cluster_name, &br.schema.name)
-                .await
-            {
-                Some((_, cached)) => apis.schemas.get(&cached),
-                None => None,
+            let schema = match apis.schemas.by_uid(&br.schema.uid) {
+                Some(s) => Some(s),
+                None => {
+                    apis.schema(&other.status.api_export_cluster_name, &br.schema.name)
+                        .await
+                }
             };
             if let Some(s) = schema {
                 entries.push((
@@ -549,13 +545,10 @@ pub async fn served(apis: &Apis, binding: &APIBinding) -> Vec<ResourceDef> {
     for br in &status.bound_resources {
         let schema = match apis.schemas.by_uid(&br.schema.uid) {
             Some(s) => Some(s),
-            None => match apis
-                .schema(&status.api_export_cluster_name, &br.schema.name)
-                .await
-            {
-                Some((_, cached)) => apis.schemas.get(&cached),
-                None => None,
-            },
+            None => {
+                apis.schema(&status.api_export_cluster_name, &br.schema.name)
+                    .await
+            }
         };
         if let Some(s) = schema {
             defs.extend(s.resource_defs(&br.schema.identity_hash, &source, deleting));

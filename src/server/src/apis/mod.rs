@@ -20,7 +20,6 @@ use serde_json::Value;
 use crate::storage::keys::{self, KeySpace};
 use crate::storage::{CachedObject, Storage};
 use crate::tenancy::Tenancy;
-use kcp_api::apis::v1alpha1::APIResourceSchema;
 use kcp_api::apis::v1alpha2::{APIBinding, APIExport};
 use kcp_api::keys::APIS_GROUP;
 
@@ -98,17 +97,13 @@ impl Apis {
         )
     }
 
-    /// The schema `name` in the logical cluster `cluster`, decoded and as cached.
-    pub async fn schema(
-        &self,
-        cluster: &str,
-        name: &str,
-    ) -> Option<(APIResourceSchema, Arc<CachedObject>)> {
+    /// The schema `name` in the logical cluster `cluster`, compiled (once per UID).
+    pub async fn schema(&self, cluster: &str, name: &str) -> Option<Arc<schema::BoundSchema>> {
         let cached = self
             .storage
             .get_cached(&key(APIRESOURCESCHEMAS, cluster, name))
             .await?;
-        Some((decode(&cached)?, cached))
+        self.schemas.get(&cached)
     }
 
     /// The bindings of a cluster.
@@ -198,7 +193,8 @@ impl<K: Ord + Clone> ClusterIndex<K> {
 /// An export: its logical cluster and name.
 pub type ExportKey = (String, String);
 
-/// A cached object as a typed `apis.kcp.io` object.
+/// A cached object as a typed `apis.kcp.io` object, decoded from its bytes (not kept: a
+/// decoded copy held for every binding would cost more than the binding).
 pub fn decode<T: serde::de::DeserializeOwned>(obj: &CachedObject) -> Option<T> {
-    T::deserialize(obj.shared_value()?).ok()
+    serde_json::from_slice(&obj.json).ok()
 }

@@ -36,6 +36,17 @@ struct Ctx {
     bindings: ResourceDef,
     /// Which clusters bind which export, for the exports' changes.
     bound_to: std::sync::Mutex<ClusterIndex<ExportRef>>,
+    /// The revisions each Bound binding's status was computed from, by (cluster, name): while
+    /// neither the binding nor its export changes (and no CRD of its cluster), it is not
+    /// computed again.
+    computed: std::sync::Mutex<std::collections::HashMap<(String, String), Computed>>,
+}
+
+/// The binding's and its export's revisions a status was computed from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Computed {
+    binding: i64,
+    export: i64,
 }
 
 /// What a cluster's bindings refer to: an export by its (cluster, name) once resolved, by its
@@ -63,7 +74,12 @@ fn clusters_referring(
 
 /// Runs forever; `synced` is told once every cluster's bindings have been reconciled once
 /// (the server is not ready before: a bound resource would answer 404 meanwhile).
-pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::oneshot::Sender<()>) {
+pub async fn run(
+    apis: Apis,
+    catalogs: Arc<Catalogs>,
+    progress: Arc<super::progress::Progress>,
+    synced: tokio::sync::oneshot::Sender<()>,
+) {
     let Some(bindings) = catalogs
         .base()
         .lookup(kcp_api::keys::APIS_GROUP, "v1alpha2", APIBINDINGS)
@@ -77,12 +93,17 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::onesh
         catalogs,
         bindings,
         bound_to: Default::default(),
+        computed: Default::default(),
     });
     let queue = {
         let ctx = ctx.clone();
         Queue::new("apibinding", move |cluster: String| {
-            let ctx = ctx.clone();
-            async move { reconcile_cluster(&ctx, &cluster).await }
+            let (ctx, progress) = (ctx.clone(), progress.clone());
+            async move {
+                let retry = reconcile_cluster(&ctx, &cluster).await;
+                progress.reconciled(&(cluster, String::new()));
+                retry
+            }
         })
     };
     let bindings_prefix = apis::prefix(APIBINDINGS, None);
@@ -126,7 +147,15 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>, synced: tokio::sync::onesh
         let mut live = watch.live;
         while let Ok(ev) = live.recv().await {
             let raw = &ev.object.key.raw;
-            if raw.starts_with(&bindings_prefix) || raw.starts_with(&crds_prefix) {
+            if raw.starts_with(&crds_prefix) {
+                // A CRD may conflict with what is bound: everything is checked again.
+                let cluster = ev.object.key.cluster();
+                ctx.computed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .retain(|(c, _), _| c != cluster);
+                queue.add(cluster.to_string());
+            } else if raw.starts_with(&bindings_prefix) {
                 queue.add(ev.object.key.cluster().to_string());
             } else if raw.starts_with(&exports_prefix) {
                 let clusters = clusters_referring(
@@ -165,13 +194,31 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
     let mut retry = None;
     // Each binding as it will be once its status is written, and the statuses to write.
     let mut serving: Vec<APIBinding> = Vec::new();
-    let mut writes: Vec<(Value, APIBinding)> = Vec::new();
+    let mut writes: Vec<(Arc<crate::storage::CachedObject>, APIBinding, i64)> = Vec::new();
+    let names: std::collections::HashSet<&str> = page.items.iter().map(|i| i.key.name()).collect();
+    ctx.computed
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|(c, n), _| c != cluster || names.contains(n.as_str()));
     for item in &page.items {
-        let Ok(current) = item.value() else { continue };
-        let Ok(binding) = serde_json::from_value::<APIBinding>(current.clone()) else {
+        let Some(binding) = apis::decode::<APIBinding>(item) else {
             continue;
         };
-        if binding.metadata.deletion_timestamp.is_some() {
+        let deleting = binding.metadata.deletion_timestamp.is_some();
+        let has_finalizer = binding
+            .metadata
+            .finalizers
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|f| f == BINDING_FINALIZER));
+        if deleting || !has_finalizer {
+            let Ok(current) = item.value() else { continue };
+            if !deleting {
+                // Admission adds it on create; bindings made otherwise get it here first (the
+                // update brings the cluster back for the status).
+                add_finalizer(ctx, cluster, &current).await;
+                serving.push(binding);
+                continue;
+            }
             match delete_bound_objects(ctx, cluster, &binding).await {
                 Remaining::None => {
                     finalize(ctx, cluster, &current).await;
@@ -186,20 +233,27 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
                         k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::now()),
                     );
                     if next.status != binding.status {
-                        writes.push((current, next.clone()));
+                        writes.push((item.clone(), next.clone(), 0));
                     }
                     serving.push(next);
                 }
             }
             continue;
         }
-        if !object::finalizers(&current)
-            .iter()
-            .any(|f| f == BINDING_FINALIZER)
-        {
-            // Admission adds it on create; bindings made otherwise get it here first (the
-            // update brings the cluster back for the status).
-            add_finalizer(ctx, cluster, &current).await;
+        let key = (cluster.to_string(), item.key.name().to_string());
+        let export = export_revision(ctx, &binding).await;
+        let now = Computed {
+            binding: item.mod_revision,
+            export,
+        };
+        let unchanged = binding.status.phase == Some(kcp_api::apis::APIBindingPhase::Bound)
+            && ctx
+                .computed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&key)
+                == Some(&now);
+        if unchanged {
             serving.push(binding);
             continue;
         }
@@ -207,7 +261,12 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
         let mut next = binding.clone();
         next.status = status;
         if next.status != binding.status {
-            writes.push((current, next.clone()));
+            writes.push((item.clone(), next.clone(), export));
+        } else {
+            ctx.computed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, now);
         }
         serving.push(next);
     }
@@ -246,12 +305,38 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
         .unwrap_or_else(|p| p.into_inner())
         .set(cluster, serves);
     publish(ctx, cluster, &serving).await;
-    for (current, next) in writes {
-        if !write_status(ctx, cluster, current, &next).await {
-            retry = Some(Duration::from_millis(50));
+    for (current, next, export) in writes {
+        let Ok(value) = current.value() else { continue };
+        match write_status(ctx, cluster, value, &next).await {
+            Some(binding) => {
+                ctx.computed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(
+                        (cluster.to_string(), current.key.name().to_string()),
+                        Computed { binding, export },
+                    );
+            }
+            None => retry = Some(Duration::from_millis(50)),
         }
     }
     retry
+}
+
+/// The revision of the export a binding binds (0 when it is not resolved yet).
+async fn export_revision(ctx: &Ctx, binding: &APIBinding) -> i64 {
+    let Some(export) = &binding.spec.reference.export else {
+        return 0;
+    };
+    let cluster = &binding.status.api_export_cluster_name;
+    if cluster.is_empty() {
+        return 0;
+    }
+    ctx.apis
+        .storage
+        .get_cached(&apis::key(APIEXPORTS, cluster, &export.name))
+        .await
+        .map_or(0, |e| e.mod_revision)
 }
 
 /// Publishes what a cluster's bindings serve in its catalog. Resources the shared catalog
@@ -282,8 +367,14 @@ async fn publish(ctx: &Ctx, cluster: &str, bindings: &[APIBinding]) {
     }
 }
 
-/// Writes a binding's status; false on a conflict (the next reconcile tries again).
-async fn write_status(ctx: &Ctx, cluster: &str, mut current: Value, next: &APIBinding) -> bool {
+/// Writes a binding's status; the revision written, or `None` on a conflict (the next
+/// reconcile tries again).
+async fn write_status(
+    ctx: &Ctx,
+    cluster: &str,
+    mut current: Value,
+    next: &APIBinding,
+) -> Option<i64> {
     let name = object::name(&current).to_string();
     current["status"] = serde_json::to_value(&next.status).unwrap_or_else(|_| json!({}));
     match rest::update(
@@ -293,10 +384,10 @@ async fn write_status(ctx: &Ctx, cluster: &str, mut current: Value, next: &APIBi
     )
     .await
     {
-        Ok(_) => true,
+        Ok(written) => object::resource_version(&written.object).parse().ok(),
         Err(e) => {
             tracing::debug!("apibinding controller: status of {cluster}/{name}: {e}");
-            false
+            None
         }
     }
 }

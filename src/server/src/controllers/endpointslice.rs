@@ -25,7 +25,6 @@ use kcp_api::apis::conditions::{
     REASON_PARTITION_INVALID_REFERENCE,
 };
 use kcp_api::apis::v1alpha1::APIExportEndpointSlice;
-use kcp_api::apis::v1alpha2::APIBinding;
 use kcp_api::condition::{self, Condition, ConditionSeverity};
 use kcp_api::core::Endpoint;
 
@@ -43,6 +42,9 @@ struct Ctx {
     shards: Option<ResourceDef>,
     /// Which slices (`<cluster>/<name>`) refer to which export.
     by_export: std::sync::Mutex<ClusterIndex<ExportKey>>,
+    /// The exports of the slices by the `internal.apis.kcp.io/export` label value of their
+    /// bindings.
+    by_label: std::sync::Mutex<std::collections::HashMap<String, ExportKey>>,
 }
 
 /// Runs forever.
@@ -67,6 +69,7 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
         partitions,
         shards,
         by_export: Default::default(),
+        by_label: Default::default(),
     });
     let queue = {
         let ctx = ctx.clone();
@@ -121,15 +124,17 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
             } else if key.raw.starts_with(&exports_prefix) {
                 enqueue_export((key.cluster().to_string(), key.name().to_string()));
             } else if key.raw.starts_with(&bindings_prefix) {
+                // The export a binding binds, from its label (no decoding on this path).
                 for obj in [Some(&ev.object), ev.prev.as_ref()].into_iter().flatten() {
-                    if let Ok(b) = serde_json::from_slice::<APIBinding>(&obj.json)
-                        && let Some(export) = &b.spec.reference.export
-                        && !b.status.api_export_cluster_name.is_empty()
-                    {
-                        enqueue_export((
-                            b.status.api_export_cluster_name.clone(),
-                            export.name.clone(),
-                        ));
+                    let export = obj.labels.get(crate::apis::EXPORT_LABEL).and_then(|l| {
+                        ctx.by_label
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get(l)
+                            .cloned()
+                    });
+                    if let Some(export) = export {
+                        enqueue_export(export);
                     }
                 }
             }
@@ -190,6 +195,15 @@ async fn reconcile(ctx: &Ctx, cluster: &str, name: &str) -> Option<Duration> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .set(&slice_id, vec![(key, export_name.clone())]);
+    if let Some(export_cluster) = &export_cluster {
+        ctx.by_label
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                kcp_api::names::apibinding_export_label_value(export_cluster, &export_name),
+                (export_cluster.clone(), export_name.clone()),
+            );
+    }
     if let Some(export_cluster) = export_cluster {
         match shard_selector(ctx, cluster, &slice.spec.partition).await {
             Ok(selector) => {

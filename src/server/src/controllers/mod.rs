@@ -7,6 +7,7 @@ pub mod crd;
 pub mod endpointslice;
 pub mod gc;
 pub mod namespace;
+pub mod progress;
 pub mod queue;
 pub mod workspace;
 
@@ -15,8 +16,8 @@ use std::sync::Arc;
 use crate::catalog::Catalogs;
 use crate::storage::Storage;
 
-/// Starts every controller; `shard_url` is where this server is reached; `workspaces` is how
-/// requests learn that a workspace was scheduled. Returns when the controllers that decide what
+/// Starts every controller; `shard_url` is where this server is reached; `workspaces` and
+/// `bindings` are how requests learn that a workspace was scheduled, a binding bound. Returns when the controllers that decide what
 /// is served have seen the whole state once (the server is ready then).
 pub async fn start(
     storage: Arc<Storage>,
@@ -24,6 +25,7 @@ pub async fn start(
     apis: crate::apis::Apis,
     shard_url: &str,
     workspaces: Arc<workspace::Progress>,
+    bindings: Arc<progress::Progress>,
 ) {
     let (bindings_synced, synced) = tokio::sync::oneshot::channel();
     tokio::spawn(apiexport::run(apis.clone(), catalogs.clone()));
@@ -31,6 +33,7 @@ pub async fn start(
     tokio::spawn(apibinding::run(
         apis.clone(),
         catalogs.clone(),
+        bindings,
         bindings_synced,
     ));
     tokio::spawn(workspace::run(

@@ -12,9 +12,9 @@
 //! - a deleted Workspace has its logical cluster and everything in it, nested workspaces
 //!   included, removed from the store before its finalizer goes.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
@@ -97,51 +97,22 @@ impl Ctx {
     }
 }
 
-/// Lets a workspace's create request wait until the controller has scheduled the workspace,
-/// so that clients creating workspaces faster than they can be made are paced by it instead of
-/// piling up a backlog (the answer itself is the Workspace as created, as kcp's).
-#[derive(Default)]
-pub struct Progress {
-    waiters: Mutex<Waiters>,
-}
+pub use super::progress::Progress;
 
-/// Per workspace (cluster, name): who waits for its next reconcile.
-type Waiters = HashMap<(String, String), Vec<tokio::sync::oneshot::Sender<()>>>;
-
-impl Progress {
-    fn waiters(&self) -> std::sync::MutexGuard<'_, Waiters> {
-        match self.waiters.lock() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
-    /// A reconcile of the workspace `key` ended.
-    fn reconciled(&self, key: &(String, String)) {
-        if let Some(waiters) = self.waiters().remove(key) {
-            for w in waiters {
-                let _ = w.send(());
-            }
-        }
-    }
-
-    /// Waits until workspace `name` of `cluster` has its logical cluster (or is gone), at most
-    /// `timeout`.
-    pub async fn wait_scheduled(
-        &self,
-        storage: &Storage,
-        tenancy: &Tenancy,
-        cluster: &str,
-        name: &str,
-        timeout: Duration,
-    ) {
-        let key = (cluster.to_string(), name.to_string());
-        let deadline = Instant::now() + timeout;
-        loop {
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            self.waiters().entry(key.clone()).or_default().push(tx);
-            // Checked after registering, so a reconcile ending in between is not missed.
-            let scheduled = match storage
+/// Waits until workspace `name` of `cluster` has its logical cluster (or is gone), at most
+/// `timeout` (see [`Progress`]).
+pub async fn wait_scheduled(
+    progress: &Progress,
+    storage: &Storage,
+    tenancy: &Tenancy,
+    cluster: &str,
+    name: &str,
+    timeout: Duration,
+) {
+    let key = (cluster.to_string(), name.to_string());
+    progress
+        .wait(key, timeout, || async {
+            match storage
                 .get_cached(&tenancy.workspace_key(cluster, name))
                 .await
             {
@@ -151,21 +122,9 @@ impl Progress {
                     v["spec"]["cluster"].as_str().is_some_and(|c| !c.is_empty())
                 }),
                 None => true,
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            if scheduled || left.is_zero() || tokio::time::timeout(left, rx).await.is_err() {
-                break;
             }
-        }
-        // Drop this request's senders that no reconcile consumed.
-        let mut waiters = self.waiters();
-        if let Some(w) = waiters.get_mut(&key) {
-            w.retain(|tx| !tx.is_closed());
-            if w.is_empty() {
-                waiters.remove(&key);
-            }
-        }
-    }
+        })
+        .await;
 }
 
 /// Runs forever (kcp profile only: it needs the kcp kinds in the catalog).
@@ -250,15 +209,17 @@ pub async fn run(
     }
 }
 
-/// Whether an event is an APIBinding's phase becoming `Bound`.
+/// Whether an event is an APIBinding's phase becoming `Bound`. Read from the cached bytes
+/// (every binding event passes here; stored objects are compact JSON, so the phase reads
+/// `"phase":"Bound"` exactly).
 fn turned_bound(ev: &crate::storage::CacheEvent) -> bool {
-    let phase = |o: &crate::storage::CachedObject| {
-        serde_json::from_slice::<Value>(&o.json)
-            .ok()
-            .is_some_and(|v| v["status"]["phase"] == "Bound")
+    let bound = |o: &crate::storage::CachedObject| {
+        o.json.windows(PHASE_BOUND.len()).any(|w| w == PHASE_BOUND)
     };
-    phase(&ev.object) && !ev.prev.as_deref().is_some_and(phase)
+    bound(&ev.object) && !ev.prev.as_deref().is_some_and(bound)
 }
+
+const PHASE_BOUND: &[u8] = b"\"phase\":\"Bound\"";
 
 fn scope<'a>(cluster: &'a str, def: &'a ResourceDef, name: &'a str) -> Scope<'a> {
     Scope {
@@ -810,7 +771,7 @@ mod tests {
 
     /// Polls until `progress` has a waiter for `key` (the waiting task registered).
     async fn until_waiting(progress: &Progress, key: &(String, String)) {
-        while !progress.waiters().contains_key(key) {
+        while !progress.is_waiting(key) {
             tokio::task::yield_now().await;
         }
     }
@@ -829,7 +790,7 @@ mod tests {
         // Gone (or never there): nothing to wait for.
         tokio::time::timeout(
             Duration::from_secs(5),
-            progress.wait_scheduled(&storage, &tenancy, "root", "a", wait),
+            wait_scheduled(&progress, &storage, &tenancy, "root", "a", wait),
         )
         .await
         .expect("no wait for a missing workspace");
@@ -849,9 +810,7 @@ mod tests {
         let waiting = {
             let (storage, progress, tenancy) = (storage.clone(), progress.clone(), tenancy.clone());
             tokio::spawn(async move {
-                progress
-                    .wait_scheduled(&storage, &tenancy, "root", "a", wait)
-                    .await
+                wait_scheduled(&progress, &storage, &tenancy, "root", "a", wait).await
             })
         };
         let key = ("root".to_string(), "a".to_string());
@@ -868,6 +827,6 @@ mod tests {
             .await
             .expect("the wait ends once the workspace is scheduled")
             .unwrap();
-        assert!(progress.waiters().is_empty(), "no waiter is left behind");
+        assert!(progress.is_empty(), "no waiter is left behind");
     }
 }

@@ -96,6 +96,13 @@ impl CachedObject {
         serde_json::from_slice(&self.json).map_err(ApiError::internal)
     }
 
+    /// The parts of the object a caller's type names, decoded now and not kept (serde skips the
+    /// rest): for the reads on every request of objects that are one per workspace, whose
+    /// decoded copies, kept, would cost more than the objects.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.json).ok()
+    }
+
     /// The object decoded once and kept with it (see `decoded`); `None` if it does not decode.
     pub fn shared_value(&self) -> Option<&Value> {
         if let Some(v) = self.decoded.get() {

@@ -97,9 +97,7 @@ async fn build(server: &Server, export_cluster: &str, name: &str, export: APIExp
             export_name: name.to_string(),
         });
         for r in &export.spec.resources {
-            if let Some((_, cached)) = server.apis.schema(export_cluster, &r.schema).await
-                && let Some(schema) = server.apis.schemas.get(&cached)
-            {
+            if let Some(schema) = server.apis.schema(export_cluster, &r.schema).await {
                 resources.extend(schema.resource_defs(&identity, &source, false));
             }
         }
