@@ -63,6 +63,66 @@ pub struct Apis {
     /// a binding being deleted counts until it is gone): the endpoint slices and the virtual
     /// workspace read it.
     pub consumers: Arc<std::sync::RwLock<ClusterIndex<ExportKey>>>,
+    /// Told of every export whose consumers went from none to some or back.
+    pub consumers_flipped: tokio::sync::broadcast::Sender<ExportKey>,
+    /// The revisions each Bound binding's status was computed from, by (cluster, name): while
+    /// neither the binding nor its export changes (and no CRD of its cluster), the APIBinding
+    /// controller does not compute it again. The workspace initializer records the default
+    /// bindings it creates bound.
+    pub computed: Arc<ComputedStatuses>,
+}
+
+/// Per cluster, per binding: the revisions its status was computed from.
+#[derive(Debug, Default)]
+pub struct ComputedStatuses {
+    by_cluster: std::sync::Mutex<
+        std::collections::HashMap<String, std::collections::HashMap<String, Computed>>,
+    >,
+}
+
+impl ComputedStatuses {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, std::collections::HashMap<String, Computed>>,
+    > {
+        self.by_cluster.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn get(&self, cluster: &str, name: &str) -> Option<Computed> {
+        self.lock().get(cluster)?.get(name).copied()
+    }
+
+    pub fn insert(&self, cluster: &str, name: &str, c: Computed) {
+        self.lock()
+            .entry(cluster.to_string())
+            .or_default()
+            .insert(name.to_string(), c);
+    }
+
+    /// Forgets the cluster's bindings (all are computed again).
+    pub fn forget(&self, cluster: &str) {
+        self.lock().remove(cluster);
+    }
+
+    /// Keeps only the cluster's bindings that still exist.
+    pub fn retain(&self, cluster: &str, exists: impl Fn(&str) -> bool) {
+        let mut all = self.lock();
+        if let Some(c) = all.get_mut(cluster) {
+            c.retain(|n, _| exists(n));
+            if c.is_empty() {
+                all.remove(cluster);
+            }
+        }
+    }
+}
+
+/// The binding's and its export's revisions a status was computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Computed {
+    pub binding: i64,
+    pub export: i64,
 }
 
 impl Apis {
@@ -72,6 +132,8 @@ impl Apis {
             tenancy,
             schemas: Default::default(),
             consumers: Default::default(),
+            consumers_flipped: tokio::sync::broadcast::channel(1024).0,
+            computed: Default::default(),
         }
     }
 
@@ -106,6 +168,35 @@ impl Apis {
         self.schemas.get(&cached)
     }
 
+    /// The revision of the export a binding binds (0 when it is not resolved yet).
+    pub async fn export_revision(&self, binding: &APIBinding) -> i64 {
+        let Some(export) = &binding.spec.reference.export else {
+            return 0;
+        };
+        let cluster = &binding.status.api_export_cluster_name;
+        if cluster.is_empty() {
+            return 0;
+        }
+        self.storage
+            .get_cached(&key(APIEXPORTS, cluster, &export.name))
+            .await
+            .map_or(0, |e| e.mod_revision)
+    }
+
+    /// Records that `binding`'s status, at revision `binding_rev`, is computed.
+    pub async fn record_computed(&self, cluster: &str, binding: &APIBinding, binding_rev: i64) {
+        let export = self.export_revision(binding).await;
+        let name = binding.metadata.name.clone().unwrap_or_default();
+        self.computed.insert(
+            cluster,
+            &name,
+            Computed {
+                binding: binding_rev,
+                export,
+            },
+        );
+    }
+
     /// The bindings of a cluster.
     pub async fn bindings(&self, cluster: &str) -> Vec<APIBinding> {
         let page = self
@@ -115,12 +206,13 @@ impl Apis {
         page.items.iter().filter_map(|o| decode(o)).collect()
     }
 
-    /// The clusters the export (`cluster`, `name`) is served in.
-    pub fn consumers_of(&self, cluster: &str, name: &str) -> std::collections::BTreeSet<String> {
+    /// Whether the export (`cluster`, `name`) is served in any workspace (root's exports are
+    /// served in every one: no copy of the set is made).
+    pub fn has_consumers(&self, cluster: &str, name: &str) -> bool {
         self.consumers
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .clusters(&(cluster.to_string(), name.to_string()))
+            .has_any(&(cluster.to_string(), name.to_string()))
     }
 
     /// The CRDs of a cluster.
@@ -158,30 +250,46 @@ impl<K> Default for ClusterIndex<K> {
 }
 
 impl<K: Ord + Clone> ClusterIndex<K> {
-    /// Replaces what `cluster` registered with `keys`.
-    pub fn set(&mut self, cluster: &str, keys: Vec<K>) {
+    /// Replaces what `cluster` registered with `keys`; returns the keys that went from no
+    /// cluster to some, or from some to none.
+    pub fn set(&mut self, cluster: &str, keys: Vec<K>) -> Vec<K> {
+        let mut flipped = Vec::new();
         for old in self.by_cluster.remove(cluster).unwrap_or_default() {
             if let Some(set) = self.by_key.get_mut(&old) {
                 set.remove(cluster);
                 if set.is_empty() {
                     self.by_key.remove(&old);
+                    flipped.push(old);
                 }
             }
         }
         for k in &keys {
-            self.by_key
-                .entry(k.clone())
-                .or_default()
-                .insert(cluster.to_string());
+            let set = self.by_key.entry(k.clone()).or_default();
+            if set.is_empty() {
+                // Gone and back in one call: no change.
+                match flipped.iter().position(|f| f == k) {
+                    Some(i) => {
+                        flipped.remove(i);
+                    }
+                    None => flipped.push(k.clone()),
+                }
+            }
+            set.insert(cluster.to_string());
         }
         if !keys.is_empty() {
             self.by_cluster.insert(cluster.to_string(), keys);
         }
+        flipped
     }
 
     /// The clusters that registered `key`.
     pub fn clusters(&self, key: &K) -> std::collections::BTreeSet<String> {
         self.by_key.get(key).cloned().unwrap_or_default()
+    }
+
+    /// Whether any cluster registered `key`.
+    pub fn has_any(&self, key: &K) -> bool {
+        self.by_key.get(key).is_some_and(|s| !s.is_empty())
     }
 
     /// Whether `cluster` registered `key`.

@@ -36,17 +36,6 @@ struct Ctx {
     bindings: ResourceDef,
     /// Which clusters bind which export, for the exports' changes.
     bound_to: std::sync::Mutex<ClusterIndex<ExportRef>>,
-    /// The revisions each Bound binding's status was computed from, by (cluster, name): while
-    /// neither the binding nor its export changes (and no CRD of its cluster), it is not
-    /// computed again.
-    computed: std::sync::Mutex<std::collections::HashMap<(String, String), Computed>>,
-}
-
-/// The binding's and its export's revisions a status was computed from.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Computed {
-    binding: i64,
-    export: i64,
 }
 
 /// What a cluster's bindings refer to: an export by its (cluster, name) once resolved, by its
@@ -93,7 +82,6 @@ pub async fn run(
         catalogs,
         bindings,
         bound_to: Default::default(),
-        computed: Default::default(),
     });
     let queue = {
         let ctx = ctx.clone();
@@ -150,10 +138,7 @@ pub async fn run(
             if raw.starts_with(&crds_prefix) {
                 // A CRD may conflict with what is bound: everything is checked again.
                 let cluster = ev.object.key.cluster();
-                ctx.computed
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .retain(|(c, _), _| c != cluster);
+                ctx.apis.computed.forget(cluster);
                 queue.add(cluster.to_string());
             } else if raw.starts_with(&bindings_prefix) {
                 queue.add(ev.object.key.cluster().to_string());
@@ -196,10 +181,7 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
     let mut serving: Vec<APIBinding> = Vec::new();
     let mut writes: Vec<(Arc<crate::storage::CachedObject>, APIBinding, i64)> = Vec::new();
     let names: std::collections::HashSet<&str> = page.items.iter().map(|i| i.key.name()).collect();
-    ctx.computed
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|(c, n), _| c != cluster || names.contains(n.as_str()));
+    ctx.apis.computed.retain(cluster, |n| names.contains(n));
     for item in &page.items {
         let Some(binding) = apis::decode::<APIBinding>(item) else {
             continue;
@@ -241,18 +223,13 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
             continue;
         }
         let key = (cluster.to_string(), item.key.name().to_string());
-        let export = export_revision(ctx, &binding).await;
-        let now = Computed {
+        let export = ctx.apis.export_revision(&binding).await;
+        let now = apis::Computed {
             binding: item.mod_revision,
             export,
         };
         let unchanged = binding.status.phase == Some(kcp_api::apis::APIBindingPhase::Bound)
-            && ctx
-                .computed
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&key)
-                == Some(&now);
+            && ctx.apis.computed.get(&key.0, &key.1) == Some(now);
         if unchanged {
             serving.push(binding);
             continue;
@@ -263,10 +240,7 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
         if next.status != binding.status {
             writes.push((item.clone(), next.clone(), export));
         } else {
-            ctx.computed
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(key, now);
+            ctx.apis.computed.insert(&key.0, &key.1, now);
         }
         serving.push(next);
     }
@@ -299,44 +273,30 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
             ))
         })
         .collect();
-    ctx.apis
+    let flipped = ctx
+        .apis
         .consumers
         .write()
         .unwrap_or_else(|p| p.into_inner())
         .set(cluster, serves);
+    for export in flipped {
+        let _ = ctx.apis.consumers_flipped.send(export);
+    }
     publish(ctx, cluster, &serving).await;
     for (current, next, export) in writes {
         let Ok(value) = current.value() else { continue };
         match write_status(ctx, cluster, value, &next).await {
             Some(binding) => {
-                ctx.computed
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(
-                        (cluster.to_string(), current.key.name().to_string()),
-                        Computed { binding, export },
-                    );
+                ctx.apis.computed.insert(
+                    cluster,
+                    current.key.name(),
+                    apis::Computed { binding, export },
+                );
             }
             None => retry = Some(Duration::from_millis(50)),
         }
     }
     retry
-}
-
-/// The revision of the export a binding binds (0 when it is not resolved yet).
-async fn export_revision(ctx: &Ctx, binding: &APIBinding) -> i64 {
-    let Some(export) = &binding.spec.reference.export else {
-        return 0;
-    };
-    let cluster = &binding.status.api_export_cluster_name;
-    if cluster.is_empty() {
-        return 0;
-    }
-    ctx.apis
-        .storage
-        .get_cached(&apis::key(APIEXPORTS, cluster, &export.name))
-        .await
-        .map_or(0, |e| e.mod_revision)
 }
 
 /// Publishes what a cluster's bindings serve in its catalog. Resources the shared catalog
@@ -347,6 +307,17 @@ async fn publish(ctx: &Ctx, cluster: &str, bindings: &[APIBinding]) {
     let mut defs: Vec<ResourceDef> = Vec::new();
     let mut sources: Vec<&APIBinding> = Vec::new();
     for b in bindings {
+        // Root's tenancy and topology bindings, in every workspace: nothing to build.
+        let all_builtin = b.status.bound_resources.iter().all(|br| {
+            let space = crate::storage::keys::KeySpace::Bound(br.schema.identity_hash.clone());
+            builtin
+                .resources()
+                .iter()
+                .any(|d| d.group == br.group && d.resource == br.resource && d.space == space)
+        });
+        if all_builtin {
+            continue;
+        }
         let served: Vec<ResourceDef> = apis::binding::served(&ctx.apis, b)
             .await
             .into_iter()

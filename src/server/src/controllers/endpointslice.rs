@@ -5,8 +5,8 @@
 //! lists this shard's virtual-workspace URL of it:
 //! `<shard virtualWorkspaceURL>/services/apiexport/<export's logical cluster>/<export>`.
 //!
-//! Slices are reconciled when they change, when their export changes, and when a binding of
-//! their export changes (the export's consumers may have gone from none to some or back).
+//! Slices are reconciled when they change, when their export changes, and when their export's
+//! consumers go from none to some or back (the APIBinding controller says so).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::queue::Queue;
-use crate::apis::{self, APIBINDINGS, APIEXPORTS, Apis, ClusterIndex, ExportKey};
+use crate::apis::{self, APIEXPORTS, Apis, ClusterIndex, ExportKey};
 use crate::catalog::{Catalogs, ResourceDef};
 use crate::registry::rest::{self, Scope};
 use crate::registry::selector::LabelSelector;
@@ -42,9 +42,6 @@ struct Ctx {
     shards: Option<ResourceDef>,
     /// Which slices (`<cluster>/<name>`) refer to which export.
     by_export: std::sync::Mutex<ClusterIndex<ExportKey>>,
-    /// The exports of the slices by the `internal.apis.kcp.io/export` label value of their
-    /// bindings.
-    by_label: std::sync::Mutex<std::collections::HashMap<String, ExportKey>>,
 }
 
 /// Runs forever.
@@ -69,7 +66,6 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
         partitions,
         shards,
         by_export: Default::default(),
-        by_label: Default::default(),
     });
     let queue = {
         let ctx = ctx.clone();
@@ -83,7 +79,6 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
     };
     let slices_prefix = apis::prefix(SLICES, None);
     let exports_prefix = apis::prefix(APIEXPORTS, None);
-    let bindings_prefix = apis::prefix(APIBINDINGS, None);
     let enqueue_export = |key: ExportKey| {
         let slices = ctx
             .by_export
@@ -117,26 +112,33 @@ pub async fn run(apis: Apis, catalogs: Arc<Catalogs>) {
             }
         }
         let mut live = watch.live;
-        while let Ok(ev) = live.recv().await {
+        let mut flipped = ctx.apis.consumers_flipped.subscribe();
+        loop {
+            let ev = tokio::select! {
+                ev = live.recv() => match ev {
+                    Ok(ev) => ev,
+                    Err(_) => break,
+                },
+                // An export's first consumer came or its last one went.
+                export = flipped.recv() => {
+                    match export {
+                        Ok(export) => enqueue_export(export),
+                        // Some were missed: every slice looks again.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            for s in ctx.apis.storage.list_cached(&slices_prefix, None, 0, &|_| true).await.items {
+                                queue.add((s.key.cluster().to_string(), s.key.name().to_string()));
+                            }
+                        }
+                        Err(_) => {}
+                    }
+                    continue;
+                }
+            };
             let key = &ev.object.key;
             if key.raw.starts_with(&slices_prefix) {
                 queue.add((key.cluster().to_string(), key.name().to_string()));
             } else if key.raw.starts_with(&exports_prefix) {
                 enqueue_export((key.cluster().to_string(), key.name().to_string()));
-            } else if key.raw.starts_with(&bindings_prefix) {
-                // The export a binding binds, from its label (no decoding on this path).
-                for obj in [Some(&ev.object), ev.prev.as_ref()].into_iter().flatten() {
-                    let export = obj.labels.get(crate::apis::EXPORT_LABEL).and_then(|l| {
-                        ctx.by_label
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get(l)
-                            .cloned()
-                    });
-                    if let Some(export) = export {
-                        enqueue_export(export);
-                    }
-                }
             }
         }
     }
@@ -195,15 +197,6 @@ async fn reconcile(ctx: &Ctx, cluster: &str, name: &str) -> Option<Duration> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .set(&slice_id, vec![(key, export_name.clone())]);
-    if let Some(export_cluster) = &export_cluster {
-        ctx.by_label
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                kcp_api::names::apibinding_export_label_value(export_cluster, &export_name),
-                (export_cluster.clone(), export_name.clone()),
-            );
-    }
     if let Some(export_cluster) = export_cluster {
         match shard_selector(ctx, cluster, &slice.spec.partition).await {
             Ok(selector) => {
@@ -215,10 +208,7 @@ async fn reconcile(ctx: &Ctx, cluster: &str, name: &str) -> Option<Duration> {
                 status.shard_selector = selector.to_string();
                 let shard = shard(ctx).await;
                 let in_partition = shard.as_ref().is_some_and(|s| selector.matches_object(s));
-                let consumers = !ctx
-                    .apis
-                    .consumers_of(&export_cluster, &export_name)
-                    .is_empty();
+                let consumers = ctx.apis.has_consumers(&export_cluster, &export_name);
                 let url = shard
                     .as_ref()
                     .and_then(|s| s["spec"]["virtualWorkspaceURL"].as_str())

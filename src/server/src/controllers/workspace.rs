@@ -216,7 +216,8 @@ fn turned_bound(ev: &crate::storage::CacheEvent) -> bool {
     let bound = |o: &crate::storage::CachedObject| {
         o.json.windows(PHASE_BOUND.len()).any(|w| w == PHASE_BOUND)
     };
-    bound(&ev.object) && !ev.prev.as_deref().is_some_and(bound)
+    // A binding created Bound was made by the initializer itself: nothing to wake.
+    ev.prev.as_deref().is_some_and(|p| !bound(p)) && bound(&ev.object)
 }
 
 const PHASE_BOUND: &[u8] = b"\"phase\":\"Bound\"";
@@ -593,11 +594,24 @@ async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<bo
                         },
                         "spec": {"reference": {"export": {"path": path, "name": export}}},
                     });
-                    if let Ok(typed) = serde_json::from_value(binding.clone()) {
-                        let status = crate::apis::binding::bind(&ctx.apis, cluster, &typed).await;
-                        binding["status"] = serde_json::to_value(status).unwrap_or_default();
+                    let mut computed = None;
+                    if let Ok(mut typed) = serde_json::from_value::<
+                        kcp_api::apis::v1alpha2::APIBinding,
+                    >(binding.clone())
+                    {
+                        typed.status = crate::apis::binding::bind(&ctx.apis, cluster, &typed).await;
+                        binding["status"] = serde_json::to_value(&typed.status).unwrap_or_default();
+                        computed = Some(typed);
                     }
-                    create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?
+                    let created =
+                        create_if_missing(ctx, cluster, &ctx.apibindings, binding).await?;
+                    // The APIBinding controller need not compute it again.
+                    if let Some(typed) = computed
+                        && let Ok(rev) = crate::registry::object::resource_version(&created).parse()
+                    {
+                        ctx.apis.record_computed(cluster, &typed, rev).await;
+                    }
+                    created
                 }
             };
             all_bound &= stored["status"]["phase"] == "Bound";
