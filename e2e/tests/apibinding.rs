@@ -485,7 +485,22 @@ fn api_binding_deletion() {
 #[test]
 fn default_api_binding() {
     let env = Env::new(&["provider"]);
-    provide_cowboys(&env);
+    env.apply("provider", &cowboys_schema("today", false)).ok();
+    // With claims, which a default binding accepts (selector: the claim's default, or all).
+    env.apply(
+        "provider",
+        &format!(
+            "{}  permissionClaims:
+  - {{resource: secrets, verbs: ['*'], defaultSelector: {{matchLabels: {{app: x}}}}}}
+  - {{resource: configmaps, verbs: [get]}}
+",
+            export(
+                "today-cowboys",
+                &[("wildwest.dev", "cowboys", "today.cowboys.wildwest.dev")],
+            )
+        ),
+    )
+    .ok();
     env.apply(
         "",
         "apiVersion: tenancy.kcp.io/v1alpha1
@@ -520,6 +535,13 @@ spec:
     assert_eq!(
         cowboys[0]["status"]["boundResources"][0]["resource"],
         "cowboys"
+    );
+    assert_eq!(
+        cowboys[0]["spec"]["permissionClaims"],
+        serde_json::json!([
+            {"group": "", "resource": "secrets", "verbs": ["*"], "selector": {"matchLabels": {"app": "x"}}, "state": "Accepted"},
+            {"group": "", "resource": "configmaps", "verbs": ["get"], "selector": {"matchAll": true}, "state": "Accepted"},
+        ])
     );
     env.apply("farm", &cowboy("joe", "graze")).ok();
 

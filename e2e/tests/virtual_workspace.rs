@@ -65,6 +65,25 @@ fn k(kcp: &Kcp, server: &str, token: Option<&str>, args: &[&str], stdin: Option<
     kcp.kubectl_stdin(&all, stdin)
 }
 
+/// The logical cluster (name) of the workspace at `path`.
+fn cluster_name(kcp: &Kcp, path: &str) -> String {
+    k(
+        kcp,
+        &ws(kcp, path),
+        None,
+        &[
+            "get",
+            "logicalcluster",
+            "cluster",
+            "-o",
+            "jsonpath={.metadata.annotations.kcp\\.io/cluster}",
+        ],
+        None,
+    )
+    .ok()
+    .to_string()
+}
+
 fn ws(kcp: &Kcp, path: &str) -> String {
     format!("{}/clusters/{path}", kcp.endpoint().0)
 }
@@ -384,21 +403,7 @@ fn requests_into_one_workspace() {
     let (url, clusters) = provider_and_consumers(&kcp, &["team-a"]);
     kcp.kubectl(&["ws", "create", "team-b"]).ok();
     let team_a = &clusters[0];
-    let team_b = k(
-        &kcp,
-        &ws(&kcp, "root:team-b"),
-        None,
-        &[
-            "get",
-            "logicalcluster",
-            "cluster",
-            "-o",
-            "jsonpath={.metadata.annotations.kcp\\.io/cluster}",
-        ],
-        None,
-    )
-    .ok()
-    .to_string();
+    let team_b = cluster_name(&kcp, "root:team-b");
     let vw_a = format!("{url}/clusters/{team_a}");
     let vw_b = format!("{url}/clusters/{team_b}");
     let provider = Some("provider-token");
@@ -435,6 +440,14 @@ fn requests_into_one_workspace() {
         "provider-admin",
         "[{apiGroups: [apis.kcp.io], resources: [apiexports/content], resourceNames: [cowboys], verbs: ['*']}]",
     );
+
+    // No core resource is exported or claimed: `/api/v1` is there, empty (as in kcp).
+    let (code, core) = kcp.curl_as(
+        "provider-token",
+        "GET",
+        &format!("{services}/clusters/{team_a}/api/v1"),
+    );
+    assert_eq!((code, &core["resources"]), (200, &json!([])), "{core}");
 
     // CRUD and status in team-a.
     let created = k(
@@ -757,4 +770,256 @@ fn wildcard_requests_by_identity() {
         ),
     );
     assert_eq!(code, 404);
+}
+
+/// The label key and value of the cowboys export's claims is the server's business; the test
+/// reads what the objects carry.
+fn claim_labels(obj: &Value) -> BTreeMap<String, String> {
+    obj["metadata"]["labels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| k.starts_with("claimed.internal.apis.kcp.io/"))
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn names(list: &Value) -> BTreeSet<String> {
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            o["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Follows kcp's `TestAPIExportPermissionClaims` and `TestAPIBindingPermissionClaimsVerbs` /
+/// `Selectors`: the export claims secrets (all verbs) and configmaps (get and list). Through
+/// the virtual workspace the provider reaches the secrets of a workspace whose binding
+/// accepted the claim (also those created before it did), creates them there, lists them
+/// across workspaces, and sees only the configmaps the binding's selector picks; a workspace
+/// that rejected the claim or never bound gives 403; a write the verbs do not allow is
+/// refused; once the claim is rejected, the secrets leave the provider's view.
+#[test]
+fn permission_claims_through_the_virtual_workspace() {
+    let kcp = Kcp::start();
+    let (url, clusters) = provider_and_consumers(&kcp, &["team-a", "team-b"]);
+    kcp.kubectl(&["ws", "create", "team-c"]).ok();
+    let (team_a, team_b) = (&clusters[0], &clusters[1]);
+    let team_c = cluster_name(&kcp, "root:team-c");
+    // Secrets that exist before any claim is accepted.
+    for (path, name) in [("root:team-a", "early"), ("root:team-b", "b-secret")] {
+        k(
+            &kcp,
+            &ws(&kcp, path),
+            None,
+            &["create", "secret", "generic", name, "-n", "default"],
+            None,
+        )
+        .ok();
+    }
+    for (name, labels) in [("cm-x", "app=x"), ("cm-y", "app=y")] {
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &["create", "configmap", name, "-n", "default"],
+            None,
+        )
+        .ok();
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &["label", "configmap", name, "-n", "default", labels],
+            None,
+        )
+        .ok();
+    }
+    let claims = "
+  permissionClaims:
+  - {resource: secrets, verbs: ['*']}
+  - {resource: configmaps, verbs: [get, list]}
+";
+    k(
+        &kcp,
+        &ws(&kcp, "root:provider"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&format!(
+            "{}{claims}",
+            SCHEMA.split("---\n").nth(1).unwrap().trim_end()
+        )),
+    )
+    .ok();
+    let binding_with = |secrets: &str| {
+        format!(
+            "{}  permissionClaims:
+  - {{resource: secrets, verbs: ['*'], selector: {{matchAll: true}}, state: {secrets}}}
+  - {{resource: configmaps, verbs: [get, list], selector: {{matchLabels: {{app: x}}}}, state: Accepted}}
+",
+            binding()
+        )
+    };
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&binding_with("Accepted")),
+    )
+    .ok();
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-b"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&binding_with("Rejected")),
+    )
+    .ok();
+    let vw = |cluster: &str| format!("{url}/clusters/{cluster}");
+    let list = |cluster: &str, resource: &str| {
+        k(
+            &kcp,
+            &vw(cluster),
+            None,
+            &["get", resource, "-A", "-o", "json"],
+            None,
+        )
+    };
+
+    let secret_in_a = |name: &str| {
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &["get", "secret", name, "-n", "default", "-o", "json"],
+            None,
+        )
+        .json()
+    };
+
+    // The secret made before the claim was accepted is labelled and visible.
+    wait_until("team-a's early secret", Duration::from_secs(30), || {
+        let out = list(team_a, "secrets");
+        out.success() && names(&out.json()).contains("early")
+    });
+    // Created through the virtual workspace: labelled in team-a.
+    let made = k(
+        &kcp,
+        &vw(team_a),
+        None,
+        &["create", "secret", "generic", "made", "-n", "default"],
+        None,
+    );
+    assert_eq!(made.ok(), "secret/made created\n");
+    let stored = secret_in_a("made");
+    let early = secret_in_a("early");
+    assert_eq!(claim_labels(&stored).len(), 1, "{stored}");
+    assert_eq!(claim_labels(&stored), claim_labels(&early));
+    // A client cannot take the label off.
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &[
+            "label",
+            "secret",
+            "made",
+            "-n",
+            "default",
+            &format!("{}-", claim_labels(&stored).keys().next().unwrap()),
+        ],
+        None,
+    );
+    let again = secret_in_a("made");
+    assert_eq!(claim_labels(&again), claim_labels(&stored));
+
+    // Across workspaces: team-a's secrets only.
+    let all = list("*", "secrets");
+    assert_eq!(
+        names(&all.json()),
+        BTreeSet::from(["early".to_string(), "made".to_string()])
+    );
+    for item in all.json()["items"].as_array().unwrap() {
+        assert_eq!(
+            item["metadata"]["annotations"]["kcp.io/cluster"],
+            team_a.as_str()
+        );
+    }
+
+    // The configmaps the selector picks, read-only.
+    assert_eq!(
+        names(&list(team_a, "configmaps").json()),
+        BTreeSet::from(["cm-x".to_string()])
+    );
+    let hidden = k(
+        &kcp,
+        &vw(team_a),
+        None,
+        &["get", "configmap", "cm-y", "-n", "default"],
+        None,
+    );
+    assert!(
+        hidden.err().contains("NotFound") || hidden.err().contains("not found"),
+        "{}",
+        hidden.err()
+    );
+    let write = k(
+        &kcp,
+        &vw(team_a),
+        None,
+        &["create", "configmap", "new", "-n", "default"],
+        None,
+    );
+    assert!(write.err().contains("forbidden"), "{}", write.err());
+
+    // Rejected, or never bound: forbidden.
+    for cluster in [team_b.as_str(), team_c.as_str()] {
+        let out = list(cluster, "secrets");
+        assert!(out.err().contains("forbidden"), "{cluster}: {}", out.err());
+    }
+
+    // Discovery lists the claimed resources beside the export's.
+    let resources = k(
+        &kcp,
+        &vw(team_a),
+        None,
+        &["api-resources", "-o", "name"],
+        None,
+    )
+    .ok()
+    .to_string();
+    for r in [
+        "secrets",
+        "configmaps",
+        "cowboys.wildwest.dev",
+        "apibindings.apis.kcp.io",
+    ] {
+        assert!(resources.lines().any(|l| l == r), "{r} in {resources}");
+    }
+
+    // Rejected now: the secrets lose their label and leave the provider's view.
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&binding_with("Rejected")),
+    )
+    .ok();
+    wait_until(
+        "team-a's secrets unlabelled",
+        Duration::from_secs(30),
+        || names(&list("*", "secrets").json()).is_empty(),
+    );
+    let unlabelled = secret_in_a("early");
+    assert!(claim_labels(&unlabelled).is_empty(), "{unlabelled}");
 }

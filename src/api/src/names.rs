@@ -185,6 +185,16 @@ mod tests {
         assert_eq!(v, "ctwrJRvMX7cX8wwk40Lz00UjJhYxPWE3TpN1lu");
         let (_, v) = permission_claim_label("root", "x", "wildwest.dev", "cowboys", "abc");
         assert_eq!(v, "5CW8Q499WEFkCE7PJUb8obgdee0FGmD9Nv7CVK");
+        // kcp's own vectors (sdk permissionclaims TestToLabelKeyAndValue).
+        let (_, v) = permission_claim_label("root", "tenancy.kcp.io", "", "configmaps", "");
+        assert_eq!(v, "3QVjs6pfBjMpLEVYYhysJnroYGsQGlWm05E4qe");
+        let (k, v) =
+            permission_claim_label("abcd1234", "my-export", "apps", "deployments", "deadbeef");
+        assert_eq!(
+            k,
+            "claimed.internal.apis.kcp.io/phGj1BkmdNY3LKTrtFc1KGLYTBs8Nt50p8PIU"
+        );
+        assert_eq!(v, "4CpOMiJ5JL9ZC4cG8ne7nGNQbSOEUiwZ89KHal");
         let (_, v) = reflexive_apibinding_label("root", "x");
         assert_eq!(v, "LstvmbbzVDDOn90ZbhzSQO5U3DMCf88h1pZ");
     }

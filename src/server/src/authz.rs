@@ -166,7 +166,7 @@ fn system_crd_denial(attrs: &Attributes) -> Option<&'static str> {
 /// the bootstrap policy) must allow the request to the user and groups prefixed
 /// `apis.kcp.io:binding:`. Returns kcp's denial reason, or `None` when the policy allows or
 /// does not apply (no policy, or the export deleted since).
-async fn maximal_permission_policy(
+pub async fn maximal_permission_policy(
     storage: &Storage,
     user: &User,
     attrs: &Attributes,

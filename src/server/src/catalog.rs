@@ -891,6 +891,30 @@ impl Catalogs {
         })
     }
 
+    /// Every served version of the bound resource `group/resource` under `identity` (what a
+    /// permission claim by identity reaches).
+    pub fn by_identity_all(&self, identity: &str, group: &str, resource: &str) -> Vec<ResourceDef> {
+        let space = KeySpace::Bound(identity.to_string());
+        let mut out: Vec<ResourceDef> = self
+            .root
+            .resources()
+            .iter()
+            .filter(|d| d.group == group && d.resource == resource && d.space == space)
+            .cloned()
+            .collect();
+        if out.is_empty() {
+            out = self
+                .by_identity
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .filter(|((i, g, _, r), _)| i == identity && *g == group && *r == resource)
+                .map(|(_, d)| d.clone())
+                .collect();
+        }
+        out
+    }
+
     /// Whether the cluster's bound resources are those of `key`.
     pub fn bound_key(&self, cluster: &str) -> String {
         let map = match self.by_cluster.read() {

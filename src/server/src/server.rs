@@ -555,9 +555,12 @@ pub fn discovery(
         }
         ["api", "v1"] => {
             json_only()?;
-            cat.api_resource_list("", "v1")
-                .map(|v| response::json(200, &v))
-                .ok_or_else(ApiError::path_not_found)
+            // Always there, empty where nothing of the core group is served (an export's
+            // virtual workspace without core claims).
+            let list = cat.api_resource_list("", "v1").unwrap_or_else(|| {
+                serde_json::json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": []})
+            });
+            Ok(response::json(200, &list))
         }
         ["apis", group] => {
             json_only()?;

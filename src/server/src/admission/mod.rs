@@ -6,7 +6,7 @@
 //!   deleted only by the system.
 //! - [`Plugins`], the registry's admission hook ([`crate::registry::admission`]), on the final
 //!   object of every create, update, patch and apply and the old object, in kcp's plugin order:
-//!   [`apiresourceschema`], [`apiexport`], [`apibinding`], the binding [`finalizer`] and
+//!   [`permissionclaims`] (labels), [`apiresourceschema`], [`apiexport`], [`apibinding`], the binding [`finalizer`] and
 //!   [`pathannotation`] (`reference/kcp.md` §3.7–§3.9).
 //!
 //! kcp's plugins refuse with `admission.NewForbidden`: a 403 `<resource>.<group> "<name>" is
@@ -19,6 +19,7 @@ pub mod apiexport;
 pub mod apiresourceschema;
 pub mod finalizer;
 pub mod pathannotation;
+pub mod permissionclaims;
 mod workspace;
 
 use async_trait::async_trait;
@@ -110,6 +111,7 @@ impl Admission for Plugins<'_> {
         if !self.apis.storage.serves_logical_clusters() {
             return Ok(());
         }
+        permissionclaims::admit(&self.apis.claims, attrs, obj);
         apibinding::admit(self, attrs, obj).await?;
         finalizer::APIBINDING.admit(attrs, obj);
         pathannotation::admit(&self.apis.storage, attrs, obj).await

@@ -5,12 +5,15 @@
 //!
 //! - [`Apis`]: finding exports by path, schemas and bindings in the watch cache;
 //! - [`schema`]: the catalog entries a bound schema serves, compiled once per schema;
+//! - [`claims`]: the permission claims a workspace accepted, and the labels they put on its
+//!   objects;
 //! - [`binding`]: what binding an export means — the status an APIBinding should have and the
 //!   resources it serves — as one function, so that a binding is written once, already Bound.
 //!
 //! Newcomers should start with [`binding::bind`].
 
 pub mod binding;
+pub mod claims;
 pub mod schema;
 
 use std::sync::Arc;
@@ -70,6 +73,9 @@ pub struct Apis {
     /// controller does not compute it again. The workspace initializer records the default
     /// bindings it creates bound.
     pub computed: Arc<ComputedStatuses>,
+    /// Each workspace's accepted permission claims (kept by the APIBinding controller; read
+    /// by admission to label claimed objects).
+    pub claims: Arc<claims::Claims>,
 }
 
 /// Per cluster, per binding: the revisions its status was computed from.
@@ -134,6 +140,7 @@ impl Apis {
             consumers: Default::default(),
             consumers_flipped: tokio::sync::broadcast::channel(1024).0,
             computed: Default::default(),
+            claims: Default::default(),
         }
     }
 

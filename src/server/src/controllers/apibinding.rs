@@ -36,6 +36,9 @@ struct Ctx {
     bindings: ResourceDef,
     /// Which clusters bind which export, for the exports' changes.
     bound_to: std::sync::Mutex<ClusterIndex<ExportRef>>,
+    /// The resources of a cluster whose claim labels are still to be written.
+    relabel:
+        std::sync::Mutex<std::collections::HashMap<String, BTreeSet<apis::claims::GroupResource>>>,
 }
 
 /// What a cluster's bindings refer to: an export by its (cluster, name) once resolved, by its
@@ -82,6 +85,7 @@ pub async fn run(
         catalogs,
         bindings,
         bound_to: Default::default(),
+        relabel: Default::default(),
     });
     let queue = {
         let ctx = ctx.clone();
@@ -283,6 +287,22 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
         let _ = ctx.apis.consumers_flipped.send(export);
     }
     publish(ctx, cluster, &serving).await;
+    let claims = serving.iter().flat_map(apis::claims::accepted).collect();
+    let mut changed = ctx.apis.claims.set(cluster, claims);
+    let pending = ctx
+        .relabel
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(cluster);
+    changed.extend(pending.unwrap_or_default());
+    if !changed.is_empty() && !relabel(ctx, cluster, &changed).await {
+        // A write lost a race: all of it again, shortly.
+        ctx.relabel
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(cluster.to_string(), changed);
+        retry = Some(Duration::from_millis(50));
+    }
     for (current, next, export) in writes {
         let Ok(value) = current.value() else { continue };
         match write_status(ctx, cluster, value, &next).await {
@@ -336,6 +356,65 @@ async fn publish(ctx: &Ctx, cluster: &str, bindings: &[APIBinding]) {
     if ctx.catalogs.bound_key(cluster) != key {
         ctx.catalogs.set_bound(cluster, key, defs);
     }
+}
+
+/// Gives the objects of `resources` in `cluster` the claim labels the cluster's accepted
+/// claims now give them (kcp's permissionclaimlabel controller). Returns false when a write
+/// lost a race: the cluster is reconciled again.
+async fn relabel(
+    ctx: &Ctx,
+    cluster: &str,
+    resources: &BTreeSet<apis::claims::GroupResource>,
+) -> bool {
+    let storage = ctx.apis.storage.as_ref();
+    let catalog = ctx.catalogs.for_cluster(cluster);
+    let mut done = true;
+    for (group, resource) in resources {
+        let Some(def) = catalog
+            .resources()
+            .iter()
+            .find(|d| d.group == group && d.resource == resource)
+            .cloned()
+        else {
+            continue;
+        };
+        let prefix = keys::cluster_prefix(def.group, def.resource, &def.space, cluster, None);
+        let page = storage.list_cached(&prefix, None, 0, &|_| true).await;
+        for item in &page.items {
+            let Ok(mut obj) = item.value() else { continue };
+            let expected = ctx.apis.claims.labels_for(
+                cluster,
+                group,
+                resource,
+                &apis::claims::object_labels(&obj),
+            );
+            if !apis::claims::apply_labels(&mut obj, &expected) {
+                continue;
+            }
+            let s = Scope {
+                cluster,
+                def: &def,
+                namespace: item.key.namespace(),
+                name: item.key.name(),
+                subresource: "",
+                dry_run: false,
+                manager: MANAGER,
+            };
+            match rest::update(storage, &s, obj).await {
+                // Deleted meanwhile: nothing to label.
+                Err(e) if e.code == 404 => {}
+                Err(e) => {
+                    tracing::debug!(
+                        "apibinding controller: claim labels of {}: {e}",
+                        item.key.raw
+                    );
+                    done = false;
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+    done
 }
 
 /// Writes a binding's status; the revision written, or `None` on a conflict (the next

@@ -594,6 +594,10 @@ async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<bo
                         },
                         "spec": {"reference": {"export": {"path": path, "name": export}}},
                     });
+                    let claims = accepted_claims(ctx, &export_cluster, export).await;
+                    if !claims.is_empty() {
+                        binding["spec"]["permissionClaims"] = Value::Array(claims);
+                    }
                     let mut computed = None;
                     if let Ok(mut typed) = serde_json::from_value::<
                         kcp_api::apis::v1alpha2::APIBinding,
@@ -618,6 +622,39 @@ async fn bind_default_apis(ctx: &Ctx, cluster: &str, lc: &Value) -> ApiResult<bo
         }
     }
     Ok(all_bound)
+}
+
+/// A default binding accepts every permission claim of its export, each with the claim's
+/// `defaultSelector` or else `matchAll` (kcp's APIBinder initializer).
+async fn accepted_claims(ctx: &Ctx, export_cluster: &str, export: &str) -> Vec<Value> {
+    let key = crate::apis::key(crate::apis::APIEXPORTS, export_cluster, export);
+    let Some(cached) = ctx.storage.get_cached(&key).await else {
+        return Vec::new();
+    };
+    // Most exports claim nothing: not decoded for that.
+    if !cached.json.windows(16).any(|w| w == b"permissionClaims") {
+        return Vec::new();
+    }
+    let Some(export) = crate::apis::decode::<kcp_api::apis::v1alpha2::APIExport>(&cached) else {
+        return Vec::new();
+    };
+    export
+        .spec
+        .permission_claims
+        .iter()
+        .filter_map(|c| {
+            let mut claim = serde_json::to_value(c).ok()?;
+            let selector = match &c.default_selector {
+                Some(s) => serde_json::to_value(s).ok()?,
+                None => json!({"matchAll": true}),
+            };
+            let o = claim.as_object_mut()?;
+            o.remove("defaultSelector");
+            o.insert("selector".into(), selector);
+            o.insert("state".into(), json!("Accepted"));
+            Some(claim)
+        })
+        .collect()
 }
 
 /// Creates a cluster-scoped object, with its status, unless it exists; returns it as stored.

@@ -1,7 +1,8 @@
 //! The APIExport virtual workspace (`reference/kcp.md` §4.11, §9.5):
 //! `/services/apiexport/<export cluster>/<export>/clusters/<cluster or *>/…`.
 //!
-//! It serves the export's resources in every served version of their schemas, and the
+//! It serves the export's resources in every served version of their schemas, the resources
+//! it claims (permission claims: built-ins, kcp's kinds, other exports' by identity), and the
 //! `apibindings` of the export (read-only), as one catalog per export ([`View`]):
 //!
 //! - `clusters/*`: list and watch across every workspace that bound the export. The objects of
@@ -13,8 +14,12 @@
 //!
 //! Authorization is kcp's chain for this virtual workspace: the caller needs
 //! `apiexports/content` (with the request's verb) on the export in the export's workspace;
-//! a request into one workspace needs a binding there to this export and a resource it binds
-//! (or `apibindings`, read-only).
+//! a request into one workspace needs a binding there to this export and a resource it binds,
+//! or a claim the binding accepted for the verb (the export's and the binding's verbs both
+//! allow it), or `apibindings`, read-only. A claimed resource shows only the objects its
+//! claim labelled ([`crate::apis::claims`]), is written through the claim's selector
+//! (its `matchLabels` set, the selector matched), and a resource claimed from another export
+//! answers to that export's maximal permission policy.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,14 +28,17 @@ use http::{HeaderMap, Method, Response};
 
 use crate::apis::{APIBINDINGS, APIEXPORTS, EXPORT_LABEL};
 use crate::authn::User;
-use crate::authz::{self, Attributes, Decision};
+use crate::authz::{self, Decision};
 use crate::catalog::{BoundSource, Catalog, ResourceDef};
 use crate::errors::{ApiError, ApiResult, GroupResource};
 use crate::http::response::{self, Body};
 use crate::http::{RequestInfo, request_info};
+use crate::registry::admission::{Admission, Attributes};
 use crate::registry::handler::{self, RestRequest};
+use crate::registry::selector::LabelSelector;
 use crate::server::{Query, Server};
-use kcp_api::apis::v1alpha2::{APIBinding, APIExport};
+use kcp_api::apis::AcceptablePermissionClaimState;
+use kcp_api::apis::v1alpha2::{APIBinding, APIExport, PermissionClaimSelector};
 use kcp_api::keys::APIS_GROUP;
 
 /// What the virtual workspace of one export serves.
@@ -41,6 +49,9 @@ pub struct View {
     pub catalog: Catalog,
     /// The value of the `internal.apis.kcp.io/export` label of its bindings.
     pub label: String,
+    /// The claimed resources, by (group, resource): the label requirement their objects must
+    /// meet (`claimed.internal.apis.kcp.io/<export> in (<claim>)`).
+    pub claimed: HashMap<(String, String), String>,
 }
 
 /// The views of the exports asked for, by export and its revision (an export's change makes a
@@ -90,6 +101,7 @@ const READ_ONLY: &[&str] = &["get", "list", "watch"];
 /// identity; nothing without one) and `apibindings` in both versions, read-only.
 async fn build(server: &Server, export_cluster: &str, name: &str, export: APIExport) -> View {
     let mut resources: Vec<ResourceDef> = Vec::new();
+    let mut claimed = HashMap::new();
     let identity = export.status.identity_hash.clone();
     if !identity.is_empty() {
         let source = Arc::new(BoundSource {
@@ -101,13 +113,17 @@ async fn build(server: &Server, export_cluster: &str, name: &str, export: APIExp
                 resources.extend(schema.resource_defs(&identity, &source, false));
             }
         }
-        for def in server.catalogs.base().resources() {
-            if def.group == APIS_GROUP && def.resource == APIBINDINGS {
-                resources.push(ResourceDef {
-                    verbs: READ_ONLY,
-                    subresources: &[],
-                    ..def.clone()
-                });
+        claimed = add_claimed(server, export_cluster, name, &export, &mut resources);
+        // Without a claim on them, the export's own bindings, read-only.
+        if !claimed.contains_key(&(APIS_GROUP.to_string(), APIBINDINGS.to_string())) {
+            for def in server.catalogs.base().resources() {
+                if def.group == APIS_GROUP && def.resource == APIBINDINGS {
+                    resources.push(ResourceDef {
+                        verbs: READ_ONLY,
+                        subresources: &[],
+                        ..def.clone()
+                    });
+                }
             }
         }
     }
@@ -117,7 +133,78 @@ async fn build(server: &Server, export_cluster: &str, name: &str, export: APIExp
         label: kcp_api::names::apibinding_export_label_value(export_cluster, name),
         export,
         catalog: Catalog::new(resources),
+        claimed,
     }
+}
+
+/// Adds the resources the export claims (those it exports itself win) and returns their label
+/// requirements: built-ins and kcp's own kinds by group and resource (a claim on either events
+/// serves both), other exports' resources by identity.
+fn add_claimed(
+    server: &Server,
+    export_cluster: &str,
+    name: &str,
+    export: &APIExport,
+    resources: &mut Vec<ResourceDef>,
+) -> HashMap<(String, String), String> {
+    let mut claimed = HashMap::new();
+    let own: std::collections::HashSet<(&str, &str)> =
+        resources.iter().map(|d| (d.group, d.resource)).collect();
+    let exported = |g: &str, r: &str| own.contains(&(g, r));
+    let mut added = Vec::new();
+    for claim in &export.spec.permission_claims {
+        if exported(&claim.group, &claim.resource) {
+            continue;
+        }
+        let (key, value) = kcp_api::names::permission_claim_label(
+            export_cluster,
+            name,
+            &claim.group,
+            &claim.resource,
+            &claim.identity_hash,
+        );
+        let mut values = vec![value];
+        if claim.group == APIS_GROUP && claim.resource == APIBINDINGS {
+            // Bindings that accepted no claim on them still show the export's own.
+            values.push(kcp_api::names::reflexive_apibinding_label(export_cluster, name).1);
+        }
+        let requirement = format!("{key} in ({})", values.join(","));
+        let defs: Vec<ResourceDef> = if claim.identity_hash.is_empty() {
+            let groups: &[&str] = match (claim.group.as_str(), claim.resource.as_str()) {
+                ("" | "events.k8s.io", "events") => &["", "events.k8s.io"],
+                _ => &[claim.group.as_str()],
+            };
+            server
+                .catalogs
+                .base()
+                .resources()
+                .iter()
+                .filter(|d| groups.contains(&d.group) && d.resource == claim.resource)
+                .filter(|d| claimable_builtin(d.group))
+                .cloned()
+                .collect()
+        } else {
+            server
+                .catalogs
+                .by_identity_all(&claim.identity_hash, &claim.group, &claim.resource)
+        };
+        for d in defs {
+            let gr = (d.group.to_string(), d.resource.to_string());
+            if claimed.contains_key(&gr) || exported(d.group, d.resource) {
+                continue;
+            }
+            claimed.insert(gr, requirement.clone());
+            added.push(d);
+        }
+    }
+    resources.extend(added);
+    claimed
+}
+
+/// Built-in groups a claim without identity reaches: every built-in of a workspace, kcp's
+/// `apis.kcp.io` and `core.kcp.io`; the kinds bound from root's exports need their identity.
+fn claimable_builtin(group: &str) -> bool {
+    group != kcp_api::keys::TENANCY_GROUP && group != kcp_api::keys::TOPOLOGY_GROUP
 }
 
 /// A request to the virtual workspace, as the pipeline hands it over.
@@ -168,28 +255,43 @@ pub async fn serve(server: &Server, req: Request<'_>) -> ApiResult<Response<Body
         .lookup(&info.api_group, &info.api_version, &info.resource)
         .ok_or_else(ApiError::path_not_found)?
         .clone();
+    let claim = view
+        .claimed
+        .get(&(def.group.to_string(), def.resource.to_string()));
     // Authorized first, as kcp's filter chain does (a write to a binding is a 403, not a 405).
-    if cluster == "*" {
+    let binding = if cluster == "*" {
         if !matches!(info.verb.as_str(), "list" | "watch") {
             return Err(ApiError::method_not_allowed());
         }
+        None
     } else {
-        authorize_bound(server, req.user, &view, cluster, &info).await?;
+        Some(authorize_bound(server, req.user, &view, cluster, &info).await?)
+    };
+    if claim.is_some() {
+        authorize_claimed(server, req.user, &def, &info).await?;
     }
     if !def.supports(&info.verb) && info.subresource.is_empty() {
         return Err(ApiError::method_not_allowed());
     }
     let mut query = req.query.clone();
-    if def.group == APIS_GROUP && def.resource == APIBINDINGS {
+    if let Some(requirement) = claim {
+        // Only the objects the claim labelled (kcp's static label selector of a claim).
+        if matches!(info.verb.as_str(), "list" | "watch" | "deletecollection") {
+            add_requirement(&mut query, requirement);
+        }
+        if info.verb == "get" && info.subresource.is_empty() {
+            hide_unclaimed(server, &def, cluster, &info, requirement).await?;
+        }
+    } else if def.group == APIS_GROUP && def.resource == APIBINDINGS {
         // Only this export's bindings.
-        let only_ours = format!("{EXPORT_LABEL}={}", view.label);
-        let selector = match query.get("labelSelector").filter(|s| !s.is_empty()) {
-            Some(s) => format!("{s},{only_ours}"),
-            None => only_ours,
-        };
-        query.insert("labelSelector".into(), selector);
+        add_requirement(&mut query, &format!("{EXPORT_LABEL}={}", view.label));
     }
     let body = crate::server::read_body(req.body, req.headers).await?;
+    let plugins = crate::admission::Plugins {
+        apis: &server.apis,
+        user: req.user,
+    };
+    let selector = binding.as_ref().and_then(|b| claim_selector(b, &def));
     handler::serve(
         &server.storage,
         &def,
@@ -199,13 +301,147 @@ pub async fn serve(server: &Server, req: Request<'_>) -> ApiResult<Response<Body
             headers: req.headers,
             query: &query,
             body,
-            admission: &crate::admission::Plugins {
-                apis: &server.apis,
-                user: req.user,
+            admission: &ClaimSelectorAdmission {
+                selector,
+                next: &plugins,
             },
         },
     )
     .await
+}
+
+/// Adds a label requirement to the request's label selector.
+fn add_requirement(query: &mut Query, requirement: &str) {
+    let selector = match query.get("labelSelector").filter(|s| !s.is_empty()) {
+        Some(s) => format!("{s},{requirement}"),
+        None => requirement.to_string(),
+    };
+    query.insert("labelSelector".into(), selector);
+}
+
+/// A claimed object the claim did not label is not found through the virtual workspace.
+async fn hide_unclaimed(
+    server: &Server,
+    def: &ResourceDef,
+    cluster: &str,
+    info: &RequestInfo,
+    requirement: &str,
+) -> ApiResult<()> {
+    let key = crate::storage::keys::object_key(
+        crate::registry::conversion::storage_group(def),
+        def.resource,
+        &def.space,
+        cluster,
+        (!info.namespace.is_empty()).then_some(info.namespace.as_str()),
+        &info.name,
+    );
+    let Some(obj) = server.storage.get_cached(&key).await else {
+        return Ok(());
+    };
+    let selector = LabelSelector::parse(requirement).map_err(|e| e.to_api_error())?;
+    let labels = crate::apis::claims::object_labels(&obj.value()?);
+    if selector.matches(&labels) {
+        return Ok(());
+    }
+    Err(ApiError::not_found(&def.group_resource(), &info.name))
+}
+
+/// The selector of the binding's accepted claim on `def`, unless it is `matchAll`.
+fn claim_selector(binding: &APIBinding, def: &ResourceDef) -> Option<PermissionClaimSelector> {
+    let (group, resource) = crate::apis::claims::normalize(def.group, def.resource);
+    if binding
+        .status
+        .bound_resources
+        .iter()
+        .any(|r| r.group == def.group && r.resource == def.resource)
+    {
+        return None;
+    }
+    binding
+        .spec
+        .permission_claims
+        .iter()
+        .find(|c| {
+            c.state == Some(AcceptablePermissionClaimState::Accepted)
+                && c.scoped.claim.group == group
+                && c.scoped.claim.resource == resource
+        })
+        .map(|c| c.scoped.selector.clone())
+        .filter(|s| !s.match_all)
+}
+
+/// kcp's selector admission of the virtual workspace: an object written to a claimed resource
+/// gets the `matchLabels` of the binding's claim and must match its selector; then the
+/// plugins of the workspace (which label it claimed).
+struct ClaimSelectorAdmission<'a> {
+    selector: Option<PermissionClaimSelector>,
+    next: &'a crate::admission::Plugins<'a>,
+}
+
+#[async_trait::async_trait]
+impl Admission for ClaimSelectorAdmission<'_> {
+    async fn admit(&self, attrs: &Attributes<'_>, obj: &mut serde_json::Value) -> ApiResult<()> {
+        if let Some(selector) = &self.selector {
+            let labels = crate::apis::claims::object_labels(obj);
+            for (k, v) in &selector.match_labels {
+                match labels.get(k) {
+                    None => {
+                        if let Some(meta) = obj.get_mut("metadata").and_then(|m| m.as_object_mut())
+                        {
+                            let l = meta
+                                .entry("labels")
+                                .or_insert_with(|| serde_json::json!({}));
+                            if let Some(l) = l.as_object_mut() {
+                                l.insert(k.clone(), v.clone().into());
+                            }
+                        }
+                    }
+                    Some(current) if current != v => {
+                        return Err(crate::admission::forbidden(
+                            attrs,
+                            &format!("protected label {k} must have value {v}"),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        self.next.admit(attrs, obj).await
+    }
+
+    async fn validate(&self, attrs: &Attributes<'_>, obj: &serde_json::Value) -> ApiResult<()> {
+        if let Some(selector) = &self.selector {
+            let json = serde_json::to_value(selector).map_err(ApiError::internal)?;
+            let parsed =
+                LabelSelector::from_label_selector_json(&json).map_err(|e| e.to_api_error())?;
+            if !parsed.matches(&crate::apis::claims::object_labels(obj)) {
+                return Err(crate::admission::forbidden(
+                    attrs,
+                    "object does not match required labels",
+                ));
+            }
+        }
+        self.next.validate(attrs, obj).await
+    }
+}
+
+/// kcp's maximal permission policy authorizer of the virtual workspace: a claimed resource of
+/// another export (by identity) is limited by that export's maximal permission policy, for the
+/// caller prefixed `apis.kcp.io:binding:`.
+async fn authorize_claimed(
+    server: &Server,
+    user: &User,
+    def: &ResourceDef,
+    info: &RequestInfo,
+) -> ApiResult<()> {
+    let Some(source) = &def.bound else {
+        return Ok(());
+    };
+    let attrs = attributes(info, &info.verb);
+    match authz::maximal_permission_policy(&server.storage, user, &attrs, source).await {
+        None => Ok(()),
+        Some(reason) => Err(denied(user, info, &info.verb, &reason)),
+    }
 }
 
 /// kcp's content authorizer: `apiexports/content` with the request's verb on the export, in
@@ -217,14 +453,14 @@ async fn authorize_content(
     verb: &str,
     info: &RequestInfo,
 ) -> ApiResult<()> {
-    let content = Attributes {
+    let content = authz::Attributes {
         verb: verb.to_string(),
         resource_request: true,
         api_group: APIS_GROUP.to_string(),
         resource: APIEXPORTS.to_string(),
         subresource: "content".to_string(),
         name: view.name.clone(),
-        ..Attributes::default()
+        ..authz::Attributes::default()
     };
     match authz::authorize(&server.storage, user, &view.export_cluster, &content).await {
         Decision::Allow => Ok(()),
@@ -246,7 +482,7 @@ async fn authorize_bound(
     view: &View,
     cluster: &str,
     info: &RequestInfo,
-) -> ApiResult<()> {
+) -> ApiResult<APIBinding> {
     let binding = server
         .apis
         .bindings(cluster)
@@ -267,11 +503,32 @@ async fn authorize_bound(
         .iter()
         .any(|r| r.group == info.api_group && r.resource == info.resource)
     {
-        return Ok(());
+        return Ok(binding);
+    }
+    // An accepted claim, for the verbs both the export and the binding allow.
+    let (group, resource) = crate::apis::claims::normalize(&info.api_group, &info.resource);
+    for accepted in binding.spec.permission_claims.iter().filter(|c| {
+        c.state == Some(AcceptablePermissionClaimState::Accepted)
+            && c.scoped.claim.group == group
+            && c.scoped.claim.resource == resource
+    }) {
+        let exported: &[String] = view
+            .export
+            .spec
+            .permission_claims
+            .iter()
+            .find(|c| c.equal_gri(&accepted.scoped.claim))
+            .map_or(&[], |c| c.verbs.as_slice());
+        let allowed = |v: &str| {
+            accepted.scoped.claim.verbs.iter().any(|b| b == v) && exported.iter().any(|e| e == v)
+        };
+        if allowed(&info.verb) || allowed("*") {
+            return Ok(binding);
+        }
     }
     if info.api_group == APIS_GROUP && info.resource == APIBINDINGS {
         if READ_ONLY.contains(&info.verb.as_str()) {
-            return Ok(());
+            return Ok(binding);
         }
         return Err(denied(
             user,
@@ -299,8 +556,8 @@ fn binds(b: &APIBinding, view: &View) -> bool {
             || (b.status.api_export_cluster_name.is_empty() && export.path == view.export_cluster))
 }
 
-fn denied(user: &User, info: &RequestInfo, verb: &str, why: &str) -> ApiError {
-    let attrs = Attributes {
+fn attributes(info: &RequestInfo, verb: &str) -> authz::Attributes {
+    authz::Attributes {
         verb: verb.to_string(),
         resource_request: info.is_resource_request,
         api_group: info.api_group.clone(),
@@ -309,7 +566,11 @@ fn denied(user: &User, info: &RequestInfo, verb: &str, why: &str) -> ApiError {
         namespace: info.namespace.clone(),
         name: info.name.clone(),
         path: info.path.clone(),
-    };
+    }
+}
+
+fn denied(user: &User, info: &RequestInfo, verb: &str, why: &str) -> ApiError {
+    let attrs = attributes(info, verb);
     let message = authz::denial_message(user, &attrs, why);
     if info.is_resource_request {
         ApiError::forbidden(
