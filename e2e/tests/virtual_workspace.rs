@@ -1023,3 +1023,72 @@ fn permission_claims_through_the_virtual_workspace() {
     let unlabelled = secret_in_a("early");
     assert!(claim_labels(&unlabelled).is_empty(), "{unlabelled}");
 }
+
+/// `kcp start --shard-base-url`, `--shard-external-url` and `--shard-virtual-workspace-url`
+/// (`reference/kcp.md` §1.2, §2.4): the Shard publishes them, workspaces' URLs use the external
+/// one, endpoint slices the virtual-workspace one, and the serving certificate covers their
+/// hosts.
+#[test]
+fn shard_urls_are_what_the_flags_say() {
+    let kcp = Kcp::start_with(&[
+        "--shard-base-url",
+        "https://base.example.test:6443",
+        "--shard-external-url",
+        "https://kcp.example.test/",
+        "--shard-virtual-workspace-url",
+        "https://vw.example.test:7443",
+    ]);
+    let shard = kcp
+        .kubectl(&[
+            "--server",
+            &ws(&kcp, "root"),
+            "get",
+            "shard",
+            "root",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(
+        shard["spec"],
+        json!({"baseURL": "https://base.example.test:6443",
+               "externalURL": "https://kcp.example.test",
+               "virtualWorkspaceURL": "https://vw.example.test:7443"})
+    );
+    let (url, _) = provider_and_consumers(&kcp, &["team-a"]);
+    let provider_cluster = cluster_name(&kcp, "root:provider");
+    assert_eq!(
+        url,
+        format!("https://vw.example.test:7443/services/apiexport/{provider_cluster}/cowboys")
+    );
+    let team_a = kcp
+        .kubectl(&[
+            "--server",
+            &ws(&kcp, "root"),
+            "get",
+            "workspace",
+            "team-a",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(
+        team_a["spec"]["URL"],
+        "https://kcp.example.test/clusters/root:team-a"
+    );
+    let crt = kcp.root_dir().join("apiserver.crt");
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(&crt)
+        .output()
+        .unwrap();
+    let sans = String::from_utf8_lossy(&out.stdout);
+    for host in [
+        "base.example.test",
+        "kcp.example.test",
+        "vw.example.test",
+        "127.0.0.1",
+    ] {
+        assert!(sans.contains(host), "{host} in {sans}");
+    }
+}

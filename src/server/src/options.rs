@@ -52,6 +52,21 @@ pub struct StartOptions {
     #[arg(long, default_value = "root")]
     pub shard_name: String,
 
+    /// The URL other shards and the front proxy reach this shard at (the Shard's `baseURL`);
+    /// default `https://<external host>:<port>`.
+    #[arg(long)]
+    pub shard_base_url: Option<String>,
+
+    /// The URL clients reach this shard's workspaces at (the Shard's `externalURL`, the
+    /// workspaces' `spec.URL`); default the base URL.
+    #[arg(long)]
+    pub shard_external_url: Option<String>,
+
+    /// The URL of this shard's virtual workspaces (the Shard's `virtualWorkspaceURL`, the
+    /// endpoint slices' URLs); default the base URL.
+    #[arg(long)]
+    pub shard_virtual_workspace_url: Option<String>,
+
     /// Batteries: `workspace-types`, `admin`, `user`, `metrics-viewer` (or `+x`/`-x` deltas).
     #[arg(long, value_delimiter = ',', default_value = "workspace-types,admin")]
     pub batteries_included: Vec<String>,
@@ -65,7 +80,58 @@ pub struct StartOptions {
     pub shutdown_timeout_seconds: u64,
 }
 
+/// The URLs a shard publishes in its Shard object (`reference/kcp.md` §1.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardUrls {
+    pub base: String,
+    pub external: String,
+    pub virtual_workspace: String,
+}
+
+impl ShardUrls {
+    /// The hosts of the three URLs (what the serving certificate must cover).
+    pub fn hosts(&self) -> Vec<String> {
+        [&self.base, &self.external, &self.virtual_workspace]
+            .iter()
+            .filter_map(|u| u.parse::<http::Uri>().ok()?.host().map(str::to_string))
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
+            .collect()
+    }
+}
+
+/// A flag's URL: absolute `http(s)://host[:port][/path]`, kept without a trailing slash.
+fn shard_url(flag: &str, value: &str) -> anyhow::Result<String> {
+    let uri: http::Uri = value
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--{flag} {value:?}: {e}"))?;
+    if !matches!(uri.scheme_str(), Some("https" | "http")) || uri.host().is_none() {
+        anyhow::bail!("--{flag} {value:?}: must be an absolute http(s) URL");
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
 impl StartOptions {
+    /// The shard's URLs: the flags, else the base URL, else `serving` (where this server
+    /// listens, as clients reach it).
+    pub fn shard_urls(&self, serving: &str) -> anyhow::Result<ShardUrls> {
+        let base = match &self.shard_base_url {
+            Some(u) => shard_url("shard-base-url", u)?,
+            None => serving.to_string(),
+        };
+        let or_base = |flag: &str, v: &Option<String>| match v {
+            Some(u) => shard_url(flag, u),
+            None => Ok(base.clone()),
+        };
+        Ok(ShardUrls {
+            external: or_base("shard-external-url", &self.shard_external_url)?,
+            virtual_workspace: or_base(
+                "shard-virtual-workspace-url",
+                &self.shard_virtual_workspace_url,
+            )?,
+            base,
+        })
+    }
+
     pub fn kubeconfig_path(&self) -> PathBuf {
         self.kubeconfig_path
             .clone()

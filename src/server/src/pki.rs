@@ -1,6 +1,7 @@
 //! Serving certificates: a self-signed CA and a serving certificate it signs, written as
 //! `<root>/apiserver.crt` (serving certificate, then the CA) and `<root>/apiserver.key`, as
-//! kube's self-signed certificate helper does. They are reused across restarts.
+//! kube's self-signed certificate helper does. They are reused across restarts while they cover
+//! the hosts the server is reached at.
 
 use std::fs;
 use std::path::Path;
@@ -18,19 +19,32 @@ pub struct ServingCert {
     pub key_pem: String,
 }
 
-/// Loads `<dir>/apiserver.{crt,key}`, or generates and writes them with the given SANs.
+/// The SANs of certificates written before `apiserver.sans` existed.
+const FIRST_SANS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+/// Loads `<dir>/apiserver.{crt,key}` when they cover the given SANs (listed, one a line, in
+/// `<dir>/apiserver.sans`), or generates and writes them with those SANs (a new host in the
+/// shard URLs or the bind address makes a new certificate).
 pub fn load_or_generate(dir: &Path, sans: &[String]) -> Result<ServingCert> {
     let crt = dir.join("apiserver.crt");
     let key = dir.join("apiserver.key");
+    let listed = dir.join("apiserver.sans");
     if crt.exists() && key.exists() {
-        return Ok(ServingCert {
-            chain_pem: fs::read_to_string(&crt).with_context(|| format!("reading {crt:?}"))?,
-            key_pem: fs::read_to_string(&key).with_context(|| format!("reading {key:?}"))?,
-        });
+        let covered: Vec<String> = match fs::read_to_string(&listed) {
+            Ok(text) => text.lines().map(str::to_string).collect(),
+            Err(_) => FIRST_SANS.iter().map(|s| s.to_string()).collect(),
+        };
+        if sans.iter().all(|s| covered.contains(s)) {
+            return Ok(ServingCert {
+                chain_pem: fs::read_to_string(&crt).with_context(|| format!("reading {crt:?}"))?,
+                key_pem: fs::read_to_string(&key).with_context(|| format!("reading {key:?}"))?,
+            });
+        }
     }
     let generated = generate(sans)?;
     fs::write(&crt, &generated.chain_pem).with_context(|| format!("writing {crt:?}"))?;
     write_private(&key, generated.key_pem.as_bytes())?;
+    fs::write(&listed, sans.join("\n")).with_context(|| format!("writing {listed:?}"))?;
     Ok(generated)
 }
 
@@ -90,4 +104,29 @@ pub fn write_private(path: &Path, data: &[u8]) -> Result<()> {
     f.write_all(data)?;
     f.sync_all()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_is_kept_while_it_covers_the_hosts() {
+        let dir = tempfile::tempdir().unwrap();
+        let first: Vec<String> = FIRST_SANS.iter().map(|s| s.to_string()).collect();
+        let a = load_or_generate(dir.path(), &first).unwrap();
+        assert_eq!(
+            load_or_generate(dir.path(), &first).unwrap().chain_pem,
+            a.chain_pem
+        );
+        let mut more = first.clone();
+        more.push("kcp.example.test".into());
+        let b = load_or_generate(dir.path(), &more).unwrap();
+        assert_ne!(b.chain_pem, a.chain_pem);
+        // Fewer hosts than covered: kept.
+        assert_eq!(
+            load_or_generate(dir.path(), &first).unwrap().chain_pem,
+            b.chain_pem
+        );
+    }
 }

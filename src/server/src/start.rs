@@ -44,6 +44,8 @@ pub async fn run(opts: StartOptions) -> Result<()> {
     let port = listener.local_addr()?.port();
 
     let host = opts.external_host();
+    let base_url = format!("https://{host}:{port}");
+    let shard_urls = opts.shard_urls(&base_url)?;
     let mut sans = vec![
         "localhost".to_string(),
         "127.0.0.1".to_string(),
@@ -53,6 +55,11 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         && !ip.is_unspecified()
     {
         sans.push(ip.to_string());
+    }
+    for h in shard_urls.hosts() {
+        if !sans.contains(&h) {
+            sans.push(h);
+        }
     }
     let serving = pki::load_or_generate(&opts.root_directory, &sans)?;
     let client_ca = match &opts.client_ca_file {
@@ -81,7 +88,6 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         &opts.root_directory.join("sa.key"),
         issuer,
     )?);
-    let base_url = format!("https://{host}:{port}");
     let identities = match profile {
         Profile::Kcp => bootstrap::export_identities(&storage, &Catalog::for_profile(profile))
             .await
@@ -96,14 +102,14 @@ pub async fn run(opts: StartOptions) -> Result<()> {
         sa_tokens,
         catalogs.clone(),
     ));
-    bootstrap::run(&storage, catalogs.root(), profile, &identities, &base_url)
+    bootstrap::run(&storage, catalogs.root(), profile, &identities, &shard_urls)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
     controllers::start(
         storage.clone(),
         catalogs,
         server.apis.clone(),
-        &base_url,
+        &shard_urls.external,
         server.workspace_progress.clone(),
         server.binding_progress.clone(),
     )

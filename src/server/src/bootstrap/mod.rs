@@ -187,22 +187,61 @@ fn seeds(profile: Profile) -> Vec<Seed> {
 }
 
 /// Creates the bootstrap objects that are missing, from `catalog` (root's, which has every
-/// kind a seed may be). `shard_url` is where this server is reached.
+/// kind a seed may be), and brings the Shard's URLs up to date with `shard` (the flags of this
+/// start).
 pub async fn run(
     storage: &Arc<Storage>,
     catalog: &Catalog,
     profile: Profile,
     identities: &ExportIdentities,
-    shard_url: &str,
+    shard: &crate::options::ShardUrls,
 ) -> ApiResult<()> {
     let mut all = seeds(profile);
     if profile == Profile::Kcp {
-        all.extend(root::seeds(identities, shard_url));
+        all.extend(root::seeds(identities, shard));
     }
     for (cluster, group, resource, ns, obj) in all {
-        ensure(storage, catalog, cluster, group, resource, ns, obj).await?;
+        let wanted_spec = (resource == "shards").then(|| obj["spec"].clone());
+        let stored = ensure(storage, catalog, cluster, group, resource, ns, obj).await?;
+        if let Some(spec) = wanted_spec
+            && stored["spec"] != spec
+        {
+            update_spec(storage, catalog, cluster, group, resource, stored, spec).await?;
+        }
     }
     Ok(())
+}
+
+/// Replaces the spec of a bootstrap object written by an earlier start.
+async fn update_spec(
+    storage: &Storage,
+    catalog: &Catalog,
+    cluster: &str,
+    group: &str,
+    resource: &str,
+    mut stored: Value,
+    spec: Value,
+) -> ApiResult<()> {
+    let def = catalog
+        .resources()
+        .iter()
+        .find(|r| r.group == group && r.resource == resource)
+        .ok_or_else(|| ApiError::internal(format!("bootstrap: no resource {resource}.{group}")))?;
+    let name = stored["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    stored["spec"] = spec;
+    let scope = Scope {
+        cluster,
+        def,
+        namespace: None,
+        name: &name,
+        subresource: "",
+        dry_run: false,
+        manager: "kcp",
+    };
+    rest::update(storage, &scope, stored).await.map(|_| ())
 }
 
 /// Creates one object unless it exists (a seed's `status` is written right after creating it:

@@ -194,7 +194,8 @@ fn policy(role: &str, binding: &str, group: &str, rules: Value) -> [Seed; 2] {
 }
 
 /// The objects of the root workspace and of the bootstrap policy it relies on.
-pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
+pub fn seeds(ids: &ExportIdentities, shard: &crate::options::ShardUrls) -> Vec<Seed> {
+    let shard_url = &shard.external;
     let universal = type_ref("universal");
     let schemas = root_schemas();
     let mut seeds: Vec<Seed> = schemas
@@ -264,7 +265,8 @@ pub fn seeds(ids: &ExportIdentities, shard_url: &str) -> Vec<Seed> {
             None,
             json!({
                 "metadata": {"name": ROOT_SHARD, "labels": {"name": ROOT_SHARD}},
-                "spec": {"baseURL": shard_url, "externalURL": shard_url, "virtualWorkspaceURL": shard_url},
+                "spec": {"baseURL": shard.base, "externalURL": shard.external,
+                         "virtualWorkspaceURL": shard.virtual_workspace},
             }),
         ),
         workspace_type(

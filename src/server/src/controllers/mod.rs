@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::catalog::Catalogs;
 use crate::storage::Storage;
 
-/// Starts every controller; `shard_url` is where this server is reached; `workspaces` and
+/// Starts every controller; `shard_url` is where clients reach this shard's workspaces; `workspaces` and
 /// `bindings` are how requests learn that a workspace was scheduled, a binding bound. Returns when the controllers that decide what
 /// is served have seen the whole state once (the server is ready then).
 pub async fn start(
