@@ -1092,3 +1092,167 @@ fn shard_urls_are_what_the_flags_say() {
         assert!(sans.contains(host), "{host} in {sans}");
     }
 }
+
+/// Follows the endpoint-slice part of kcp's `TestAPIBinding` and the
+/// `apiexportendpointslice` admission (§2.4, §4.8): a slice in another workspace, pointing at
+/// the export by path, needs `bind` on the export (the same 403 whether the export exists or
+/// not); once made it lists the same virtual-workspace URL as the export's own slice.
+#[test]
+fn endpoint_slices_elsewhere_need_bind() {
+    let (_dir, kcp) = with_users();
+    let (url, _) = provider_and_consumers(&kcp, &["team-a"]);
+    grant(
+        &kcp,
+        "root:team-a",
+        "alice-admin",
+        "alice",
+        "[{nonResourceURLs: ['/'], verbs: [access]}, {apiGroups: ['*'], resources: ['*'], verbs: ['*']}]",
+    );
+    let slice = |export: &str| {
+        format!(
+            "apiVersion: apis.kcp.io/v1alpha1
+kind: APIExportEndpointSlice
+metadata: {{name: mine}}
+spec:
+  export: {{path: root:provider, name: {export}}}
+"
+        )
+    };
+    let alice = Some("alice-token");
+    for export in ["cowboys", "no-such-export"] {
+        let out = k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            alice,
+            &["create", "-f", "-"],
+            Some(&slice(export)),
+        );
+        assert!(
+            out.err().contains(&format!(
+                "unable to create APIExportEndpointSlice: no permission to bind to export root:provider:{export}"
+            )),
+            "{}",
+            out.err()
+        );
+    }
+    grant(
+        &kcp,
+        "root:provider",
+        "alice-binds",
+        "alice",
+        "[{apiGroups: [apis.kcp.io], resources: [apiexports], resourceNames: [cowboys], verbs: [bind]}]",
+    );
+    assert_eq!(
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            alice,
+            &["create", "-f", "-"],
+            Some(&slice("cowboys")),
+        )
+        .ok(),
+        "apiexportendpointslice.apis.kcp.io/mine created\n"
+    );
+    wait_until("the slice's URL", Duration::from_secs(30), || {
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &[
+                "get",
+                "apiexportendpointslice",
+                "mine",
+                "-o",
+                "jsonpath={.status.endpoints[0].url}",
+            ],
+            None,
+        )
+        .stdout
+        .trim()
+            == url
+    });
+}
+
+/// The resources of a fresh workspace kcp's drift test expects claimable: all but kcp's own
+/// groups (save `core.kcp.io`) and the reviews a user makes of themself.
+fn claimable(name: &str) -> bool {
+    let g = name.split_once('.').map_or("", |(_, g)| g);
+    (!g.ends_with(".kcp.io") || g == "core.kcp.io")
+        && !matches!(
+            name,
+            "selfsubjectaccessreviews.authorization.k8s.io"
+                | "selfsubjectrulesreviews.authorization.k8s.io"
+                | "selfsubjectreviews.authentication.k8s.io"
+        )
+}
+
+/// Follows kcp's `TestAPIExportClaimableBuiltInAPIsDrift`: every claimable resource a fresh
+/// workspace serves can be claimed without an identity, and an export claiming them all serves
+/// them all through its virtual workspace.
+#[test]
+fn every_built_in_resource_is_claimable() {
+    let kcp = Kcp::start();
+    let (url, clusters) = provider_and_consumers(&kcp, &["team-a"]);
+    let names = k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &["api-resources", "-o", "name"],
+        None,
+    )
+    .ok()
+    .to_string();
+    let builtin: Vec<(String, String)> = names
+        .lines()
+        .filter(|n| claimable(n) && *n != "cowboys.wildwest.dev")
+        .map(|n| match n.split_once('.') {
+            Some((r, g)) => (r.to_string(), g.to_string()),
+            None => (n.to_string(), String::new()),
+        })
+        .collect();
+    assert!(builtin.len() > 20, "{names}");
+    let mut export_claims = String::from("  permissionClaims:\n");
+    let mut binding_claims = String::from("  permissionClaims:\n");
+    for (r, g) in &builtin {
+        export_claims.push_str(&format!(
+            "  - {{group: '{g}', resource: {r}, verbs: ['*']}}\n"
+        ));
+        binding_claims.push_str(&format!(
+            "  - {{group: '{g}', resource: {r}, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}\n"
+        ));
+    }
+    k(
+        &kcp,
+        &ws(&kcp, "root:provider"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&format!(
+            "{}\n{export_claims}",
+            SCHEMA.split("---\n").nth(1).unwrap().trim_end()
+        )),
+    )
+    .ok();
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&format!("{}{binding_claims}", binding())),
+    )
+    .ok();
+    let served = k(
+        &kcp,
+        &format!("{url}/clusters/{}", clusters[0]),
+        None,
+        &["api-resources", "-o", "name"],
+        None,
+    )
+    .ok()
+    .to_string();
+    let served: BTreeSet<&str> = served.lines().collect();
+    let missing: Vec<&str> = names
+        .lines()
+        .filter(|n| claimable(n) && !served.contains(n))
+        .collect();
+    assert!(missing.is_empty(), "not served: {missing:?}");
+}

@@ -6,7 +6,8 @@
 //!   deleted only by the system.
 //! - [`Plugins`], the registry's admission hook ([`crate::registry::admission`]), on the final
 //!   object of every create, update, patch and apply and the old object, in kcp's plugin order:
-//!   [`permissionclaims`] (labels), [`apiresourceschema`], [`apiexport`], [`apibinding`], the binding [`finalizer`] and
+//!   [`permissionclaims`] (labels), [`apiresourceschema`], [`apiexport`], [`apibinding`],
+//!   [`apiexportendpointslice`], the binding [`finalizer`] and
 //!   [`pathannotation`] (`reference/kcp.md` §3.7–§3.9).
 //!
 //! kcp's plugins refuse with `admission.NewForbidden`: a 403 `<resource>.<group> "<name>" is
@@ -16,6 +17,7 @@
 
 pub mod apibinding;
 pub mod apiexport;
+pub mod apiexportendpointslice;
 pub mod apiresourceschema;
 pub mod finalizer;
 pub mod pathannotation;
@@ -124,6 +126,7 @@ impl Admission for Plugins<'_> {
         apiresourceschema::validate(attrs, obj)?;
         apiexport::validate(attrs, obj)?;
         apibinding::validate(self, attrs, obj).await?;
+        apiexportendpointslice::validate(self, attrs, obj).await?;
         finalizer::APIBINDING.validate(attrs, obj, self.user)?;
         pathannotation::validate(&self.apis.storage, attrs, obj).await
     }
