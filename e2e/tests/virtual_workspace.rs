@@ -772,6 +772,19 @@ fn wildcard_requests_by_identity() {
     assert_eq!(code, 404);
 }
 
+/// Applies the cowboys export again, with `claims` (YAML lines of its spec).
+fn export_with_claims(kcp: &Kcp, claims: &str) {
+    let export = SCHEMA.split("---\n").nth(1).unwrap().trim_end();
+    k(
+        kcp,
+        &ws(kcp, "root:provider"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&format!("{export}\n{}", claims.trim_start_matches('\n'))),
+    )
+    .ok();
+}
+
 /// The label key and value of the cowboys export's claims is the server's business; the test
 /// reads what the objects carry.
 fn claim_labels(obj: &Value) -> BTreeMap<String, String> {
@@ -848,17 +861,7 @@ fn permission_claims_through_the_virtual_workspace() {
   - {resource: secrets, verbs: ['*']}
   - {resource: configmaps, verbs: [get, list]}
 ";
-    k(
-        &kcp,
-        &ws(&kcp, "root:provider"),
-        None,
-        &["apply", "-f", "-"],
-        Some(&format!(
-            "{}{claims}",
-            SCHEMA.split("---\n").nth(1).unwrap().trim_end()
-        )),
-    )
-    .ok();
+    export_with_claims(&kcp, claims);
     let binding_with = |secrets: &str| {
         format!(
             "{}  permissionClaims:
@@ -1221,17 +1224,7 @@ fn every_built_in_resource_is_claimable() {
             "  - {{group: '{g}', resource: {r}, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}\n"
         ));
     }
-    k(
-        &kcp,
-        &ws(&kcp, "root:provider"),
-        None,
-        &["apply", "-f", "-"],
-        Some(&format!(
-            "{}\n{export_claims}",
-            SCHEMA.split("---\n").nth(1).unwrap().trim_end()
-        )),
-    )
-    .ok();
+    export_with_claims(&kcp, &export_claims);
     k(
         &kcp,
         &ws(&kcp, "root:team-a"),
