@@ -1249,3 +1249,111 @@ fn every_built_in_resource_is_claimable() {
         .collect();
     assert!(missing.is_empty(), "not served: {missing:?}");
 }
+
+/// Follows kcp's `TestAPIExportAuthorizers` (maximal permission policy part): the cowboys
+/// export claims the sheriffs of another export, whose maximal permission policy is local.
+/// Through the cowboys virtual workspace the claimed sheriffs answer to that policy (for the
+/// caller prefixed `apis.kcp.io:binding:`): a list is denied while the sheriffs' workspace
+/// grants only create, get and patch, allowed once it grants every verb.
+#[test]
+fn a_claimed_export_s_maximal_permission_policy_applies() {
+    let kcp = Kcp::start();
+    let (url, clusters) = provider_and_consumers(&kcp, &["team-a"]);
+    kcp.kubectl(&["ws", "create", "sheriffs"]).ok();
+    let sheriffs = SCHEMA
+        .replace("cowboy", "sheriff")
+        .replace("Cowboy", "Sheriff")
+        .trim_end()
+        .to_string()
+        + "\n  maximalPermissionPolicy: {local: {}}\n";
+    let in_sheriffs =
+        |args: &[&str], stdin: Option<&str>| k(&kcp, &ws(&kcp, "root:sheriffs"), None, args, stdin);
+    in_sheriffs(&["apply", "-f", "-"], Some(&sheriffs)).ok();
+    let policy = |verbs: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: sheriffs-policy}}
+rules: [{{apiGroups: [wildwest.dev], resources: [sheriffs], verbs: {verbs}}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: sheriffs-policy}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: sheriffs-policy}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: Group, name: 'apis.kcp.io:binding:system:authenticated'}}]
+"
+        )
+    };
+    in_sheriffs(&["apply", "-f", "-"], Some(&policy("[create, get, patch]"))).ok();
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &["apply", "-f", "-"],
+        Some(
+            &binding()
+                .replace("cowboys", "sheriffs")
+                .replace("root:provider", "root:sheriffs"),
+        ),
+    )
+    .ok();
+    let identity = in_sheriffs(
+        &[
+            "get",
+            "apiexport",
+            "sheriffs",
+            "-o",
+            "jsonpath={.status.identityHash}",
+        ],
+        None,
+    )
+    .ok()
+    .to_string();
+    let claim = format!(
+        "{{group: wildwest.dev, resource: sheriffs, identityHash: {identity}, verbs: ['*']"
+    );
+    export_with_claims(&kcp, &format!("  permissionClaims:\n  - {claim}}}\n"));
+    k(
+        &kcp,
+        &ws(&kcp, "root:team-a"),
+        None,
+        &["apply", "-f", "-"],
+        Some(&format!(
+            "{}  permissionClaims:\n  - {claim}, selector: {{matchAll: true}}, state: Accepted}}\n",
+            binding()
+        )),
+    )
+    .ok();
+    let sheriff = cowboy("wyatt", "law")
+        .to_string()
+        .replace("Cowboy", "Sheriff");
+    wait_until("a sheriff in team-a", Duration::from_secs(30), || {
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &["apply", "-f", "-"],
+            Some(&sheriff),
+        )
+        .success()
+    });
+    let vw = format!("{url}/clusters/{}", clusters[0]);
+    let through_vw = || {
+        k(
+            &kcp,
+            &vw,
+            None,
+            &["get", "sheriffs.wildwest.dev", "-A", "-o", "name"],
+            None,
+        )
+    };
+    wait_until(
+        "the claim served, and denied",
+        Duration::from_secs(30),
+        || through_vw().err().contains("forbidden"),
+    );
+    in_sheriffs(&["apply", "-f", "-"], Some(&policy("['*']"))).ok();
+    wait_until("the policy allows", Duration::from_secs(30), || {
+        through_vw().stdout.contains("sheriff.wildwest.dev/wyatt")
+    });
+}
