@@ -1,0 +1,15 @@
+//! The api-syncagent (`reference/api-syncagent.md`): runs next to a service cluster, publishes
+//! its CRDs (and built-in types) into kcp through an APIExport, watches every bound object
+//! through the export's virtual workspace, keeps a copy of each in the service cluster, and
+//! writes the copy's status back to the tenant.
+//!
+//! One module per concept (DESIGN.md):
+//!
+//! - [`options`]: the command line of the Go agent;
+//! - `projection`, `discovery`: the published resource's CRD as kcp serves it;
+//! - `controllers`: apiresourceschema, apiexport, syncmanager, sync;
+//! - `sync`: the per-object state machine (finalizer, copy, three-way merge, status back,
+//!   deletion) and the Go agent's state Secrets;
+//! - `template`: Go `text/template` with sprig, for naming and related resources.
+
+pub mod options;
