@@ -12,4 +12,6 @@
 //!   deletion) and the Go agent's state Secrets;
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
+pub mod gojson;
 pub mod options;
+pub mod sync;

@@ -1,0 +1,4 @@
+//! The per-object sync (`reference/api-syncagent.md` §5.5–§5.7).
+
+pub mod meta;
+pub mod state;
