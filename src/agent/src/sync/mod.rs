@@ -1,4 +1,5 @@
 //! The per-object sync (`reference/api-syncagent.md` §5.5–§5.7).
 
 pub mod meta;
+pub mod object;
 pub mod state;

@@ -1,0 +1,437 @@
+//! The sync of one primary object (`reference/api-syncagent.md` §5.5, §5.6): kcp is the source
+//! of the desired state, the service cluster holds the copy.
+//!
+//! Each call does at most one write and says whether to look again ([`Outcome::Requeue`]), so
+//! every step works on fresh objects: deletion (copy first, then the finalizer), the finalizer,
+//! the copy's creation (or adoption of an object with its name), the three-way spec sync from
+//! the last-known state (fields changed only on the service cluster stay), then the copy's
+//! status back to kcp.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
+};
+use serde_json::{Value, json};
+
+use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey};
+use super::state::{self, StateStore};
+
+/// What to do after a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A write was made: look again.
+    Requeue,
+    /// In sync (or waiting for a watch event).
+    Done,
+}
+
+/// An event about the kcp object (reason, message), as the Go agent emits them.
+pub type EventFn<'a> = &'a (dyn Fn(&Value, &'static str, &'static str) + Send + Sync);
+
+/// How one published resource is synced.
+pub struct Primary<'a> {
+    pub agent_name: &'a str,
+    /// The logical cluster of the kcp object.
+    pub cluster_name: &'a str,
+    /// The kcp side: a client for the object's workspace and the projected resource.
+    pub remote_client: kube::Client,
+    pub remote_resource: &'a ApiResource,
+    pub remote_namespaced: bool,
+    /// The service cluster's side.
+    pub local_client: kube::Client,
+    pub local_resource: &'a ApiResource,
+    pub local_namespaced: bool,
+    /// Top-level fields that belong to subresources of the local resource (`status`, …).
+    pub subresources: &'a [&'a str],
+    /// The copy's namespace and name for a kcp object (the naming rules).
+    pub naming: &'a (dyn Fn(&Value) -> anyhow::Result<(String, String)> + Send + Sync),
+    /// The agent's namespace (state Secrets).
+    pub namespace: &'a str,
+    pub event: EventFn<'a>,
+}
+
+fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
+    if namespaced && !ns.is_empty() {
+        Api::namespaced_with(client.clone(), ns, ar)
+    } else {
+        Api::all_with(client.clone(), ar)
+    }
+}
+
+fn to_value(o: &DynamicObject) -> anyhow::Result<Value> {
+    Ok(serde_json::to_value(o)?)
+}
+
+fn from_value(v: Value) -> anyhow::Result<DynamicObject> {
+    Ok(serde_json::from_value(v)?)
+}
+
+fn namespace_of(o: &Value) -> &str {
+    o["metadata"]["namespace"].as_str().unwrap_or_default()
+}
+
+fn name_of(o: &Value) -> &str {
+    o["metadata"]["name"].as_str().unwrap_or_default()
+}
+
+fn deleting(o: &Value) -> bool {
+    !o["metadata"]["deletionTimestamp"].is_null()
+}
+
+impl Primary<'_> {
+    fn remote_api(&self, obj: &Value) -> Api<DynamicObject> {
+        api(
+            &self.remote_client,
+            self.remote_resource,
+            self.remote_namespaced,
+            namespace_of(obj),
+        )
+    }
+
+    fn local_api(&self, ns: &str) -> Api<DynamicObject> {
+        api(
+            &self.local_client,
+            self.local_resource,
+            self.local_namespaced,
+            ns,
+        )
+    }
+
+    /// The copy of `key` on the service cluster, found by its labels.
+    pub async fn find_copy(&self, key: &ObjectKey) -> anyhow::Result<Option<Value>> {
+        let list = Api::<DynamicObject>::all_with(self.local_client.clone(), self.local_resource)
+            .list(&ListParams::default().labels(&key.selector()).limit(2))
+            .await?;
+        match list.items.len() {
+            0 => Ok(None),
+            1 => Ok(Some(to_value(&list.items[0])?)),
+            n => anyhow::bail!(
+                "expected 1 object matching {}, but found {n}",
+                key.selector()
+            ),
+        }
+    }
+
+    /// One step of the sync of `remote` (the kcp object as last seen).
+    pub async fn process(&self, remote: &Value) -> anyhow::Result<Outcome> {
+        let key = ObjectKey::of(self.cluster_name, remote);
+        let copy = self.find_copy(&key).await?;
+        let states = StateStore::new(
+            Api::<Secret>::namespaced(self.local_client.clone(), self.namespace),
+            &key,
+            remote,
+        );
+
+        // A. Deletion: the copy goes first, then the finalizer.
+        if deleting(remote) {
+            if let Some(copy) = &copy {
+                if !deleting(copy) {
+                    self.local_api(namespace_of(copy))
+                        .delete(name_of(copy), &DeleteParams::default())
+                        .await?;
+                    (self.event)(
+                        remote,
+                        "ObjectCleanup",
+                        "Object deletion has been started and will progress in the background.",
+                    );
+                }
+                return Ok(Outcome::Requeue);
+            }
+            if self.set_finalizer(remote, false).await? {
+                (self.event)(
+                    remote,
+                    "ObjectDeleted",
+                    "Object deletion has been completed, finalizer has been removed.",
+                );
+                return Ok(Outcome::Requeue);
+            }
+            return Ok(Outcome::Done);
+        }
+
+        // B. The finalizer, before anything is made.
+        if !meta::finalizers(remote).iter().any(|f| f == FINALIZER) {
+            self.set_finalizer(remote, true).await?;
+            (self.event)(
+                remote,
+                "ObjectAccepted",
+                "Object has been seen by the service provider.",
+            );
+            return Ok(Outcome::Requeue);
+        }
+
+        let current = state::snapshot(remote, self.subresources);
+
+        // D. The copy.
+        let Some(copy) = copy else {
+            self.create_copy(&key, remote).await?;
+            (self.event)(remote, "ObjectPlaced", "Object has been placed.");
+            states.put(&key, &current).await?;
+            return Ok(Outcome::Requeue);
+        };
+
+        // E. An administrator deletes the copy: it is made again once it is gone.
+        if deleting(&copy) {
+            return Ok(Outcome::Done);
+        }
+
+        // F. The spec, three ways.
+        if self.sync_spec(&key, &states, &copy, current).await? {
+            (self.event)(
+                remote,
+                "ObjectSynced",
+                "The current desired state of the object has been synchronized.",
+            );
+            return Ok(Outcome::Requeue);
+        }
+
+        // I. The status back.
+        if copy.get("status") != remote.get("status") {
+            let mut updated = remote.clone();
+            match copy.get("status") {
+                Some(s) => updated["status"] = s.clone(),
+                None => {
+                    if let Some(o) = updated.as_object_mut() {
+                        o.remove("status");
+                    }
+                }
+            }
+            self.remote_api(remote)
+                .replace_status(
+                    name_of(remote),
+                    &PostParams::default(),
+                    &from_value(updated)?,
+                )
+                .await?;
+            (self.event)(
+                remote,
+                "ObjectStatusSynced",
+                "The current object status has been updated.",
+            );
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// Adds or removes the agent's finalizer (the list sorted, as the Go agent writes it);
+    /// whether anything changed.
+    async fn set_finalizer(&self, remote: &Value, present: bool) -> anyhow::Result<bool> {
+        let mut finalizers = meta::finalizers(remote);
+        let had = finalizers.iter().any(|f| f == FINALIZER);
+        if had == present {
+            return Ok(false);
+        }
+        finalizers.retain(|f| f != FINALIZER);
+        if present {
+            finalizers.push(FINALIZER.to_string());
+        }
+        finalizers.sort();
+        let patch = json!({"metadata": {"finalizers": finalizers}});
+        self.remote_api(remote)
+            .patch(
+                name_of(remote),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await?;
+        Ok(true)
+    }
+
+    /// Makes the copy of `remote` (or adopts an object already there under its name).
+    async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<()> {
+        let (ns, name) = (self.naming)(remote)?;
+        let ns = if self.local_namespaced {
+            ns
+        } else {
+            String::new()
+        };
+        let mut copy = remote.clone();
+        copy["apiVersion"] = json!(self.local_resource.api_version);
+        copy["kind"] = json!(self.local_resource.kind);
+        copy["metadata"]["name"] = json!(name);
+        match copy["metadata"].as_object_mut() {
+            Some(m) if ns.is_empty() => {
+                m.remove("namespace");
+            }
+            _ => copy["metadata"]["namespace"] = json!(ns),
+        }
+        if !ns.is_empty() {
+            self.ensure_namespace(&ns).await?;
+        }
+        meta::strip_metadata(&mut copy);
+        let labels = self.copy_labels(key);
+        meta::set_all(&mut copy, "labels", &labels);
+        meta::set_all(&mut copy, "annotations", &key.annotations());
+        let api = self.local_api(&ns);
+        match api.create(&PostParams::default(), &from_value(copy)?).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(e)) if e.code == 409 => {
+                // Adopted: its spec stays, it gets the labels that make it the copy.
+                let mut existing = to_value(&api.get(&name).await?)?;
+                meta::set_all(&mut existing, "labels", &labels);
+                meta::set_all(&mut existing, "annotations", &key.annotations());
+                api.replace(&name, &PostParams::default(), &from_value(existing)?)
+                    .await?;
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn copy_labels(&self, key: &ObjectKey) -> BTreeMap<String, String> {
+        let mut labels = key.labels();
+        if !self.agent_name.is_empty() {
+            labels.insert(AGENT_NAME_LABEL.to_string(), self.agent_name.to_string());
+        }
+        labels
+    }
+
+    async fn ensure_namespace(&self, ns: &str) -> anyhow::Result<()> {
+        let api = Api::<Namespace>::all(self.local_client.clone());
+        if api.get_opt(ns).await?.is_some() {
+            return Ok(());
+        }
+        let namespace = Namespace {
+            metadata: kube::api::ObjectMeta {
+                name: Some(ns.to_string()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        match api.create(&PostParams::default(), &namespace).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(e)) if e.code == 409 => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The spec of the copy follows the kcp object's changes since the last-known state; with
+    /// no usable state, the copy is overwritten. Whether the copy was written.
+    async fn sync_spec(
+        &self,
+        key: &ObjectKey,
+        states: &StateStore,
+        copy: &Value,
+        mut current: Value,
+    ) -> anyhow::Result<bool> {
+        let api = self.local_api(namespace_of(copy));
+        match states.get(key).await? {
+            Some(mut last) => {
+                last["apiVersion"] = current["apiVersion"].clone();
+                last["kind"] = current["kind"].clone();
+                // The copy's own labels and annotations, repaired where they went missing.
+                let mut missing_labels = BTreeMap::new();
+                for (k, v) in self.copy_labels(key) {
+                    if copy["metadata"]["labels"][&k].as_str() != Some(v.as_str()) {
+                        missing_labels.insert(k, v);
+                    }
+                }
+                let mut missing_annotations = BTreeMap::new();
+                for (k, v) in key.annotations() {
+                    if copy["metadata"]["annotations"][&k].as_str() != Some(v.as_str()) {
+                        missing_annotations.insert(k, v);
+                    }
+                }
+                meta::set_all(&mut current, "labels", &missing_labels);
+                meta::set_all(&mut current, "annotations", &missing_annotations);
+                for s in self.subresources {
+                    for o in [&mut last, &mut current] {
+                        if let Some(m) = o.as_object_mut() {
+                            m.remove(*s);
+                        }
+                    }
+                }
+                let patch = merge_patch(&last, &current);
+                if patch == json!({}) {
+                    return Ok(false);
+                }
+                api.patch(
+                    name_of(copy),
+                    &PatchParams::default(),
+                    &Patch::Merge(&patch),
+                )
+                .await?;
+            }
+            None => {
+                tracing::warn!(
+                    object = %key,
+                    "Updating destination object because last-known-state is missing/invalid"
+                );
+                let mut updated = copy.clone();
+                if let (Some(dst), Some(src)) = (updated.as_object_mut(), current.as_object()) {
+                    for (k, v) in src {
+                        if matches!(k.as_str(), "apiVersion" | "kind" | "metadata")
+                            || self.subresources.contains(&k.as_str())
+                        {
+                            continue;
+                        }
+                        dst.insert(k.clone(), v.clone());
+                    }
+                }
+                for field in ["labels", "annotations"] {
+                    let entries: BTreeMap<String, String> = current["metadata"][field]
+                        .as_object()
+                        .map(|m| {
+                            m.iter()
+                                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    meta::set_all(&mut updated, field, &entries);
+                }
+                api.replace(name_of(copy), &PostParams::default(), &from_value(updated)?)
+                    .await?;
+            }
+        }
+        states.put(key, &current).await?;
+        Ok(true)
+    }
+}
+
+/// The RFC 7386 merge patch that turns `from` into `to` (objects merged key by key, anything
+/// else replaced, removed keys set to null).
+pub fn merge_patch(from: &Value, to: &Value) -> Value {
+    match (from, to) {
+        (Value::Object(f), Value::Object(t)) => {
+            let mut patch = serde_json::Map::new();
+            for (k, tv) in t {
+                match f.get(k) {
+                    Some(fv) if fv == tv => {}
+                    Some(fv) if fv.is_object() && tv.is_object() => {
+                        patch.insert(k.clone(), merge_patch(fv, tv));
+                    }
+                    _ => {
+                        patch.insert(k.clone(), tv.clone());
+                    }
+                }
+            }
+            for k in f.keys() {
+                if !t.contains_key(k) {
+                    patch.insert(k.clone(), Value::Null);
+                }
+            }
+            Value::Object(patch)
+        }
+        _ => to.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_patches_carry_only_changes() {
+        let from = json!({"spec": {"a": 1, "b": {"c": 2, "d": 3}, "gone": true, "list": [1]}});
+        let to = json!({"spec": {"a": 1, "b": {"c": 2, "d": 4}, "list": [1, 2], "new": "x"}});
+        let patch = merge_patch(&from, &to);
+        assert_eq!(
+            patch,
+            json!({"spec": {"b": {"d": 4}, "gone": null, "list": [1, 2], "new": "x"}})
+        );
+        let mut applied = from.clone();
+        json_patch::merge(&mut applied, &patch);
+        assert_eq!(applied, to);
+        assert_eq!(merge_patch(&to, &to), json!({}));
+    }
+}
