@@ -12,6 +12,9 @@
 //!   deletion) and the Go agent's state Secrets;
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
+pub mod controllers;
+pub mod events;
 pub mod gojson;
+pub mod kcp;
 pub mod options;
 pub mod sync;

@@ -1,0 +1,3 @@
+//! The agent's controllers (`reference/api-syncagent.md` §5).
+
+pub mod queue;
