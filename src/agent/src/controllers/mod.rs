@@ -1,3 +1,4 @@
 //! The agent's controllers (`reference/api-syncagent.md` §5).
 
 pub mod queue;
+pub mod sync;

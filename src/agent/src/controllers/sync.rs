@@ -1,0 +1,214 @@
+//! The sync controller of one published resource (`reference/api-syncagent.md` §5.4): watches
+//! the projected resource across every bound workspace through the virtual workspace (keyed by
+//! logical cluster, namespace and name: a kube-runtime store would mix up equal names of
+//! different workspaces) and the copies on the service cluster that carry this agent's label,
+//! and takes each kcp object through [`crate::sync::object::Primary::process`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{Api, ApiResource, DynamicObject};
+use kube::runtime::watcher;
+use serde_json::Value;
+
+use super::queue::Queue;
+use crate::kcp::Kcp;
+use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
+use crate::sync::object::{Outcome, Primary};
+
+/// Workers per published resource (the Go agent's `numSyncWorkers`).
+const WORKERS: usize = 4;
+/// When a step that wrote is looked at again at the latest (its watch event, milliseconds
+/// later, usually comes first).
+const REQUEUE: Duration = Duration::from_secs(5);
+
+/// The naming rules: the copy's namespace and name for a kcp object of a cluster.
+pub type Naming = Arc<dyn Fn(&Value, &str) -> anyhow::Result<(String, String)> + Send + Sync>;
+
+/// What the controller syncs.
+pub struct Spec {
+    pub agent_name: String,
+    /// The agent's namespace (state Secrets).
+    pub namespace: String,
+    pub local: ApiResource,
+    pub local_namespaced: bool,
+    /// Top-level fields of the local resource's subresources (`status`).
+    pub subresources: Vec<String>,
+    pub remote: ApiResource,
+    pub remote_namespaced: bool,
+    pub naming: Naming,
+}
+
+/// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
+type Key = (String, ObjectKey);
+
+struct Ctx {
+    spec: Spec,
+    kcp: Arc<Kcp>,
+    local: kube::Client,
+    /// The kcp objects as last seen by the wildcard watches.
+    remote: RwLock<HashMap<Key, Value>>,
+    /// The endpoint of each cluster's objects.
+    endpoint_of: RwLock<HashMap<String, String>>,
+    queue: Arc<Queue<Key>>,
+}
+
+/// Runs until aborted.
+pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
+    let ctx = Arc::new(Ctx {
+        spec,
+        kcp,
+        local,
+        remote: RwLock::new(HashMap::new()),
+        endpoint_of: RwLock::new(HashMap::new()),
+        queue: Queue::new(),
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for url in endpoints {
+        tasks.spawn(watch_remote(ctx.clone(), url));
+    }
+    tasks.spawn(watch_local(ctx.clone()));
+    for _ in 0..WORKERS {
+        tasks.spawn(work(ctx.clone()));
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+async fn watch_remote(ctx: Arc<Ctx>, url: String) {
+    let client = match ctx.kcp.client(&url, "*") {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("sync: virtual workspace {url}: {e}");
+            return;
+        }
+    };
+    let api = Api::<DynamicObject>::all_with(client, &ctx.spec.remote);
+    let mut events = watcher(api, watcher::Config::default()).boxed();
+    while let Some(ev) = events.next().await {
+        let objects = match ev {
+            Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => vec![(o, true)],
+            Ok(watcher::Event::Delete(o)) => vec![(o, false)],
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::debug!("sync: watching {url}: {e}");
+                continue;
+            }
+        };
+        for (o, present) in objects {
+            let Ok(value) = serde_json::to_value(&o) else {
+                continue;
+            };
+            let Some(cluster) = o
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(CLUSTER_ANNOTATION))
+            else {
+                continue;
+            };
+            let key = (url.clone(), ObjectKey::of(cluster, &value));
+            ctx.endpoint_of
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(cluster.clone(), url.clone());
+            {
+                let mut remote = ctx.remote.write().unwrap_or_else(|p| p.into_inner());
+                if present {
+                    remote.insert(key.clone(), value);
+                } else {
+                    remote.remove(&key);
+                }
+            }
+            ctx.queue.add(key);
+        }
+    }
+}
+
+async fn watch_local(ctx: Arc<Ctx>) {
+    let api = Api::<DynamicObject>::all_with(ctx.local.clone(), &ctx.spec.local);
+    let config =
+        watcher::Config::default().labels(&format!("{AGENT_NAME_LABEL}={}", ctx.spec.agent_name));
+    let mut events = watcher(api, config).boxed();
+    while let Some(ev) = events.next().await {
+        let o = match ev {
+            Ok(
+                watcher::Event::Apply(o) | watcher::Event::InitApply(o) | watcher::Event::Delete(o),
+            ) => o,
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::debug!("sync: watching the copies: {e}");
+                continue;
+            }
+        };
+        let Ok(value) = serde_json::to_value(&o) else {
+            continue;
+        };
+        let Some(key) = ObjectKey::from_copy(&value) else {
+            continue;
+        };
+        let url = ctx
+            .endpoint_of
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key.cluster_name)
+            .cloned();
+        if let Some(url) = url {
+            ctx.queue.add((url, key));
+        }
+    }
+}
+
+async fn work(ctx: Arc<Ctx>) {
+    loop {
+        let key = ctx.queue.next().await;
+        match reconcile(&ctx, &key).await {
+            Ok(Outcome::Done) => {}
+            Ok(Outcome::Requeue) => ctx
+                .queue
+                .add_after(key.clone(), REQUEUE.min(requeue_soon())),
+            Err(e) => {
+                tracing::warn!(object = %key.1, "sync: {e:#}");
+                ctx.queue.add_after(key.clone(), Duration::from_secs(1));
+            }
+        }
+        ctx.queue.done(&key);
+    }
+}
+
+async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
+    let (url, object) = key;
+    let Some(remote) = ctx
+        .remote
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(key)
+        .cloned()
+    else {
+        return Ok(Outcome::Done);
+    };
+    let cluster = &object.cluster_name;
+    let remote_client = ctx.kcp.client(url, cluster)?;
+    let naming = |o: &Value| (ctx.spec.naming)(o, cluster);
+    let event_client = remote_client.clone();
+    let event = move |o: &Value, reason: &'static str, message: &'static str| {
+        crate::events::emit(event_client.clone(), o, "Normal", reason, message);
+    };
+    let subresources: Vec<&str> = ctx.spec.subresources.iter().map(String::as_str).collect();
+    let primary = Primary {
+        agent_name: &ctx.spec.agent_name,
+        cluster_name: cluster,
+        remote_client,
+        remote_resource: &ctx.spec.remote,
+        remote_namespaced: ctx.spec.remote_namespaced,
+        local_client: ctx.local.clone(),
+        local_resource: &ctx.spec.local,
+        local_namespaced: ctx.spec.local_namespaced,
+        subresources: &subresources,
+        naming: &naming,
+        namespace: &ctx.spec.namespace,
+        event: &event,
+    };
+    primary.process(&remote).await
+}
