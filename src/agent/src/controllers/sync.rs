@@ -165,9 +165,7 @@ async fn work(ctx: Arc<Ctx>) {
         let key = ctx.queue.next().await;
         match reconcile(&ctx, &key).await {
             Ok(Outcome::Done) => {}
-            Ok(Outcome::Requeue) => ctx
-                .queue
-                .add_after(key.clone(), REQUEUE.min(requeue_soon())),
+            Ok(Outcome::Requeue) => ctx.queue.add_after(key.clone(), REQUEUE),
             Err(e) => {
                 tracing::warn!(object = %key.1, "sync: {e:#}");
                 ctx.queue.add_after(key.clone(), Duration::from_secs(1));
