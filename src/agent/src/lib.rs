@@ -16,5 +16,6 @@ pub mod controllers;
 pub mod events;
 pub mod gojson;
 pub mod kcp;
+pub mod metrics;
 pub mod options;
 pub mod sync;
