@@ -1,4 +1,5 @@
 //! The agent's controllers (`reference/api-syncagent.md` §5).
 
+pub mod apiexport;
 pub mod queue;
 pub mod sync;
