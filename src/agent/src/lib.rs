@@ -13,6 +13,7 @@
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
 pub mod controllers;
+pub mod discovery;
 pub mod events;
 pub mod gojson;
 pub mod kcp;

@@ -3,7 +3,7 @@
 //! sync needs. It never creates the export, never removes a claim, and keeps schemas it does not
 //! manage (other group/resources, or of deleted PublishedResources).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures::StreamExt;
