@@ -10,6 +10,7 @@
 //! [`KubeApiserver`] is the reference beside it: Kubernetes' own kube-apiserver, one per test
 //! binary (see [`kube_apiserver`]).
 
+pub mod agent;
 pub mod bench;
 pub mod kube_apiserver;
 pub mod kubectls;
