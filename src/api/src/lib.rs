@@ -2,10 +2,12 @@
 //! kinds as typed structs with kcp's exact JSON ([`tenancy`], [`core`], [`apis`], [`topology`],
 //! conditions in [`condition`]), well-known annotations, labels and finalizers ([`keys`]),
 //! logical-cluster names and paths ([`logicalcluster`]), the hashed names kcp derives
-//! ([`names`]) and the CRD-shaped definitions the server serves the kinds from ([`crds`]).
+//! ([`names`]) and the CRD-shaped definitions the server serves the kinds from ([`crds`]); and the
+//! api-syncagent's `PublishedResource` with its generated CRD ([`syncagent`]).
 //!
 //! Every kind implements `k8s_openapi::Resource`, `ListableResource` and `Metadata`, so kube-rs'
-//! `Api<tenancy::Workspace>` works directly.
+//! `Api<tenancy::Workspace>` works directly; `syncagent::v1alpha1::PublishedResource`, derived
+//! with kube's `CustomResource`, implements `kube_core::Resource` itself.
 
 #[macro_use]
 mod resource;
@@ -18,6 +20,7 @@ pub mod hash;
 pub mod keys;
 pub mod logicalcluster;
 pub mod names;
+pub mod syncagent;
 pub mod tenancy;
 pub mod topology;
 
