@@ -19,4 +19,6 @@ pub mod gojson;
 pub mod kcp;
 pub mod metrics;
 pub mod options;
+pub mod published;
+pub mod run;
 pub mod sync;
