@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::ApiResource;
 use kcp_api::syncagent::v1alpha1::PublishedResource;
+use kube::api::ApiResource;
 
 use crate::projection::{self, ProjectionRules, VersionSelection};
 
@@ -27,9 +27,16 @@ pub fn rules(pr: &PublishedResource) -> Result<Option<ProjectionRules>> {
 }
 
 /// The CRD of the published resource as kcp will serve it.
-pub fn projected(crd: &CustomResourceDefinition, pr: &PublishedResource) -> Result<CustomResourceDefinition> {
+pub fn projected(
+    crd: &CustomResourceDefinition,
+    pr: &PublishedResource,
+) -> Result<CustomResourceDefinition> {
     let rules = rules(pr)?;
-    Ok(projection::project_crd(crd, &selection(pr), rules.as_ref())?)
+    Ok(projection::project_crd(
+        crd,
+        &selection(pr),
+        rules.as_ref(),
+    )?)
 }
 
 /// The resource of a CRD at its storage version, and whether it is namespaced.

@@ -111,7 +111,11 @@ async fn reconcile(
                 .await?;
         }
         Some(mut existing) => {
-            let label = existing.metadata.labels.as_ref().and_then(|l| l.get(AGENT_NAME_LABEL));
+            let label = existing
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(AGENT_NAME_LABEL));
             let annotation = existing
                 .metadata
                 .annotations

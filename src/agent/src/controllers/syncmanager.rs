@@ -69,7 +69,10 @@ pub async fn run(
         running: Mutex::new(HashMap::new()),
         queue: Queue::new(),
     });
-    let pr_watch = watcher(ctx.prs.clone(), watcher::Config::default().labels(&selector));
+    let pr_watch = watcher(
+        ctx.prs.clone(),
+        watcher::Config::default().labels(&selector),
+    );
     let c = ctx.clone();
     tokio::spawn(async move {
         let mut events = pr_watch.boxed();
@@ -152,9 +155,12 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
     {
         return Ok(true);
     }
-    let crd =
-        crate::discovery::crd(&ctx.local, &pr.spec.resource.api_group, &pr.spec.resource.kind)
-            .await?;
+    let crd = crate::discovery::crd(
+        &ctx.local,
+        &pr.spec.resource.api_group,
+        &pr.spec.resource.kind,
+    )
+    .await?;
     let projected = published::projected(&crd, &pr)?;
     let (local, local_namespaced) = published::storage_resource(&crd)?;
     let (remote, remote_namespaced) = published::storage_resource(&projected)?;

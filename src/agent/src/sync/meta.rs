@@ -7,17 +7,12 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
-pub const FINALIZER: &str = "syncagent.kcp.io/cleanup";
-pub const REMOTE_OBJECT_CLUSTER_LABEL: &str = "syncagent.kcp.io/remote-object-cluster";
-pub const REMOTE_OBJECT_NAMESPACE_HASH_LABEL: &str =
-    "syncagent.kcp.io/remote-object-namespace-hash";
-pub const REMOTE_OBJECT_NAME_HASH_LABEL: &str = "syncagent.kcp.io/remote-object-name-hash";
-pub const REMOTE_OBJECT_NAMESPACE_ANNOTATION: &str = "syncagent.kcp.io/remote-object-namespace";
-pub const REMOTE_OBJECT_NAME_ANNOTATION: &str = "syncagent.kcp.io/remote-object-name";
-pub const REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION: &str =
-    "syncagent.kcp.io/remote-object-workspace-path";
-pub const AGENT_NAME_LABEL: &str = "syncagent.kcp.io/agent-name";
-pub const OBJECT_STATE_LABEL: &str = "syncagent.kcp.io/object-state";
+pub use kcp_api::syncagent::{
+    AGENT_NAME_LABEL, CLEANUP_FINALIZER as FINALIZER, OBJECT_STATE_LABEL,
+    RELATED_OBJECT_ANNOTATION_PREFIX, REMOTE_OBJECT_CLUSTER_LABEL, REMOTE_OBJECT_NAME_ANNOTATION,
+    REMOTE_OBJECT_NAME_HASH_LABEL, REMOTE_OBJECT_NAMESPACE_ANNOTATION,
+    REMOTE_OBJECT_NAMESPACE_HASH_LABEL, REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION,
+};
 /// The annotation kcp puts on every object with its logical cluster.
 pub const CLUSTER_ANNOTATION: &str = "kcp.io/cluster";
 
@@ -40,7 +35,7 @@ fn unsynced_annotation(key: &str) -> bool {
             | REMOTE_OBJECT_NAMESPACE_ANNOTATION
             | REMOTE_OBJECT_NAME_ANNOTATION
             | REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION
-    ) || key.starts_with("related-resources.syncagent.kcp.io/")
+    ) || key.starts_with(RELATED_OBJECT_ANNOTATION_PREFIX)
 }
 
 /// Removes what is the server's or the other side's business from an object's metadata (the
