@@ -6,10 +6,11 @@
 //! One module per concept (DESIGN.md):
 //!
 //! - [`options`]: the command line of the Go agent;
-//! - `projection`, `discovery`: the published resource's CRD as kcp serves it;
+//! - [`projection`], `discovery`: the published resource's CRD as kcp serves it;
 //! - `controllers`: apiresourceschema, apiexport, syncmanager, sync;
 //! - `sync`: the per-object state machine (finalizer, copy, three-way merge, status back,
 //!   deletion) and the Go agent's state Secrets;
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
 pub mod options;
+pub mod projection;
