@@ -6,12 +6,15 @@
 //! One module per concept (DESIGN.md):
 //!
 //! - [`options`]: the command line of the Go agent;
-//! - `projection`, `discovery`: the published resource's CRD as kcp serves it;
+//! - [`projection`], `discovery`: the published resource's CRD as kcp serves it;
+//! - [`apiresourceschema`]: the APIResourceSchema made from it, and its hash-based name
+//!   ([`gojson`]: Go's `encoding/json` output, byte for byte, for the hashes);
 //! - `controllers`: apiresourceschema, apiexport, syncmanager, sync;
 //! - `sync`: the per-object state machine (finalizer, copy, three-way merge, status back,
 //!   deletion) and the Go agent's state Secrets;
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
+pub mod apiresourceschema;
 pub mod controllers;
 pub mod discovery;
 pub mod events;
@@ -19,6 +22,7 @@ pub mod gojson;
 pub mod kcp;
 pub mod metrics;
 pub mod options;
+pub mod projection;
 pub mod published;
 pub mod run;
 pub mod sync;

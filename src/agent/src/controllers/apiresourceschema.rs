@@ -97,7 +97,7 @@ async fn reconcile(
     let crd =
         crate::discovery::crd(local, &pr.spec.resource.api_group, &pr.spec.resource.kind).await?;
     let projected = crate::published::projected(&crd, &pr)?;
-    let schema_name = crate::apiresourceschema::name(&projected)?;
+    let schema_name = crate::apiresourceschema::schema_name(&projected);
     let schemas = Api::<DynamicObject>::all_with(
         kcp.export_client.clone(),
         &apis_resource("APIResourceSchema", "apiresourceschemas"),
@@ -105,9 +105,16 @@ async fn reconcile(
     match schemas.get_opt(&schema_name).await? {
         None => {
             tracing::info!(name = %schema_name, "Creating APIResourceSchema");
-            let ars = crate::apiresourceschema::build(&projected, &schema_name, agent_name)?;
+            let ars = crate::apiresourceschema::create_api_resource_schema(
+                &projected,
+                &schema_name,
+                agent_name,
+            )?;
             schemas
-                .create(&PostParams::default(), &serde_json::from_value(ars)?)
+                .create(
+                    &PostParams::default(),
+                    &serde_json::from_value(serde_json::to_value(ars)?)?,
+                )
                 .await?;
         }
         Some(mut existing) => {

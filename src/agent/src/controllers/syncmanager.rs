@@ -176,9 +176,17 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
             return Ok(false);
         }
     }
-    let naming_rules = pr.spec.naming.clone().unwrap_or_default();
+    let rules = pr.spec.naming.as_ref().map(|n| crate::sync::naming::Naming {
+        namespace: Some(n.namespace.clone()),
+        name: Some(n.name.clone()),
+    });
     let naming: Naming = Arc::new(move |obj: &Value, cluster: &str| {
-        crate::sync::naming::local_name(&naming_rules, obj, cluster, "")
+        Ok(crate::sync::naming::generate_local_object_name(
+            rules.as_ref(),
+            obj,
+            cluster,
+            "",
+        )?)
     });
     let spec = Spec {
         agent_name: ctx.agent_name.clone(),

@@ -24,7 +24,7 @@ pub fn secret_name(cluster_name: &str, primary: &Value) -> String {
         "name": primary["metadata"]["name"].as_str().unwrap_or_default(),
         "namespace": primary["metadata"]["namespace"].as_str().unwrap_or_default(),
     });
-    let hash = meta::sha1_hex(format!("{}\n", gojson::encode(&ident)).as_bytes());
+    let hash = meta::sha1_hex(format!("{}\n", gojson::to_string(&ident)).as_bytes());
     format!("obj-state-{cluster_name}-{}", &hash[..20])
 }
 
@@ -85,7 +85,7 @@ impl StateStore {
 
     /// Records `state` (already a [`snapshot`]) as the last-known state of `key`.
     pub async fn put(&self, key: &ObjectKey, state: &Value) -> kube::Result<()> {
-        let bytes = ByteString(gojson::encode(state).trim().as_bytes().to_vec());
+        let bytes = ByteString(gojson::to_string(state).trim().as_bytes().to_vec());
         match self.api.get_opt(&self.secret).await? {
             Some(mut secret) => {
                 secret.metadata.labels = Some(self.labels.clone());
@@ -136,7 +136,7 @@ mod tests {
             "metadata": {"name": "my-test-thing", "resourceVersion": "7"},
             "spec": {"username": "Colonel Mustard", "kink": ""}, "status": {"x": 1}});
         assert_eq!(
-            gojson::encode(&snapshot(&thing, &["status"])),
+            gojson::to_string(&snapshot(&thing, &["status"])),
             r#"{"apiVersion":"remote.example.corp/v1alpha1","kind":"RemoteThing","metadata":{"name":"my-test-thing"},"spec":{"kink":"","username":"Colonel Mustard"}}"#
         );
     }
