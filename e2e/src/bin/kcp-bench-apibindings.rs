@@ -17,13 +17,14 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow, ensure};
-use e2e::bench::{client, percentile, rss_kib};
+use anyhow::{Result, anyhow, ensure};
+use e2e::bench::{
+    CLIENTS, SETTLE, bind, client, cowboy, get, percentile, provide, rss_kib, schema, send,
+    workspaces,
+};
 use futures::{StreamExt, TryStreamExt};
 use kube::Client;
 use serde_json::{Value, json};
-
-const CLIENTS: usize = 64;
 
 /// The workspace of the local CRD: `local`, or `$BENCH_LOCAL_WS` (consumer-0 to compare in
 /// the same workspace).
@@ -38,10 +39,6 @@ fn clients() -> usize {
         .and_then(|c| c.parse().ok())
         .unwrap_or(CLIENTS)
 }
-const SCHEMA: &str = "today.cowboys.wildwest.dev";
-/// How long the server is left alone before its memory is read: jemalloc returns the pages a
-/// burst of requests freed after about ten seconds (its default `dirty_decay_ms`).
-const SETTLE: Duration = Duration::from_secs(12);
 
 fn main() -> ExitCode {
     let mut count = 1_000;
@@ -73,107 +70,6 @@ fn main() -> ExitCode {
             eprintln!("kcp-bench-apibindings: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-async fn send(client: &Client, method: &str, path: &str, body: &Value) -> Result<Value> {
-    let req = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("Content-Type", "application/json")
-        .body(serde_json::to_vec(body)?)?;
-    client
-        .request::<Value>(req)
-        .await
-        .with_context(|| format!("{method} {path}"))
-}
-
-async fn get(client: &Client, path: &str) -> Result<Value> {
-    let req = http::Request::get(path).body(Vec::new())?;
-    Ok(client.request::<Value>(req).await?)
-}
-
-/// Creates workspaces under root, `CLIENTS` at a time, and waits until all are Ready.
-async fn workspaces(client: &Client, names: &[String]) -> Result<()> {
-    futures::stream::iter(names.iter().map(|n| {
-        let body = json!({"apiVersion": "tenancy.kcp.io/v1alpha1", "kind": "Workspace", "metadata": {"name": n}});
-        async move {
-            send(client, "POST", "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces", &body)
-                .await
-        }
-    }))
-    .buffer_unordered(CLIENTS)
-    .try_collect::<Vec<_>>()
-    .await?;
-    let deadline = Instant::now() + Duration::from_secs(600);
-    loop {
-        let list = get(
-            client,
-            "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces",
-        )
-        .await?;
-        let ready = list["items"]
-            .as_array()
-            .map(|a| a.iter().filter(|w| w["status"]["phase"] == "Ready").count())
-            .unwrap_or(0);
-        if ready >= names.len() {
-            return Ok(());
-        }
-        ensure!(Instant::now() < deadline, "workspaces not Ready in time");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn schema(group_plural: (&str, &str)) -> Value {
-    let (group, plural) = group_plural;
-    json!({
-        "group": group,
-        "names": {"kind": "Cowboy", "listKind": "CowboyList", "plural": plural, "singular": "cowboy"},
-        "scope": "Namespaced",
-        "versions": [{
-            "name": "v1alpha1", "served": true, "storage": true,
-            "schema": {"type": "object", "properties": {
-                "spec": {"type": "object", "properties": {"intent": {"type": "string"}}},
-                "status": {"type": "object", "properties": {"result": {"type": "string"}}},
-            }},
-            "subresources": {"status": {}},
-        }],
-    })
-}
-
-/// The provider's schema and export; returns when the export has its identity.
-async fn provide(client: &Client) -> Result<()> {
-    let base = "/clusters/root:provider/apis/apis.kcp.io";
-    let mut spec = schema(("wildwest.dev", "cowboys"));
-    spec["versions"][0]["subresources"] = json!({"status": {}});
-    send(
-        client,
-        "POST",
-        &format!("{base}/v1alpha1/apiresourceschemas"),
-        &json!({"apiVersion": "apis.kcp.io/v1alpha1", "kind": "APIResourceSchema",
-                "metadata": {"name": SCHEMA}, "spec": spec}),
-    )
-    .await?;
-    send(
-        client,
-        "POST",
-        &format!("{base}/v1alpha2/apiexports"),
-        &json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIExport",
-                "metadata": {"name": "today-cowboys"},
-                "spec": {"resources": [{"group": "wildwest.dev", "name": "cowboys", "schema": SCHEMA, "storage": {"crd": {}}}]}}),
-    )
-    .await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let e = get(client, &format!("{base}/v1alpha2/apiexports/today-cowboys")).await?;
-        if e["status"]["identityHash"]
-            .as_str()
-            .is_some_and(|h| !h.is_empty())
-        {
-            return Ok(());
-        }
-        ensure!(Instant::now() < deadline, "the export has no identity");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -230,8 +126,7 @@ async fn cowboys(
     let path = format!("/clusters/root:{ws}/apis/{group}/v1alpha1/namespaces/default/{plural}");
     let started = Instant::now();
     futures::stream::iter((0..n).map(|i| {
-        let body = json!({"apiVersion": format!("{group}/v1alpha1"), "kind": "Cowboy",
-            "metadata": {"name": format!("cowboy-{prefix}-{i}")}, "spec": {"intent": "ride the range"}});
+        let body = cowboy(group, &format!("cowboy-{prefix}-{i}"), "ride the range");
         let path = path.clone();
         async move { send(client, "POST", &path, &body).await }
     }))
@@ -250,7 +145,7 @@ async fn run(count: usize, creates: usize) -> Result<()> {
         e2e::kcp_binary().display()
     );
     workspaces(&client, &["provider".to_string(), "local".to_string()]).await?;
-    provide(&client).await?;
+    provide(&client, "today-cowboys").await?;
     let consumers: Vec<String> = (0..count).map(|i| format!("consumer-{i}")).collect();
     workspaces(&client, &consumers).await?;
     tokio::time::sleep(SETTLE).await;
@@ -265,21 +160,12 @@ async fn run(count: usize, creates: usize) -> Result<()> {
         let binds = binds.clone();
         let client = &client;
         async move {
-            let body = json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding",
-                "metadata": {"name": name},
-                "spec": {"reference": {"export": {"path": "root:provider", "name": "today-cowboys"}}}});
             binds
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .sent
                 .insert(name.clone(), Instant::now());
-            send(
-                client,
-                "POST",
-                &format!("/clusters/root:{ws}/apis/apis.kcp.io/v1alpha2/apibindings"),
-                &body,
-            )
-            .await
+            bind(client, ws, &name, "today-cowboys").await
         }
     }))
     .buffer_unordered(clients())
