@@ -13,3 +13,4 @@
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
 pub mod options;
+pub mod template;
