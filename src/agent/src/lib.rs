@@ -13,4 +13,5 @@
 //! - `template`: Go `text/template` with sprig, for naming and related resources.
 
 pub mod options;
+pub mod sync;
 pub mod template;
