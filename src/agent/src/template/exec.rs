@@ -34,7 +34,7 @@ type R<T> = Result<T, Flow>;
 
 /// How deep `{{template}}` calls may nest (Go allows 100000; this engine recurses on the
 /// native stack, so it stops earlier).
-const MAX_TEMPLATE_DEPTH: usize = 1000;
+const MAX_TEMPLATE_DEPTH: usize = 100;
 
 pub(crate) struct State<'a> {
     /// The name the template was parsed as (error locations).

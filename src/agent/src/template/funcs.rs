@@ -555,9 +555,17 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
                 n
             };
         spec.width = num(&mut chars, &mut argn);
+        if spec.width.is_some_and(|w| w > 1_000_000) {
+            out.push_str("%!(BADWIDTH)");
+            spec.width = None;
+        }
         if chars.peek() == Some(&'.') {
             chars.next();
             spec.prec = Some(num(&mut chars, &mut argn).unwrap_or(0));
+            if spec.prec.is_some_and(|p| p > 1_000_000) {
+                out.push_str("%!(BADPREC)");
+                spec.prec = None;
+            }
         }
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
@@ -612,9 +620,10 @@ fn pad(s: &str, spec: Spec, numeric: bool) -> String {
     if spec.minus {
         return format!("{s}{}", " ".repeat(fill));
     }
-    if spec.zero && numeric {
+    if spec.zero {
+        // Go pads with zeros whatever the operand; after the sign for numbers.
         let (sign, digits) = match s.chars().next() {
-            Some(c @ ('-' | '+' | ' ')) => (c.to_string(), &s[1..]),
+            Some(c @ ('-' | '+' | ' ')) if numeric => (c.to_string(), &s[1..]),
             _ => (String::new(), s),
         };
         return format!("{sign}{}{digits}", "0".repeat(fill));

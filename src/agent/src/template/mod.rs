@@ -24,7 +24,7 @@
 //! Errors carry Go's text (`template: inline:1:3: executing "inline" at <...>: ...`) behind
 //! the agent's `failed to parse: ` / `failed to evaluate: ` prefixes.
 //!
-//! Not supported: complex numbers, hex floats, methods, custom delimiters, and sprig's
+//! Not supported: complex numbers, methods, custom delimiters, and sprig's
 //! non-deterministic or environment functions (dates, random, UUIDs, `env`, crypto key
 //! generation, DNS); sprig's `set`/`unset` return a changed copy instead of changing the dict
 //! in place.

@@ -192,6 +192,7 @@ type PResult<T> = Result<T, ParseError>;
 /// Parses `text` as the template called `name`; `has_func` says which function names exist.
 pub(crate) fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> PResult<Tree> {
     let mut p = Parser {
+        depth: 0,
         defs: Default::default(),
         name,
         items: lex(text),
@@ -205,7 +206,12 @@ pub(crate) fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> 
     Ok(Tree { root, defs: p.defs })
 }
 
+/// How deeply pipelines and control structures may nest (Go allows 10000; this parser
+/// recurses on the native stack, so it stops earlier).
+const MAX_DEPTH: usize = 100;
+
 struct Parser<'a> {
+    depth: usize,
     defs: std::collections::HashMap<String, List>,
     name: &'a str,
     items: Vec<Item>,
@@ -433,6 +439,16 @@ impl Parser<'_> {
 
     /// Parses the rest of `{{if}}`, `{{with}}` or `{{range}}` up to its `{{end}}`.
     fn control(&mut self, context: &str) -> PResult<Branch> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.errorf("max expression depth exceeded".into()));
+        }
+        let res = self.control_inner(context);
+        self.depth -= 1;
+        res
+    }
+
+    fn control_inner(&mut self, context: &str) -> PResult<Branch> {
         let mark = self.vars.len();
         let pipe = self.pipeline(context, Tok::RightDelim)?;
         if context == "range" {
@@ -493,6 +509,16 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.errorf("max expression depth exceeded".into()));
+        }
+        let res = self.pipeline_inner(context, end);
+        self.depth -= 1;
+        res
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
         let start = self.peek_non_space();
         let mut pipe = Pipe {
             pos: start.pos,
@@ -809,8 +835,9 @@ pub(crate) fn parse_go_int(text: &str) -> Option<i128> {
         return None;
     }
     if digits.contains('_') {
-        // Underscores only between digits (or after the prefix) when a base prefix is used.
-        if !prefixed || digits.ends_with('_') || digits.contains("__") {
+        // Underscores only between digits, or between a base prefix and a digit.
+        if (!prefixed && digits.starts_with('_')) || digits.ends_with('_') || digits.contains("__")
+        {
             return None;
         }
     }
@@ -822,11 +849,37 @@ pub(crate) fn parse_go_int(text: &str) -> Option<i128> {
     Some(if neg { -v } else { v })
 }
 
-/// Go's `strconv.ParseFloat(s, 64)` for decimal forms (hex floats are not supported).
+/// A hexadecimal float (`0x1.8p3`), without its sign: mantissa digits, optional point, and
+/// the mandatory binary exponent.
+fn parse_hex_float(unsigned: &str) -> Option<f64> {
+    let body = unsigned.strip_prefix("0x")?;
+    let (mant, exp) = body.split_once('p')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int_part.chars() {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        v += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+/// Go's `strconv.ParseFloat(s, 64)`: decimal and hexadecimal forms, `inf`, `nan`.
 pub(crate) fn parse_go_float(text: &str) -> Option<f64> {
     let clean: String = text.chars().filter(|&c| c != '_').collect();
     let lower = clean.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
+    if unsigned.starts_with("0x") {
+        let v = parse_hex_float(unsigned)?;
+        return Some(if lower.starts_with('-') { -v } else { v });
+    }
     if matches!(unsigned, "inf" | "infinity" | "nan") {
         return clean.parse().ok();
     }

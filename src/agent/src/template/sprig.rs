@@ -255,9 +255,12 @@ fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> String {
     )
 }
 
-fn indent(n: i64, v: &str) -> String {
-    let pad = " ".repeat(n.max(0) as usize);
-    format!("{pad}{}", v.replace('\n', &format!("\n{pad}")))
+fn indent(n: i64, v: &str) -> Result<String, String> {
+    if n < 0 {
+        return Err("strings: negative Repeat count".into());
+    }
+    let pad = " ".repeat(n as usize);
+    Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -427,7 +430,10 @@ fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
         let mut i = start;
         while i > stop {
             v.push(i);
-            i += step;
+            let Some(next) = i.checked_add(step) else {
+                break;
+            };
+            i = next;
         }
         return v;
     }
@@ -437,7 +443,10 @@ fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
     let mut i = start;
     while i < stop {
         v.push(i);
-        i += step;
+        let Some(next) = i.checked_add(step) else {
+            break;
+        };
+        i = next;
     }
     v
 }
@@ -458,12 +467,12 @@ fn seq(p: &[Value]) -> String {
         1 => {
             let (start, end) = (1, p[0]);
             let inc = if end < start { -1 } else { 1 };
-            join(until_step(start, end + inc, inc))
+            join(until_step(start, end.saturating_add(inc), inc))
         }
         2 => {
             let (start, end) = (p[0], p[1]);
             let step = if end < start { -1 } else { 1 };
-            join(until_step(start, end + step, step))
+            join(until_step(start, end.saturating_add(step), step))
         }
         3 => {
             let (start, step, end) = (p[0], p[1], p[2]);
@@ -474,7 +483,7 @@ fn seq(p: &[Value]) -> String {
                     return String::new();
                 }
             }
-            join(until_step(start, end + inc, step))
+            join(until_step(start, end.saturating_add(inc), step))
         }
         _ => String::new(),
     }
@@ -832,12 +841,12 @@ pub(crate) fn functions() -> Vec<(&'static str, Func)> {
         ),
         (
             "indent",
-            f(&[Int, Str], |a| string(indent(int(&a[0]), s(&a[1])))),
+            f(&[Int, Str], |a| string(indent(int(&a[0]), s(&a[1]))?)),
         ),
         (
             "nindent",
             f(&[Int, Str], |a| {
-                string(format!("\n{}", indent(int(&a[0]), s(&a[1]))))
+                string(format!("\n{}", indent(int(&a[0]), s(&a[1]))?))
             }),
         ),
         (
@@ -1269,6 +1278,24 @@ pub(crate) fn functions() -> Vec<(&'static str, Func)> {
                 Ok(Value::from(out))
             }),
         ),
+        (
+            "chunk",
+            f(&[Int, Any], |a| {
+                let size = int(&a[0]);
+                let l = list_of(&a[1], "Cannot chunk type")?;
+                if l.is_empty() {
+                    return Ok(Value::from(Vec::new()));
+                }
+                if size <= 0 {
+                    return Err("runtime error: makeslice: len out of range".into());
+                }
+                Ok(Value::from(
+                    l.chunks(size as usize)
+                        .map(|c| Value::from(c.to_vec()))
+                        .collect::<Vec<_>>(),
+                ))
+            }),
+        ),
         // Dicts.
         (
             "dict",
@@ -1470,6 +1497,7 @@ pub(crate) fn functions() -> Vec<(&'static str, Func)> {
         ("mustHas", "has"),
         ("mustSlice", "slice"),
         ("mustCompact", "compact"),
+        ("mustChunk", "chunk"),
     ];
     for (alias, target) in aliases {
         let func = v

@@ -934,6 +934,140 @@ const CASES: &[(&str, &str, Result<&str, &str>)] = &[
             r#"failed to evaluate: template: inline:2:12: executing "inline" at <.nested.x.y>: can't evaluate field y in type interface {}"#,
         ),
     ),
+    (
+        r#"{{ $myList := list 1 2 3 4 5 }}{{ first $myList }}|{{ rest $myList }}|{{ last $myList }}|{{ initial $myList }}|{{ append $myList 6 }}|{{ prepend $myList 0 }}|{{ concat $myList ( list 6 7 ) ( list 8 ) }}|{{ reverse $myList }}|{{ list 1 1 1 2 | uniq }}|{{ without $myList 3 }}|{{ without $myList 1 3 5 }}|{{ has 4 $myList }}|{{ compact (list 1 "a" "foo" "") }}|{{ slice $myList 1 3 }}|{{ chunk 3 (list 1 2 3 4 5 6 7 8) }}|{{ chunk 2 .el }}|{{ mustFirst $myList }}"#,
+        D,
+        Ok(
+            r#"1|[2 3 4 5]|5|[1 2 3 4]|[1 2 3 4 5 6]|[0 1 2 3 4 5]|[1 2 3 4 5 6 7 8]|[5 4 3 2 1]|[1 2]|[1 2 4 5]|[2 4]|true|[1 a foo]|[2 3]|[[1 2 3] [4 5 6] [7 8]]|[]|1"#,
+        ),
+    ),
+    (
+        r#"{{ add 1 2 3 }}|{{ mul 1 2 3 }}|{{ max 1 2 3 }}|{{ min 1 2 3 }}|{{ floor 123.9999 }}|{{ ceil 123.001 }}|{{ round 123.555555 3 }}|{{ maxf 1 2.5 3 }}|{{ minf 1.5 2 3 }}|{{ list 1 2 3 | toStrings }}|{{ kindOf "hello" }}|{{ kindIs "int" 123 }}|{{ deepEqual (list 1 2 3) (list 1 2 3) }}"#,
+        D,
+        Ok(r#"6|6|3|1|123|124|123.556|3|1.5|[1 2 3]|string|true|true"#),
+    ),
+    (
+        r#"{{ $myDict := dict "name1" "value1" "name2" "value2" "name3" "value 3" }}{{ get $myDict "name1" }}|{{ hasKey $myDict "name1" }}|{{ pluck "name1" $myDict (dict "name1" "x") }}|{{ keys $myDict | sortAlpha }}|{{ pick $myDict "name1" "name2" }}|{{ omit $myDict "name1" "name3" }}|{{ values $myDict | sortAlpha }}|{{ dig "user" "role" "humanName" "guest" (dict "user" (dict "role" (dict "humanName" "Admin"))) }}|{{ dig "user" "role" "humanName" "guest" (dict) }}|{{ keys $myDict (dict "name1" 1 "z" 2) | uniq | sortAlpha }}"#,
+        D,
+        Ok(
+            r#"value1|true|[value1 x]|[name1 name2 name3]|map[name1:value1 name2:value2]|map[name2:value2]|[value 3 value1 value2]|Admin|guest|[name1 name2 name3 z]"#,
+        ),
+    ),
+    (
+        r#"{{ seq 5 }}|{{ seq -3 }}|{{ seq 0 2 }}|{{ seq 2 -2 }}|{{ seq 0 2 10 }}|{{ seq 0 -2 -5 }}|{{ until 5 }}|{{ until -3 }}|{{ untilStep 3 6 2 }}|{{ sha512sum "Hello world!" }}"#,
+        D,
+        Ok(
+            r#"1 2 3 4 5|1 0 -1 -2 -3|0 1 2|2 1 0 -1 -2|0 2 4 6 8 10|0 -2 -4|[0 1 2 3 4]|[0 -1 -2]|[3 5]|f6cde2a0f819314cdde55fc227d8d7dae3d28cc556222a0a8ad66d91ccad4aad6094f517a2182360c9aacf6a3dc323162cb6fd8cdffedb0fe038f55e85ffb5b6"#,
+        ),
+    ),
+    (
+        r#"{{ kindOf .n }}|{{ kindOf 1 }}|{{ kindOf .l }}|{{ kindOf .missing }}|{{ kindOf .f }}|{{ kindOf true }}|{{ splitList "," "a,b" | join "+" }}"#,
+        D,
+        Ok(r#"int64|int|slice|invalid|float64|bool|a+b"#),
+    ),
+    (
+        r#"{{ .obj.metadata | toJson }}|{{ .n | add 1 | printf "%T" }}|{{ len .s | printf "%T" }}|{{ int .f | printf "%T %v" }}|{{ float64 .n | printf "%T %v" }}"#,
+        D,
+        Ok(r#"{"name":"n1","namespace":"ns1"}|int64|int|int %!v(MISSING)|float64 %!v(MISSING)"#),
+    ),
+    (
+        r#"{{ chunk 0 .strs }}"#,
+        D,
+        Err(
+            r#"failed to evaluate: template: inline:1:3: executing "inline" at <chunk 0 .strs>: error calling chunk: runtime error: makeslice: len out of range"#,
+        ),
+    ),
+    (
+        r#"{{ dig "a" "b" "d" (dict "a" "x") }}"#,
+        D,
+        Err(
+            r#"failed to evaluate: template: inline:1:3: executing "inline" at <dig "a" "b" "d" (dict "a" "x")>: error calling dig: interface conversion: interface {} is string, not map[string]interface {}"#,
+        ),
+    ),
+    (
+        r#"{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}"#,
+        r#"{"Object":{"metadata":{"name":"n","namespace":null}}}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:32: executing "inline" at <sha3short>: invalid value; expected string"#,
+        ),
+    ),
+    (
+        r#"{{ .Object.metadata.name | sha3short 8 }}|{{ sha3short .Object.metadata.name 64 }}|{{ shortHash .Object.metadata }}"#,
+        r#"{"Object":{"metadata":{"name":"my-crontab","namespace":"default"}}}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:37: executing "inline" at <8>: expected string; found 8"#,
+        ),
+    ),
+    (
+        r#"{{ abbrevboth 0 10 "1234 5678 9123" }}|{{ abbrevboth 10 10 "1234 5678 9123 4567 8912" }}|{{ abbrevboth 20 10 "1234 5678 9123" }}|{{ abbrevboth -3 10 "1234 5678 9123" }}|{{ abbrevboth 5 6 "1234 5678 9123" }}|{{ abbrevboth 1 4 "abcdefg" }}"#,
+        D,
+        Ok(r#"1234 56...|...9123...|...78 9123|1234 56...|1234 5678 9123|abcdefg"#),
+    ),
+    (
+        r#"{{ quote "é\u00ad\x01\t" }}|{{ printf "%q" "日本\n" }}|{{ toJson "é<\u2028\x01" }}|{{ js "é\u00ad" }}|{{ html "é\x00" }}|{{ title "élan vital" }}|{{ upper "straße" }}|{{ trimAll "é" "éaé" }}|{{ nospace " a\tb\nc " }}"#,
+        D,
+        Ok(r#""é\u00ad\x01\t"|"日本\n"|"é\u003c\u2028\u0001"|é\u00AD|é�|Élan Vital|STRAßE|a|abc"#),
+    ),
+    (
+        r#"{{ printf "%5s|%-5s|%05s|%.1f|%+.2e|%x|%X|%#x|%#o|%b|%U|%c" "é" "ab" "x" 2.55 12345.678 -255 "hi" 255 8 5 9731 9731 }}"#,
+        D,
+        Ok(r#"é|ab   |0000x|2.5|+1.23e+04|-ff|6869|0xff|010|101|U+2603|☃"#),
+    ),
+    (
+        r#"{{ printf "%d %d" 1 }}|{{ printf "%!" }}|{{ printf "%z" 1 }}|{{ printf "%v %v" .n .f }}|{{ printf "%6.2v" 3.14159 }}|{{ printf "%t" 1 }}"#,
+        D,
+        Ok(r#"1 %!d(MISSING)|%!!(MISSING)|%!z(int=1)|3 1.5|   3.1|%!t(int=1)"#),
+    ),
+    (
+        r#"{{ print 1 2 }}|{{ print "a" "b" }}|{{ print 1 "a" 2 }}|{{ print .l .m }}|{{ print nil nil }}"#,
+        D,
+        Ok(r#"1 2|ab|1a2|[1 two <nil> 3.5] map[k:v n:2 nested:map[x:y]]|<nil> <nil>"#),
+    ),
+    (
+        r#"{{ range $k, $v := .em }}x{{ else }}e{{ end }}|{{ range $i, $c := .strs }}{{ if $i }},{{ end }}{{ $c }}{{ end }}"#,
+        D,
+        Ok(r#"e|b,a,c,a"#),
+    ),
+    (
+        r#"{{ if and .b .n }}both{{ end }}|{{ if or .e .z }}x{{ else }}neither{{ end }}|{{ and .m .l | len }}|{{ or .missing "fallback" }}"#,
+        D,
+        Ok(r#"both|neither|4|fallback"#),
+    ),
+    (
+        r#"{{ $v := "x" }}{{ range .strs }}{{ $v = . }}{{ end }}{{ $v }}"#,
+        D,
+        Ok(r#"a"#),
+    ),
+    (
+        r#"{{ with $m := .m }}{{ $m.k }}{{ $.s }}{{ end }}|{{ with .m.nested }}{{ .x }}{{ else with .s }}no{{ end }}"#,
+        D,
+        Ok(r#"vhello world|y"#),
+    ),
+    (
+        r#"{{ 0x10 | printf "%d" }}|{{ 0o17 }}|{{ 017 }}|{{ 0b101 }}|{{ 1_000 }}|{{ .5 }}|{{ -.5 }}|{{ 1e-3 }}|{{ 0x1p4 }}|{{ '\n' }}"#,
+        D,
+        Ok(r#"16|15|15|5|1000|0.5|-0.5|0.001|16|10"#),
+    ),
+    (
+        r#"{{ printf "%T" 1.0 }}|{{ printf "%T" 1e3 }}|{{ printf "%T" 0x1E }}|{{ printf "%T" 'a' }}|{{ trunc 1e1 "hello world!" }}|{{ repeat 0x2 "ab" }}"#,
+        D,
+        Ok(r#"float64|float64|int|int|hello worl|abab"#),
+    ),
+    (
+        r#"{{ regexReplaceAll "(\\w+)@(\\w+)" "a@b c@d" "$2 at $1" }}|{{ regexReplaceAll "x" "axbx" "$$" }}|{{ regexReplaceAll "(a)" "a" "$1x" }}|{{ regexFindAll "\\d+" "a1b22c333" 2 }}|{{ regexSplit "" "abc" -1 }}|{{ regexSplit "b" "abc" 1 }}|{{ regexReplaceAll "a*" "xaay" "-" }}|{{ regexReplaceAll "(?i)ABC" "xabcx" "${0}!" }}"#,
+        D,
+        Ok(r#"b at a d at c|a$b$||[1 22]|[a b c]|[abc]|-x-y-|xabc!x"#),
+    ),
+    (
+        r#"{{ substr 1 3 "héllo" }}|{{ trunc 2 "héllo" }}|{{ len "é" }}"#,
+        D,
+        Ok(r#"é|h�|2"#),
+    ),
+    (
+        r#"{{ b64dec "aGVsbG8" }}|{{ b64dec "aGVsbG9=" }}|{{ b64dec "aGVs\nbG8=" }}|{{ b64enc "" }}|{{ b64dec "aGVsbG8=\n" }}"#,
+        D,
+        Ok(r#"illegal base64 data at input byte 4|hello|hello||hello"#),
+    ),
 ];
 
 #[test]
@@ -956,4 +1090,75 @@ fn matches_go() {
         CASES.len(),
         failures.join("\n")
     );
+}
+
+/// Limits that keep a hostile template from exhausting the stack (Go's are higher): checked
+/// on a thread with half of tokio's default worker stack, in a debug build.
+#[test]
+fn nesting_limits() {
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(nesting_limits_inner)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn nesting_limits_inner() {
+    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(150), ")".repeat(150));
+    let err = render(&deep, &serde_json::json!({}))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "failed to parse: template: inline:1: max expression depth exceeded"
+    );
+    let ok = format!("{{{{ {}1{} }}}}", "(".repeat(99), ")".repeat(99));
+    assert_eq!(render(&ok, &serde_json::json!({})).unwrap(), "1");
+
+    let ok_if = format!("{}x{}", "{{ if true }}".repeat(99), "{{ end }}".repeat(99));
+    assert_eq!(render(&ok_if, &serde_json::json!({})).unwrap(), "x");
+    let deep_if = format!(
+        "{}x{}",
+        "{{ if true }}".repeat(150),
+        "{{ end }}".repeat(150)
+    );
+    let err = render(&deep_if, &serde_json::json!({}))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "failed to parse: template: inline:1: max expression depth exceeded"
+    );
+
+    let recursive = r#"{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}"#;
+    let err = render(recursive, &serde_json::json!({}))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("exceeded maximum template depth (100)"),
+        "{err}"
+    );
+}
+
+/// Data that is not an object, and a template reused over several data values.
+#[test]
+fn template_api() {
+    use super::{Template, Value};
+    let t = Template::parse("named", "{{ . }}-{{ .x }}").unwrap();
+    assert_eq!(
+        t.execute(&Value::from("s")).unwrap_err().to_string(),
+        "failed to evaluate: template: named:1:11: executing \"named\" at <.x>: can't evaluate field x in type string"
+    );
+    assert_eq!(
+        t.execute(&Value::from(&serde_json::json!({"x": 1})))
+            .unwrap(),
+        "map[x:1]-1"
+    );
+    assert_eq!(
+        render("  {{ . }}  ", &serde_json::Value::Null).unwrap(),
+        "<no value>"
+    );
+    assert!(super::has_function("sha3short") && super::has_function("regexReplaceAll"));
+    assert!(!super::has_function("env"));
 }
