@@ -249,6 +249,45 @@ mod tests {
         }
     }
 
+    /// Upstream `TestRender`: templates over the naming context of a crontab.
+    #[test]
+    fn test_render() {
+        let crontab = json!({
+            "apiVersion": "kcp.example.com/v1",
+            "kind": "CronTab",
+            "metadata": {"creationTimestamp": null, "name": "my-crontab", "namespace": "default"},
+            "spec": {"image": "ubuntu:latest"},
+        });
+        let ctx = naming_context(&crontab, "12386rtr4u", "root:yadda:yadda");
+        let cases = [
+            (
+                "simple object access",
+                "{{ .Object.spec.image }}",
+                "ubuntu:latest",
+            ),
+            (
+                "default empty fields",
+                r#"{{ .Object.spec.spec | default "test" }}"#,
+                "test",
+            ),
+            (
+                "default non-existing field",
+                r#"{{ .Object.does.not.exist | default "test" }}"#,
+                "test",
+            ),
+            ("cluster path", "{{ .ClusterPath }}", "root:yadda:yadda"),
+            (
+                "context printed as a Go struct",
+                "{{ .ClusterName }} {{ printf \"%T\" . }}",
+                "12386rtr4u templating.localObjectNamingContext",
+            ),
+        ];
+        for (name, tpl, want) in cases {
+            let got = template::render_value(tpl, &ctx).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
     #[test]
     fn hash_vectors() {
         assert_eq!(

@@ -1162,3 +1162,11 @@ fn template_api() {
     assert!(super::has_function("sha3short") && super::has_function("regexReplaceAll"));
     assert!(!super::has_function("env"));
 }
+
+/// Parsed templates can be cached and shared between threads.
+#[test]
+fn template_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<super::Template>();
+    assert_send_sync::<super::Error>();
+}
