@@ -26,3 +26,4 @@ pub mod projection;
 pub mod published;
 pub mod run;
 pub mod sync;
+pub mod template;

@@ -176,10 +176,14 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
             return Ok(false);
         }
     }
-    let rules = pr.spec.naming.as_ref().map(|n| crate::sync::naming::Naming {
-        namespace: Some(n.namespace.clone()),
-        name: Some(n.name.clone()),
-    });
+    let rules = pr
+        .spec
+        .naming
+        .as_ref()
+        .map(|n| crate::sync::naming::Naming {
+            namespace: Some(n.namespace.clone()),
+            name: Some(n.name.clone()),
+        });
     let naming: Naming = Arc::new(move |obj: &Value, cluster: &str| {
         Ok(crate::sync::naming::generate_local_object_name(
             rules.as_ref(),
