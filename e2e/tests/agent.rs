@@ -3,7 +3,7 @@
 //! holding exactly the kcp permissions of `reference/api-syncagent.md` §10.3. Each test names the
 //! upstream e2e test it follows.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use e2e::agent::Agent;
@@ -48,11 +48,16 @@ enum Service {
 }
 
 impl Service {
+    /// The real kube-apiserver where Go is here (shared by the tests of this binary), else ours.
     fn start() -> Self {
         match KubeApiserver::shared() {
             Some(k) => Service::Real(k),
-            None => Service::Ours(Kcp::start_with(&["--profile", "kube"])),
+            None => Self::ours(),
         }
+    }
+
+    fn ours() -> Self {
+        Service::Ours(Kcp::start_with(&["--profile", "kube"]))
     }
 
     fn kubeconfig(&self) -> PathBuf {
@@ -70,9 +75,12 @@ impl Service {
     }
 }
 
-/// kcp with a provider workspace `root:<org>` holding the empty APIExport `example` (its
-/// endpoint slice made by kcp), the agent's RBAC there, and its kubeconfig.
+/// One test's world: its own kcp with a provider workspace `root:org` holding the empty
+/// APIExport `example` (its endpoint slice made by kcp) and the agent's RBAC, a service
+/// cluster (shared: the test's PublishedResources carry the label `e2e-test=<test>`, which its
+/// agent selects), and the agent's kcp kubeconfig.
 struct Env {
+    test: String,
     kcp: Kcp,
     org: String,
     service: Service,
@@ -81,7 +89,11 @@ struct Env {
 }
 
 impl Env {
-    fn new(org: &str) -> Self {
+    fn new(test: &str) -> Self {
+        Self::with_service(test, Service::start())
+    }
+
+    fn with_service(test: &str, service: Service) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let tokens = dir.path().join("tokens.csv");
         std::fs::write(
@@ -89,14 +101,14 @@ impl Env {
             format!("{AGENT_TOKEN},{AGENT_USER},1001,\"api-syncagents\"\n"),
         )
         .unwrap();
-        let kcp = Kcp::start_with(&["--token-auth-file", tokens.to_str().unwrap()]);
-        kcp.kubectl(&["ws", "create", org]).ok();
-        let env_path = format!("root:{org}");
+        let kcp = Kcp::start_on_fixed_port(&["--token-auth-file", tokens.to_str().unwrap()]);
+        kcp.kubectl(&["ws", "create", "org"]).ok();
         let mut env = Env {
+            test: test.to_string(),
             agent_kubeconfig: dir.path().join("agent-kcp.kubeconfig"),
-            service: Service::start(),
+            service,
             kcp,
-            org: env_path,
+            org: "root:org".to_string(),
             dir,
         };
         env.apply(
@@ -109,6 +121,21 @@ spec: {}
         );
         env.apply(&env.org.clone(), &agent_rbac());
         env.write_agent_kubeconfig();
+        env.service_apply(CRONTABS);
+        let crd = std::fs::read_to_string(
+            e2e::workspace_root().join("config/crd/syncagent.kcp.io_publishedresources.yaml"),
+        )
+        .unwrap();
+        env.service_apply(&crd);
+        wait_until("the CRDs are served", Duration::from_secs(30), || {
+            env.service
+                .kubectl(&["get", "crontabs", "-A"], None)
+                .success()
+                && env
+                    .service
+                    .kubectl(&["get", "publishedresources"], None)
+                    .success()
+        });
         env
     }
 
@@ -145,42 +172,95 @@ spec: {}
         std::fs::write(&self.agent_kubeconfig, config.to_string()).unwrap();
     }
 
-    fn start_agent(&self, name: &str) -> Agent {
+    /// This test's PublishedResource `<test>-<name>` with `spec` (YAML lines indented two
+    /// spaces): PublishedResources are cluster-scoped and the service cluster is shared.
+    fn publish(&self, name: &str, spec: &str) {
+        let name = self.pr_name(name);
+        let pr = format!(
+            "apiVersion: syncagent.kcp.io/v1alpha1
+kind: PublishedResource
+metadata:
+  name: {name}
+  labels: {{e2e-test: {}}}
+spec:
+{spec}",
+            self.test
+        );
+        self.service_apply(&pr);
+    }
+
+    fn pr_name(&self, name: &str) -> String {
+        format!("{}-{name}", self.test)
+    }
+
+    /// `kubectl apply` on the service cluster, again while tests beside this one change the
+    /// same object (409).
+    fn service_apply(&self, yaml: &str) {
+        wait_until(
+            "an apply on the service cluster",
+            Duration::from_secs(30),
+            || {
+                self.service
+                    .kubectl(&["apply", "-f", "-"], Some(yaml))
+                    .success()
+            },
+        );
+    }
+
+    fn start_agent(&self, extra: &[&str]) -> Agent {
+        self.start_agent_for("example", extra)
+    }
+
+    fn start_agent_for(&self, slice: &str, extra: &[&str]) -> Agent {
+        let selector = format!("e2e-test={}", self.test);
+        let mut args = vec!["--published-resource-selector", selector.as_str()];
+        args.extend_from_slice(extra);
         Agent::start(
             self.dir.path(),
-            name,
-            "example",
+            &self.test,
+            slice,
             &self.service.kubeconfig(),
             &self.agent_kubeconfig,
-            &[],
+            &args,
         )
+    }
+
+    /// The export once it serves `n` schemas.
+    fn export_with_schemas(&self, n: usize) -> Value {
+        let mut export = Value::Null;
+        wait_until("the export's schemas", Duration::from_secs(60), || {
+            let out = self.k(
+                &self.org,
+                &[
+                    "get",
+                    "apiexport.v1alpha1.apis.kcp.io",
+                    "example",
+                    "-o",
+                    "json",
+                ],
+                None,
+            );
+            if !out.success() {
+                return false;
+            }
+            export = out.json();
+            export["spec"]["latestResourceSchemas"]
+                .as_array()
+                .is_some_and(|a| a.len() == n)
+        });
+        export
     }
 
     /// A consumer workspace binding the export (accepting its claims) once it serves a schema.
     fn consumer(&mut self, name: &str) -> String {
-        wait_until(
-            "the export serves a schema",
-            Duration::from_secs(60),
-            || {
-                let out = self.k(
-                    &self.org,
-                    &[
-                        "get",
-                        "apiexport.v1alpha1.apis.kcp.io",
-                        "example",
-                        "-o",
-                        "json",
-                    ],
-                    None,
-                );
-                out.success()
-                    && out.json()["spec"]["latestResourceSchemas"]
-                        .as_array()
-                        .is_some_and(|a| !a.is_empty())
-            },
-        );
+        self.export_with_schemas(1);
         self.kcp.kubectl(&["ws", "create", name]).ok();
         let path = format!("root:{name}");
+        self.bind(&path);
+        path
+    }
+
+    fn bind(&mut self, path: &str) {
         let binding = format!(
             "apiVersion: apis.kcp.io/v1alpha2
 kind: APIBinding
@@ -193,10 +273,10 @@ spec:
 ",
             self.org
         );
-        self.apply(&path, &binding);
+        self.apply(path, &binding);
         wait_until("the binding is ready", Duration::from_secs(30), || {
             self.k(
-                &path,
+                path,
                 &[
                     "get",
                     "apibinding",
@@ -209,7 +289,36 @@ spec:
             .stdout
                 == "Bound"
         });
-        path
+    }
+
+    /// Creates a kcp object once its kind is served in the workspace.
+    fn create_in(&self, path: &str, yaml: &str) {
+        wait_until("the kind in the consumer", Duration::from_secs(30), || {
+            self.k(path, &["apply", "-f", "-"], Some(yaml)).success()
+        });
+    }
+
+    /// Waits for the copy `ns/name` on the service cluster; returns it.
+    fn copy(&self, agent: &Agent, ns: &str, name: &str) -> Value {
+        let get = || {
+            self.service.kubectl(
+                &["get", "crontab.example.com", name, "-n", ns, "-o", "json"],
+                None,
+            )
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = get();
+            if out.success() {
+                return out.json();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no copy {ns}/{name}: agent log:\n{}",
+                agent.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
@@ -237,89 +346,50 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: {AGENT_USER}
     )
 }
 
-fn publish_crontabs(service: &Service, naming: &str) {
-    service.kubectl(&["apply", "-f", "-"], Some(CRONTABS)).ok();
-    let crd = std::fs::read_to_string(
-        e2e::workspace_root().join("config/crd/syncagent.kcp.io_publishedresources.yaml"),
+fn crontab(name: &str, namespace: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: kcp.example.com/v1
+kind: CronTab
+metadata: {{name: {name}, namespace: {namespace}}}
+spec: {spec}
+"
     )
-    .unwrap();
-    service.kubectl(&["apply", "-f", "-"], Some(&crd)).ok();
-    wait_until("the CRDs are served", Duration::from_secs(30), || {
-        service.kubectl(&["get", "crontabs", "-A"], None).success()
-            && service
-                .kubectl(&["get", "publishedresources"], None)
-                .success()
-    });
-    let pr = format!(
-        "apiVersion: syncagent.kcp.io/v1alpha1
-kind: PublishedResource
-metadata: {{name: publish-crontabs}}
-spec:
-  resource: {{apiGroup: example.com, version: v1, kind: CronTab}}
-  projection: {{group: kcp.example.com}}
-{naming}"
-    );
-    service.kubectl(&["apply", "-f", "-"], Some(&pr)).ok();
 }
 
-fn agent_log_on_failure(agent: &Agent, dir: &Path) -> String {
-    format!("agent log:\n{}\n(dir {})", agent.log(), dir.display())
+/// The PublishedResource most upstream tests use: CronTabs projected to `kcp.example.com`,
+/// copies named `synced-<namespace>/<name>` (or `naming`).
+fn crontabs_spec(naming: &str) -> String {
+    format!(
+        "  resource: {{apiGroup: example.com, version: v1, kind: CronTab}}
+  projection: {{group: kcp.example.com}}
+{naming}"
+    )
 }
 
 /// Follows the Go agent's `TestSyncSimpleObject`, then our own: the status written back, and
-/// deletion (the copy goes first, then the kcp object).
-#[test]
-fn sync_simple_object() {
-    let mut env = Env::new("org-simple");
-    publish_crontabs(
-        &env.service,
-        "  naming: {namespace: 'synced-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n",
+/// deletion (the copy goes first, then the kcp object). Run on both service clusters.
+fn sync_simple_object_on(service: Service, test: &str) {
+    let mut env = Env::with_service(test, service);
+    let ns = format!("synced-{test}");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec(&format!(
+            "  naming: {{namespace: '{ns}', name: '{{{{ .Object.metadata.name }}}}'}}\n"
+        )),
     );
-    let agent = env.start_agent("simple");
+    let agent = env.start_agent(&[]);
     let team = env.consumer("team-1");
-    let crontab = "apiVersion: kcp.example.com/v1
-kind: CronTab
-metadata: {name: my-crontab, namespace: default}
-spec: {cronSpec: '* * *', image: ubuntu:latest}
-";
-    let mut tried = 0;
-    wait_until(
-        "the CronTab kind in the consumer",
-        Duration::from_secs(30),
-        || {
-            tried += 1;
-            env.k(&team, &["apply", "-f", "-"], Some(crontab)).success()
-        },
+    env.create_in(
+        &team,
+        &crontab(
+            "my-crontab",
+            "default",
+            "{cronSpec: '* * *', image: ubuntu:latest}",
+        ),
     );
-    let copy = || {
-        env.service.kubectl(
-            &[
-                "get",
-                "crontab.example.com",
-                "my-crontab",
-                "-n",
-                "synced-default",
-                "-o",
-                "json",
-            ],
-            None,
-        )
-    };
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !copy().success() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no copy: {}",
-            agent_log_on_failure(&agent, env.dir.path())
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let c = copy().json();
+    let c = env.copy(&agent, &ns, "my-crontab");
     assert_eq!(c["spec"]["image"], "ubuntu:latest");
-    assert_eq!(
-        c["metadata"]["labels"]["syncagent.kcp.io/agent-name"],
-        "simple"
-    );
+    assert_eq!(c["metadata"]["labels"]["syncagent.kcp.io/agent-name"], test);
     let source = env
         .k(
             &team,
@@ -348,7 +418,7 @@ spec: {cronSpec: '* * *', image: ubuntu:latest}
                 "crontab.example.com",
                 "my-crontab",
                 "-n",
-                "synced-default",
+                &ns,
                 "--subresource",
                 "status",
                 "--type",
@@ -399,6 +469,471 @@ spec: {cronSpec: '* * *', image: ubuntu:latest}
         )
         .success()
     });
-    assert!(!copy().success(), "the copy is gone too");
-    drop(agent);
+    assert!(
+        !env.service
+            .kubectl(
+                &["get", "crontab.example.com", "my-crontab", "-n", &ns],
+                None
+            )
+            .success(),
+        "the copy is gone too"
+    );
+}
+
+#[test]
+fn sync_simple_object() {
+    sync_simple_object_on(Service::start(), "simple");
+}
+
+/// The same on our own server as the service cluster (the smoke run on `--profile kube`).
+#[test]
+fn sync_simple_object_on_our_server() {
+    sync_simple_object_on(Service::ours(), "simple-ours");
+}
+
+/// Follows `TestSyncSimpleObjectOldNaming`: the deprecated `$remote…` placeholders.
+#[test]
+fn sync_simple_object_old_naming() {
+    let mut env = Env::new("old-naming");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec(
+            "  naming: {namespace: 'oldnaming-$remoteNamespace', name: '$remoteName'}\n",
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+    );
+    env.copy(&agent, "oldnaming-default", "my-crontab");
+}
+
+/// Follows `TestSyncWithDefaultNamingRules`: the same namespace and name in two workspaces make
+/// two copies (namespace: the cluster; name: the SHA3 of namespace and name).
+#[test]
+fn sync_with_default_naming_rules() {
+    let mut env = Env::new("default-naming");
+    env.publish("publish-crontabs", &crontabs_spec(""));
+    let agent = env.start_agent(&[]);
+    for team in ["team-1", "team-2"] {
+        let path = env.consumer(team);
+        env.create_in(
+            &path,
+            &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+        );
+        let cluster = env
+            .k(
+                &path,
+                &[
+                    "get",
+                    "logicalcluster",
+                    "cluster",
+                    "-o",
+                    "jsonpath={.metadata.annotations.kcp\\.io/cluster}",
+                ],
+                None,
+            )
+            .ok()
+            .to_string();
+        // sha3short("default") - sha3short("my-crontab"), the Go agent's vectors.
+        let copy = env.copy(
+            &agent,
+            &cluster,
+            "2747cabbb481a433679f-f9777ac9df6791c362ee",
+        );
+        assert_eq!(
+            copy["metadata"]["labels"]["syncagent.kcp.io/remote-object-cluster"],
+            cluster.as_str()
+        );
+    }
+}
+
+/// Follows `TestLocalChangesAreKept`: a field changed on the service cluster survives a change
+/// of another field in kcp; a later change of that field in kcp wins.
+#[test]
+fn local_changes_are_kept() {
+    let mut env = Env::new("local-changes");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'localchanges-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab(
+            "my-crontab",
+            "default",
+            "{cronSpec: '* * *', image: ubuntu:latest}",
+        ),
+    );
+    let ns = "localchanges-default";
+    env.copy(&agent, ns, "my-crontab");
+    let patch_copy = |p: &str| {
+        env.service
+            .kubectl(
+                &[
+                    "patch",
+                    "crontab.example.com",
+                    "my-crontab",
+                    "-n",
+                    ns,
+                    "--type",
+                    "merge",
+                    "-p",
+                    p,
+                ],
+                None,
+            )
+            .ok();
+    };
+    let patch_kcp = |p: &str| {
+        env.k(
+            &team,
+            &[
+                "patch",
+                "crontab",
+                "my-crontab",
+                "-n",
+                "default",
+                "--type",
+                "merge",
+                "-p",
+                p,
+            ],
+            None,
+        )
+        .ok();
+    };
+    let copy_spec = || env.copy(&agent, ns, "my-crontab")["spec"].clone();
+    patch_copy(r#"{"spec":{"cronSpec":"local"}}"#);
+    patch_kcp(r#"{"spec":{"image":"debian:12"}}"#);
+    wait_until("kcp's image on the copy", Duration::from_secs(30), || {
+        copy_spec()["image"] == "debian:12"
+    });
+    assert_eq!(copy_spec()["cronSpec"], "local");
+    patch_kcp(r#"{"spec":{"cronSpec":"*/5 * *"}}"#);
+    wait_until(
+        "kcp's cronSpec on the copy",
+        Duration::from_secs(30),
+        || copy_spec()["cronSpec"] == "*/5 * *",
+    );
+}
+
+/// Follows `TestSyncingOverlyLongNames`: a 250-character name syncs (the labels carry hashes).
+#[test]
+fn syncing_overly_long_names() {
+    let mut env = Env::new("long-names");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'longnames-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    let name = format!("long-{}", "x".repeat(245));
+    env.create_in(&team, &crontab(&name, "default", "{image: ubuntu:latest}"));
+    let copy = env.copy(&agent, "longnames-default", &name);
+    assert_eq!(
+        copy["metadata"]["annotations"]["syncagent.kcp.io/remote-object-name"],
+        name.as_str()
+    );
+}
+
+/// Follows `TestAPIExportEndpointSliceSameCluster`: the agent started on a second endpoint
+/// slice of the export, in the same workspace.
+#[test]
+fn apiexport_endpoint_slice_same_cluster() {
+    let mut env = Env::new("slice-same-cluster");
+    env.apply(
+        &env.org.clone(),
+        "apiVersion: apis.kcp.io/v1alpha1
+kind: APIExportEndpointSlice
+metadata: {name: dummy}
+spec:
+  export: {name: example}
+",
+    );
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'dummyslice-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let agent = env.start_agent_for("dummy", &[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+    );
+    env.copy(&agent, "dummyslice-default", "my-crontab");
+}
+
+/// Ours: a copy deleted on the service cluster is made again.
+#[test]
+fn a_copy_deleted_locally_is_recreated() {
+    let mut env = Env::new("recreated");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'recreated-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+    );
+    let first = env.copy(&agent, "recreated-default", "my-crontab");
+    env.service
+        .kubectl(
+            &[
+                "delete",
+                "crontab.example.com",
+                "my-crontab",
+                "-n",
+                "recreated-default",
+            ],
+            None,
+        )
+        .ok();
+    wait_until("a new copy", Duration::from_secs(30), || {
+        let out = env.service.kubectl(
+            &[
+                "get",
+                "crontab.example.com",
+                "my-crontab",
+                "-n",
+                "recreated-default",
+                "-o",
+                "json",
+            ],
+            None,
+        );
+        out.success() && out.json()["metadata"]["uid"] != first["metadata"]["uid"]
+    });
+}
+
+/// Ours: the agent killed (SIGKILL) while a batch of objects is being created, then started
+/// again, makes exactly one copy of each and deletes nothing; and kcp restarted under the
+/// agent: objects made afterwards sync too.
+#[test]
+fn the_agent_killed_and_kcp_restarted() {
+    let mut env = Env::new("restarts");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'restarts-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let mut agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    env.create_in(&team, &crontab("c-0", "default", "{image: ubuntu:latest}"));
+    let batch: String = (1..20)
+        .map(|i| {
+            format!(
+                "---\n{}",
+                crontab(&format!("c-{i}"), "default", "{image: ubuntu:latest}")
+            )
+        })
+        .collect();
+    let mut creating = std::process::Command::new("kubectl")
+        .args(["--kubeconfig"])
+        .arg(env.kcp.kubeconfig())
+        .args(["--server", &env.url(&team), "apply", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    creating
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(batch.as_bytes())
+        .unwrap();
+    env.copy(&agent, "restarts-default", "c-0");
+    agent.kill();
+    assert!(creating.wait().unwrap().success());
+    let agent = env.start_agent(&[]);
+    let copies = || {
+        env.service
+            .kubectl(
+                &[
+                    "get",
+                    "crontab.example.com",
+                    "-n",
+                    "restarts-default",
+                    "-l",
+                    "syncagent.kcp.io/agent-name=restarts",
+                    "-o",
+                    "json",
+                ],
+                None,
+            )
+            .json()["items"]
+            .as_array()
+            .map(|a| a.len())
+            .unwrap_or(0)
+    };
+    wait_until("a copy of each", Duration::from_secs(60), || copies() == 20);
+    for i in 0..20 {
+        env.copy(&agent, "restarts-default", &format!("c-{i}"));
+    }
+
+    // kcp restarted under the agent.
+    env.kcp.restart();
+    env.create_in(
+        &team,
+        &crontab("after-restart", "default", "{image: ubuntu:latest}"),
+    );
+    env.copy(&agent, "restarts-default", "after-restart");
+    assert_eq!(copies(), 21);
+}
+
+/// Ours: unbinding a workspace goes as deletion does: its objects' copies are deleted, their
+/// finalizers released, and the binding goes.
+#[test]
+fn a_workspace_unbinding() {
+    let mut env = Env::new("unbinding");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'unbinding-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+    );
+    env.copy(&agent, "unbinding-default", "my-crontab");
+    env.k(
+        &team,
+        &["delete", "apibinding", "example", "--wait=false"],
+        None,
+    )
+    .ok();
+    wait_until("the binding gone", Duration::from_secs(60), || {
+        !env.k(&team, &["get", "apibinding", "example"], None)
+            .success()
+    });
+    assert!(
+        !env.service
+            .kubectl(
+                &[
+                    "get",
+                    "crontab.example.com",
+                    "my-crontab",
+                    "-n",
+                    "unbinding-default"
+                ],
+                None
+            )
+            .success(),
+        "the copy went with the binding: {}",
+        agent.log()
+    );
+}
+
+/// Follows `TestARSAreCreated` and `TestProjection`: the schema the export serves exists, and
+/// carries the projection (version, scope, kind, plural, short names).
+#[test]
+fn schemas_are_created_with_the_projection() {
+    let env = Env::new("projection");
+    env.publish(
+        "publish-crontabs",
+        "  resource: {apiGroup: example.com, version: v1, kind: CronTab}
+  projection:
+    group: kcp.example.com
+    versions: {v1: v6}
+    scope: Cluster
+    kind: CronusTabulatus
+    plural: cronustabulati
+    shortNames: [cront]
+",
+    );
+    let _agent = env.start_agent(&[]);
+    let export = env.export_with_schemas(1);
+    let name = export["spec"]["latestResourceSchemas"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(name.ends_with(".cronustabulati.kcp.example.com"), "{name}");
+    let ars = env
+        .k(
+            &env.org,
+            &["get", "apiresourceschema", &name, "-o", "json"],
+            None,
+        )
+        .json();
+    assert_eq!(ars["spec"]["scope"], "Cluster");
+    assert_eq!(ars["spec"]["names"]["kind"], "CronusTabulatus");
+    assert_eq!(
+        ars["spec"]["names"]["shortNames"],
+        serde_json::json!(["cront"])
+    );
+    assert_eq!(ars["spec"]["versions"][0]["name"], "v6");
+    assert_eq!(
+        ars["metadata"]["labels"]["syncagent.kcp.io/agent-name"],
+        "projection"
+    );
+    let pr = env
+        .service
+        .kubectl(
+            &[
+                "get",
+                "publishedresource",
+                &env.pr_name("publish-crontabs"),
+                "-o",
+                "json",
+            ],
+            None,
+        )
+        .json();
+    assert_eq!(pr["status"]["resourceSchemaName"], name.as_str());
+    assert_eq!(
+        export["spec"]["permissionClaims"],
+        serde_json::json!([{"resource": "events", "all": true}])
+    );
+}
+
+/// Follows `TestPublishedResourceMetric`: the gauge follows the PublishedResources.
+#[test]
+fn published_resource_metric() {
+    let env = Env::new("metric");
+    env.publish("publish-one", &crontabs_spec(""));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let _agent = env.start_agent(&["--metrics-address", &address]);
+    let metrics = || {
+        use std::io::{Read, Write};
+        let Ok(mut c) = std::net::TcpStream::connect(&address) else {
+            return String::new();
+        };
+        let _ = c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let mut out = String::new();
+        let _ = c.read_to_string(&mut out);
+        out
+    };
+    let has = |line: &str| metrics().lines().any(|l| l == line);
+    wait_until("one", Duration::from_secs(30), || {
+        has("sync_agent_published_resource 1")
+    });
+    env.publish(
+        "publish-two",
+        "  resource: {apiGroup: example.com, version: v1, kind: CronTab}\n  projection: {group: two.example.com}\n",
+    );
+    wait_until("two", Duration::from_secs(30), || {
+        has("sync_agent_published_resource 2")
+    });
+    env.service
+        .kubectl(
+            &["delete", "publishedresource", &env.pr_name("publish-two")],
+            None,
+        )
+        .ok();
+    wait_until("one again", Duration::from_secs(30), || {
+        has("sync_agent_published_resource 1")
+    });
 }
