@@ -447,7 +447,33 @@ fn sync_simple_object_on(service: Service, test: &str) {
             == "Running"
     });
 
-    // Deleting in kcp deletes the copy, then releases the object.
+    // The last-known state, in the Go agent's Secret.
+    let cluster = c["metadata"]["labels"]["syncagent.kcp.io/remote-object-cluster"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let states = || {
+        env.service
+            .kubectl(
+                &[
+                    "get",
+                    "secrets",
+                    "-n",
+                    "kube-system",
+                    "-l",
+                    &format!("syncagent.kcp.io/object-state=true,syncagent.kcp.io/remote-object-cluster={cluster}"),
+                    "-o",
+                    "name",
+                ],
+                None,
+            )
+            .ok()
+            .lines()
+            .count()
+    };
+    assert_eq!(states(), 1);
+
+    // Deleting in kcp deletes the copy, then releases the object; its state goes too.
     env.k(
         &team,
         &[
@@ -478,6 +504,7 @@ fn sync_simple_object_on(service: Service, test: &str) {
             .success(),
         "the copy is gone too"
     );
+    assert_eq!(states(), 0, "the state Secret is gone too");
 }
 
 #[test]

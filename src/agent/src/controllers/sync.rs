@@ -38,6 +38,8 @@ pub struct Spec {
     pub subresources: Vec<String>,
     pub remote: ApiResource,
     pub remote_namespaced: bool,
+    /// Whether kcp serves the projected resource's `status` subresource.
+    pub remote_status_subresource: bool,
     pub naming: Naming,
 }
 
@@ -200,6 +202,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         remote_client,
         remote_resource: &ctx.spec.remote,
         remote_namespaced: ctx.spec.remote_namespaced,
+        remote_status_subresource: ctx.spec.remote_status_subresource,
         local_client: ctx.local.clone(),
         local_resource: &ctx.spec.local,
         local_namespaced: ctx.spec.local_namespaced,

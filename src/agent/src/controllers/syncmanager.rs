@@ -200,6 +200,9 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
         local_namespaced,
         remote,
         remote_namespaced,
+        remote_status_subresource: published::subresources(&projected)
+            .iter()
+            .any(|s| s == "status"),
         naming,
     };
     ctx.stop(name);

@@ -29,6 +29,9 @@ pub const DEFAULT_NAMESPACE_PATTERN: &str = "{{ .ClusterName }}";
 pub const DEFAULT_NAME_PATTERN: &str =
     "{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}";
 
+/// The name pattern used when none is configured, for a kcp object without a namespace.
+pub const DEFAULT_CLUSTER_SCOPED_NAME_PATTERN: &str = "{{ .Object.metadata.name | sha3short }}";
+
 /// Legacy placeholder: the kcp logical cluster name (deprecated).
 pub const PLACEHOLDER_REMOTE_CLUSTER_NAME: &str = "$remoteClusterName";
 /// Legacy placeholder: the first 20 hex characters of SHA-1 of the kcp namespace (deprecated).
@@ -77,16 +80,12 @@ pub fn naming_context(
 /// Whether the namespace is used is the caller's business: it is discarded when the local
 /// resource is cluster-scoped.
 ///
-/// **Cluster-scoped kcp objects** (§2.5 [QUIRK], §12 item 3): this reproduces the Go agent.
-/// The default name pattern pipes `.Object.metadata.namespace` into `sha3short`; for an object
-/// without a namespace that is Go's missing value, and giving it to a string parameter is an
-/// error, so the default naming fails with
-/// `invalid name naming: failed to evaluate: template: inline:1:32: executing "inline" at
-/// <sha3short>: invalid value; expected string`. PublishedResources for cluster-scoped kcp
-/// objects need an explicit `naming.name` (e.g. `{{ .Object.metadata.name | sha3short }}`),
-/// with the Go agent and with this one alike; treating the namespace as "" instead would give
-/// names the Go agent never gives, so an agent replacing the Go one would behave differently
-/// on the same PublishedResources.
+/// **Cluster-scoped kcp objects** (§2.5 [QUIRK], §12 item 3): the Go agent's default name
+/// pattern pipes `.Object.metadata.namespace` into `sha3short`, which fails for an object
+/// without a namespace (`invalid value; expected string`), so such PublishedResources need an
+/// explicit `naming.name` there. Here the default for an object without a namespace is
+/// `sha3short(name)` instead (`docs/differences.md`); namespaced objects get the Go agent's
+/// names, and explicit patterns behave as in Go (also the missing-value error).
 pub fn generate_local_object_name(
     naming: Option<&Naming>,
     remote: &serde_json::Value,
@@ -103,7 +102,15 @@ pub fn generate_local_object_name(
         naming.and_then(|n| n.namespace.as_ref()),
         DEFAULT_NAMESPACE_PATTERN,
     );
-    let name_pattern = pattern(naming.and_then(|n| n.name.as_ref()), DEFAULT_NAME_PATTERN);
+    let namespaced = remote["metadata"]["namespace"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty());
+    let default_name = if namespaced {
+        DEFAULT_NAME_PATTERN
+    } else {
+        DEFAULT_CLUSTER_SCOPED_NAME_PATTERN
+    };
+    let name_pattern = pattern(naming.and_then(|n| n.name.as_ref()), default_name);
 
     let namespace = identifier(&ns_pattern, remote, cluster_name, workspace_path)
         .map_err(NamingError::Namespace)?;
@@ -368,23 +375,23 @@ mod tests {
         );
     }
 
-    /// The cluster-scoped quirk, reproduced: see [`generate_local_object_name`].
+    /// The cluster-scoped quirk, fixed: see [`generate_local_object_name`].
     #[test]
-    fn default_name_fails_for_objects_without_namespace() {
+    fn default_name_of_objects_without_namespace() {
         let remote = object("objname", "");
-        let err = generate_local_object_name(None, &remote, "testcluster", "").unwrap_err();
+        let got = generate_local_object_name(None, &remote, "testcluster", "").unwrap();
+        assert_eq!(got, ("testcluster".into(), "73d08a1ba188f1340dae".into()));
+        // The Go pattern, given explicitly, still fails as in Go.
+        let n = Naming {
+            namespace: None,
+            name: Some(DEFAULT_NAME_PATTERN.into()),
+        };
+        let err = generate_local_object_name(Some(&n), &remote, "testcluster", "").unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid name naming: failed to evaluate: template: inline:1:32: executing \"inline\" at \
              <sha3short>: invalid value; expected string"
         );
-        // An explicit name pattern works.
-        let n = Naming {
-            namespace: None,
-            name: Some("{{ .Object.metadata.name | sha3short }}".into()),
-        };
-        let got = generate_local_object_name(Some(&n), &remote, "testcluster", "").unwrap();
-        assert_eq!(got, ("testcluster".into(), "73d08a1ba188f1340dae".into()));
         // Printing the missing namespace shows Go's "<no value>".
         let n = Naming {
             namespace: None,

@@ -39,6 +39,9 @@ pub struct Primary<'a> {
     pub remote_client: kube::Client,
     pub remote_resource: &'a ApiResource,
     pub remote_namespaced: bool,
+    /// Whether kcp serves the resource's `status` subresource (else the status is written
+    /// with the object).
+    pub remote_status_subresource: bool,
     /// The service cluster's side.
     pub local_client: kube::Client,
     pub local_resource: &'a ApiResource,
@@ -140,6 +143,16 @@ impl Primary<'_> {
                 return Ok(Outcome::Requeue);
             }
             if self.set_finalizer(remote, false).await? {
+                // Its state goes with it (the Go agent keeps state Secrets forever).
+                match states
+                    .api
+                    .delete(&states.secret, &DeleteParams::default())
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(e)) if e.code == 404 => {}
+                    Err(e) => tracing::debug!("state of {key}: {e}"),
+                }
                 (self.event)(
                     remote,
                     "ObjectDeleted",
@@ -197,13 +210,15 @@ impl Primary<'_> {
                     }
                 }
             }
-            self.remote_api(remote)
-                .replace_status(
-                    name_of(remote),
-                    &PostParams::default(),
-                    &from_value(updated)?,
-                )
-                .await?;
+            let api = self.remote_api(remote);
+            let updated = from_value(updated)?;
+            if self.remote_status_subresource {
+                api.replace_status(name_of(remote), &PostParams::default(), &updated)
+                    .await?;
+            } else {
+                api.replace(name_of(remote), &PostParams::default(), &updated)
+                    .await?;
+            }
             (self.event)(
                 remote,
                 "ObjectStatusSynced",
