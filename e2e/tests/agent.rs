@@ -253,14 +253,19 @@ spec:
 
     /// A consumer workspace binding the export (accepting its claims) once it serves a schema.
     fn consumer(&mut self, name: &str) -> String {
+        self.consumer_accepting(name, "")
+    }
+
+    /// A consumer accepting `events` and the claims in `claims` (YAML list items).
+    fn consumer_accepting(&mut self, name: &str, claims: &str) -> String {
         self.export_with_schemas(1);
         self.kcp.kubectl(&["ws", "create", name]).ok();
         let path = format!("root:{name}");
-        self.bind(&path);
+        self.bind(&path, claims);
         path
     }
 
-    fn bind(&mut self, path: &str) {
+    fn bind(&mut self, path: &str, claims: &str) {
         let binding = format!(
             "apiVersion: apis.kcp.io/v1alpha2
 kind: APIBinding
@@ -270,7 +275,7 @@ spec:
     export: {{path: {}, name: example}}
   permissionClaims:
   - {{resource: events, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}
-",
+{claims}",
             self.org
         );
         self.apply(path, &binding);
@@ -963,4 +968,33 @@ fn published_resource_metric() {
     wait_until("one again", Duration::from_secs(30), || {
         has("sync_agent_published_resource 1")
     });
+}
+
+/// Follows `TestSyncWithWorkspacePath`: with `enableWorkspacePaths` the copy names the
+/// workspace's path, read through the `core.kcp.io/logicalclusters` claim.
+#[test]
+fn sync_with_workspace_path() {
+    let mut env = Env::new("workspace-path");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec(
+            "  enableWorkspacePaths: true
+  naming: {namespace: 'wspath-{{ .Object.metadata.namespace }}', name: '{{ .ClusterPath | replace \":\" \"-\" }}-{{ .Object.metadata.name }}'}
+",
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer_accepting(
+        "team-1",
+        "  - {group: core.kcp.io, resource: logicalclusters, verbs: ['*'], selector: {matchAll: true}, state: Accepted}\n",
+    );
+    env.create_in(
+        &team,
+        &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+    );
+    let copy = env.copy(&agent, "wspath-default", "root-team-1-my-crontab");
+    assert_eq!(
+        copy["metadata"]["annotations"]["syncagent.kcp.io/remote-object-workspace-path"],
+        "root:team-1"
+    );
 }

@@ -18,7 +18,8 @@ pub fn apis_resource(kind: &str, plural: &str) -> ApiResource {
     )
 }
 
-fn logical_clusters() -> ApiResource {
+/// `core.kcp.io/v1alpha1` LogicalClusters.
+pub fn logical_clusters() -> ApiResource {
     ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("core.kcp.io", "v1alpha1", "LogicalCluster"),
         "logicalclusters",

@@ -24,8 +24,9 @@ const WORKERS: usize = 4;
 /// later, usually comes first).
 const REQUEUE: Duration = Duration::from_secs(5);
 
-/// The naming rules: the copy's namespace and name for a kcp object of a cluster.
-pub type Naming = Arc<dyn Fn(&Value, &str) -> anyhow::Result<(String, String)> + Send + Sync>;
+/// The naming rules: the copy's namespace and name for a kcp object of a cluster (and its
+/// workspace path, when resolved).
+pub type Naming = Arc<dyn Fn(&Value, &str, &str) -> anyhow::Result<(String, String)> + Send + Sync>;
 
 /// What the controller syncs.
 pub struct Spec {
@@ -41,6 +42,8 @@ pub struct Spec {
     /// Whether kcp serves the projected resource's `status` subresource.
     pub remote_status_subresource: bool,
     pub naming: Naming,
+    /// `enableWorkspacePaths`: each workspace's path is read (its LogicalCluster, claimed).
+    pub workspace_paths: bool,
 }
 
 /// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
@@ -55,6 +58,8 @@ struct Ctx {
     /// The endpoint of each cluster's objects.
     endpoint_of: RwLock<HashMap<String, String>>,
     queue: Arc<Queue<Key>>,
+    /// Workspace paths by logical cluster (a workspace's path does not change).
+    paths: RwLock<HashMap<String, String>>,
 }
 
 /// Runs until aborted.
@@ -66,6 +71,7 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
         remote: RwLock::new(HashMap::new()),
         endpoint_of: RwLock::new(HashMap::new()),
         queue: Queue::new(),
+        paths: RwLock::new(HashMap::new()),
     });
     let mut tasks = tokio::task::JoinSet::new();
     for url in endpoints {
@@ -190,7 +196,12 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
     };
     let cluster = &object.cluster_name;
     let remote_client = ctx.kcp.client(url, cluster)?;
-    let naming = |o: &Value| (ctx.spec.naming)(o, cluster);
+    let path = if ctx.spec.workspace_paths {
+        workspace_path(ctx, &remote_client, cluster).await?
+    } else {
+        String::new()
+    };
+    let naming = |o: &Value| (ctx.spec.naming)(o, cluster, &path);
     let event_client = remote_client.clone();
     let event = move |o: &Value, reason: &'static str, message: &'static str| {
         crate::events::emit(event_client.clone(), o, "Normal", reason, message);
@@ -199,6 +210,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
     let primary = Primary {
         agent_name: &ctx.spec.agent_name,
         cluster_name: cluster,
+        workspace_path: &path,
         remote_client,
         remote_resource: &ctx.spec.remote,
         remote_namespaced: ctx.spec.remote_namespaced,
@@ -212,4 +224,35 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         event: &event,
     };
     primary.process(&remote).await
+}
+
+/// The path of a workspace: its LogicalCluster's `kcp.io/path`, read through the virtual
+/// workspace (the `core.kcp.io/logicalclusters` claim) once.
+async fn workspace_path(ctx: &Ctx, client: &kube::Client, cluster: &str) -> anyhow::Result<String> {
+    if let Some(p) = ctx
+        .paths
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(cluster)
+    {
+        return Ok(p.clone());
+    }
+    let lc = Api::<DynamicObject>::all_with(client.clone(), &crate::kcp::logical_clusters())
+        .get("cluster")
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!("Failed to retrieve workspace path, cannot process object: {e}")
+        })?;
+    let path = lc
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kcp.io/path"))
+        .cloned()
+        .unwrap_or_default();
+    ctx.paths
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(cluster.to_string(), path.clone());
+    Ok(path)
 }

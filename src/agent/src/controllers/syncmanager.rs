@@ -184,12 +184,12 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
             namespace: Some(n.namespace.clone()),
             name: Some(n.name.clone()),
         });
-    let naming: Naming = Arc::new(move |obj: &Value, cluster: &str| {
+    let naming: Naming = Arc::new(move |obj: &Value, cluster: &str, path: &str| {
         Ok(crate::sync::naming::generate_local_object_name(
             rules.as_ref(),
             obj,
             cluster,
-            "",
+            path,
         )?)
     });
     let spec = Spec {
@@ -204,6 +204,7 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
             .iter()
             .any(|s| s == "status"),
         naming,
+        workspace_paths: pr.spec.enable_workspace_paths,
     };
     ctx.stop(name);
     tracing::info!(published_resource = %name, "starting its sync controller");

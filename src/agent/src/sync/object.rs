@@ -35,6 +35,8 @@ pub struct Primary<'a> {
     pub agent_name: &'a str,
     /// The logical cluster of the kcp object.
     pub cluster_name: &'a str,
+    /// The workspace's path ("" unless workspace paths are enabled).
+    pub workspace_path: &'a str,
     /// The kcp side: a client for the object's workspace and the projected resource.
     pub remote_client: kube::Client,
     pub remote_resource: &'a ApiResource,
@@ -119,7 +121,8 @@ impl Primary<'_> {
 
     /// One step of the sync of `remote` (the kcp object as last seen).
     pub async fn process(&self, remote: &Value) -> anyhow::Result<Outcome> {
-        let key = ObjectKey::of(self.cluster_name, remote);
+        let mut key = ObjectKey::of(self.cluster_name, remote);
+        key.workspace_path = self.workspace_path.to_string();
         let copy = self.find_copy(&key).await?;
         let states = StateStore::new(
             Api::<Secret>::namespaced(self.local_client.clone(), self.namespace),
