@@ -156,6 +156,12 @@ spec: {}
 
     /// The agent's kcp kubeconfig: the provider workspace, the agent's token, kcp's CA.
     fn write_agent_kubeconfig(&mut self) {
+        let path = self.org.clone();
+        self.write_agent_kubeconfig_at(&path);
+    }
+
+    /// The agent's kcp kubeconfig pointing at the workspace `path`.
+    fn write_agent_kubeconfig_at(&mut self, path: &str) {
         let admin: Value =
             serde_saphyr::from_str(&std::fs::read_to_string(self.kcp.kubeconfig()).unwrap())
                 .unwrap();
@@ -165,7 +171,7 @@ spec: {}
             .to_string();
         let config = serde_json::json!({
             "apiVersion": "v1", "kind": "Config", "current-context": "agent",
-            "clusters": [{"name": "kcp", "cluster": {"server": self.url(&self.org), "certificate-authority-data": ca}}],
+            "clusters": [{"name": "kcp", "cluster": {"server": self.url(path), "certificate-authority-data": ca}}],
             "users": [{"name": "agent", "user": {"token": AGENT_TOKEN}}],
             "contexts": [{"name": "agent", "context": {"cluster": "kcp", "user": "agent"}}],
         });
@@ -997,4 +1003,100 @@ fn sync_with_workspace_path() {
         copy["metadata"]["annotations"]["syncagent.kcp.io/remote-object-workspace-path"],
         "root:team-1"
     );
+}
+
+/// Follows `TestAPIExportEndpointSliceDifferentCluster`: the endpoint slice in another
+/// workspace names the export by path; the agent's kubeconfig points at the slice's workspace
+/// and holds only what it needs there (§10.3).
+#[test]
+fn apiexport_endpoint_slice_different_cluster() {
+    let mut env = Env::new("slice-elsewhere");
+    env.kcp.kubectl(&["ws", "create", "slices"]).ok();
+    env.apply(
+        "root:slices",
+        "apiVersion: apis.kcp.io/v1alpha1
+kind: APIExportEndpointSlice
+metadata: {name: elsewhere}
+spec:
+  export: {path: 'root:org', name: example}
+",
+    );
+    env.apply(
+        "root:slices",
+        &format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: api-syncagent-slice}}
+rules:
+- {{nonResourceURLs: ['/'], verbs: [access]}}
+- {{apiGroups: [core.kcp.io], resources: [logicalclusters], resourceNames: [cluster], verbs: [get]}}
+- {{apiGroups: [apis.kcp.io], resources: [apiexportendpointslices], verbs: [get, list, watch]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: api-syncagent-slice}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: api-syncagent-slice}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: {AGENT_USER}}}]
+"
+        ),
+    );
+    env.write_agent_kubeconfig_at("root:slices");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec("  naming: {namespace: 'elsewhere-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"),
+    );
+    let agent = env.start_agent_for("elsewhere", &[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab("my-crontab", "default", "{image: ubuntu:latest}"),
+    );
+    env.copy(&agent, "elsewhere-default", "my-crontab");
+}
+
+/// Ours: two agents on one service cluster, each with its own PublishedResources (by
+/// selector), kcp and export, sync only their own objects.
+#[test]
+fn two_agents_on_one_service_cluster_are_kept_apart() {
+    let mut a = Env::new("apart-a");
+    let mut b = Env::new("apart-b");
+    for env in [&a, &b] {
+        env.publish(
+            "publish-crontabs",
+            &crontabs_spec(&format!(
+                "  naming: {{namespace: '{}', name: '{{{{ .Object.metadata.name }}}}'}}\n",
+                env.test
+            )),
+        );
+    }
+    let agent_a = a.start_agent(&[]);
+    let agent_b = b.start_agent(&[]);
+    let team_a = a.consumer("team-1");
+    let team_b = b.consumer("team-1");
+    a.create_in(&team_a, &crontab("mine", "default", "{image: a}"));
+    b.create_in(&team_b, &crontab("mine", "default", "{image: b}"));
+    let copy_a = a.copy(&agent_a, "apart-a", "mine");
+    let copy_b = b.copy(&agent_b, "apart-b", "mine");
+    assert_eq!(copy_a["spec"]["image"], "a");
+    assert_eq!(copy_b["spec"]["image"], "b");
+    assert_eq!(
+        copy_a["metadata"]["labels"]["syncagent.kcp.io/agent-name"],
+        "apart-a"
+    );
+    assert_eq!(
+        copy_b["metadata"]["labels"]["syncagent.kcp.io/agent-name"],
+        "apart-b"
+    );
+    // A sentinel: b's agent, later, syncs a second object; a's namespace holds one copy only.
+    b.create_in(&team_b, &crontab("sentinel", "default", "{image: b}"));
+    b.copy(&agent_b, "apart-b", "sentinel");
+    let in_a = a
+        .service
+        .kubectl(
+            &["get", "crontab.example.com", "-n", "apart-a", "-o", "name"],
+            None,
+        )
+        .ok()
+        .to_string();
+    assert_eq!(in_a.lines().count(), 1, "{in_a}");
 }
