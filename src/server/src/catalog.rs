@@ -752,6 +752,7 @@ pub struct Catalogs {
     /// Every bound resource by (identity, group, version, resource): what a wildcard request
     /// `resource:<identity>` addresses (`reference/kcp.md` §2.3).
     by_identity: RwLock<HashMap<IdentityKey, ResourceDef>>,
+    identities_generation: std::sync::atomic::AtomicU64,
 }
 
 /// (identity, group, version, resource).
@@ -792,6 +793,7 @@ impl Catalogs {
             by_cluster: RwLock::new(HashMap::new()),
             shared: Default::default(),
             by_identity: Default::default(),
+            identities_generation: Default::default(),
         }
     }
 
@@ -846,8 +848,12 @@ impl Catalogs {
             let mut ids = self.by_identity.write().unwrap_or_else(|p| p.into_inner());
             for d in &bound {
                 if let KeySpace::Bound(identity) = &d.space {
-                    ids.entry((identity.clone(), d.group, d.version, d.resource))
-                        .or_insert_with(|| d.clone());
+                    let key = (identity.clone(), d.group, d.version, d.resource);
+                    if !ids.contains_key(&key) {
+                        ids.insert(key, d.clone());
+                        self.identities_generation
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
             }
         }
@@ -857,6 +863,13 @@ impl Catalogs {
                 s.bound_key = key;
             }
         });
+    }
+
+    /// Grows whenever a resource is first bound under an identity (what
+    /// [`Self::by_identity_all`] finds changes): views made from it are made again.
+    pub fn identities_generation(&self) -> u64 {
+        self.identities_generation
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The bound resource `resource` of `group/version` under `identity`, as any binding serves

@@ -61,8 +61,9 @@ pub struct Views {
     by_export: Mutex<ViewsByExport>,
 }
 
-/// Each export's view, with the export's revision it was made from.
-type ViewsByExport = HashMap<crate::apis::ExportKey, (i64, Arc<View>)>;
+/// Each export's view, with the export's revision and the identities' generation it was made
+/// from.
+type ViewsByExport = HashMap<crate::apis::ExportKey, ((i64, u64), Arc<View>)>;
 
 impl Views {
     /// The view of an export; 404 when there is no such export.
@@ -78,15 +79,18 @@ impl Views {
             .await
             .ok_or_else(ApiError::path_not_found)?;
         let key = (export_cluster.to_string(), name.to_string());
-        if let Some((rev, view)) = self.lock().get(&key)
-            && *rev == cached.mod_revision
+        // A claim by identity finds its resources among what is bound: a view is made again
+        // when that grows too.
+        let made_from = (cached.mod_revision, server.catalogs.identities_generation());
+        if let Some((from, view)) = self.lock().get(&key)
+            && *from == made_from
         {
             return Ok(view.clone());
         }
         let export: APIExport =
             crate::apis::decode(&cached).ok_or_else(ApiError::path_not_found)?;
         let view = Arc::new(build(server, export_cluster, name, export).await);
-        self.lock().insert(key, (cached.mod_revision, view.clone()));
+        self.lock().insert(key, (made_from, view.clone()));
         Ok(view)
     }
 
