@@ -1357,3 +1357,80 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: Group, name: 'apis.kcp.i
         through_vw().stdout.contains("sheriff.wildwest.dev/wyatt")
     });
 }
+
+/// Follows kcp's `TestAPIBindingPermissionClaimsSSA`: through the virtual workspace,
+/// server-side applying a claimed object that does not exist yet needs `create` in the claim's
+/// verbs; and `TestAPIExportOpenAPI`: the virtual workspace's OpenAPI v3 lists the export's
+/// group beside `apis.kcp.io`.
+#[test]
+fn server_side_apply_of_a_claimed_object_needs_create() {
+    let kcp = Kcp::start();
+    let (url, clusters) = provider_and_consumers(&kcp, &["team-a"]);
+    let vw = format!("{url}/clusters/{}", clusters[0]);
+    let with_verbs = |verbs: &str| {
+        export_with_claims(
+            &kcp,
+            &format!("  permissionClaims:\n  - {{resource: configmaps, verbs: {verbs}}}\n"),
+        );
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &["apply", "-f", "-"],
+            Some(&format!(
+                "{}  permissionClaims:\n  - {{resource: configmaps, verbs: {verbs}, selector: {{matchAll: true}}, state: Accepted}}\n",
+                binding()
+            )),
+        )
+        .ok();
+    };
+    let apply = || {
+        k(
+            &kcp,
+            &vw,
+            None,
+            &["apply", "--server-side", "--validate=false", "-f", "-"],
+            Some(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: default}\ndata: {a: b}\n",
+            ),
+        )
+    };
+    with_verbs("[get, patch]");
+    // Refused (once configmaps are served at all).
+    wait_until("the apply refused", Duration::from_secs(30), || {
+        apply().err().contains("forbidden")
+    });
+    with_verbs("[get, patch, create]");
+    wait_until(
+        "applied once create is allowed",
+        Duration::from_secs(30),
+        || apply().success(),
+    );
+    assert!(
+        k(
+            &kcp,
+            &ws(&kcp, "root:team-a"),
+            None,
+            &["get", "configmap", "applied", "-n", "default"],
+            None
+        )
+        .success()
+    );
+
+    let services = url
+        .split_once("/services")
+        .map(|(_, p)| format!("/services{p}"))
+        .unwrap();
+    let (code, index) = kcp.curl(
+        "GET",
+        &format!("{services}/clusters/{}/openapi/v3", clusters[0]),
+        "",
+        b"",
+    );
+    assert_eq!(code, 200, "{index}");
+    // (kcp's test also expects `api`, `apis`, `apis/<group>` and `version`: the documents of
+    // the discovery endpoints, which this server does not serve yet.)
+    for path in ["apis/apis.kcp.io/v1alpha1", "apis/wildwest.dev/v1alpha1"] {
+        assert!(index["paths"].get(path).is_some(), "{path} in {index}");
+    }
+}

@@ -286,6 +286,25 @@ pub async fn serve(server: &Server, req: Request<'_>) -> ApiResult<Response<Body
         if info.verb == "get" && info.subresource.is_empty() {
             hide_unclaimed(server, &def, cluster, &info, requirement).await?;
         }
+        // Server-side apply of an object not there yet creates it: the claim must allow that.
+        let apply = req
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/apply-patch"));
+        if let Some(b) = &binding
+            && info.verb == "patch"
+            && apply
+            && !object_exists(server, &def, cluster, &info).await
+            && !claim_allows(b, &view, &info.api_group, &info.resource, "create")
+        {
+            return Err(denied(
+                req.user,
+                &info,
+                "create",
+                "failed to find suitable reason to allow access in APIBinding",
+            ));
+        }
     } else if def.group == APIS_GROUP && def.resource == APIBINDINGS {
         // Only this export's bindings.
         add_requirement(&mut query, &format!("{EXPORT_LABEL}={}", view.label));
@@ -323,6 +342,31 @@ fn add_requirement(query: &mut Query, requirement: &str) {
     query.insert("labelSelector".into(), selector);
 }
 
+/// The key of the object a request names.
+fn object_key(def: &ResourceDef, cluster: &str, info: &RequestInfo) -> String {
+    crate::storage::keys::object_key(
+        crate::registry::conversion::storage_group(def),
+        def.resource,
+        &def.space,
+        cluster,
+        (!info.namespace.is_empty()).then_some(info.namespace.as_str()),
+        &info.name,
+    )
+}
+
+async fn object_exists(
+    server: &Server,
+    def: &ResourceDef,
+    cluster: &str,
+    info: &RequestInfo,
+) -> bool {
+    server
+        .storage
+        .get_cached(&object_key(def, cluster, info))
+        .await
+        .is_some()
+}
+
 /// A claimed object the claim did not label is not found through the virtual workspace.
 async fn hide_unclaimed(
     server: &Server,
@@ -331,15 +375,11 @@ async fn hide_unclaimed(
     info: &RequestInfo,
     requirement: &str,
 ) -> ApiResult<()> {
-    let key = crate::storage::keys::object_key(
-        crate::registry::conversion::storage_group(def),
-        def.resource,
-        &def.space,
-        cluster,
-        (!info.namespace.is_empty()).then_some(info.namespace.as_str()),
-        &info.name,
-    );
-    let Some(obj) = server.storage.get_cached(&key).await else {
+    let Some(obj) = server
+        .storage
+        .get_cached(&object_key(def, cluster, info))
+        .await
+    else {
         return Ok(());
     };
     let selector = LabelSelector::parse(requirement).map_err(|e| e.to_api_error())?;
@@ -509,26 +549,8 @@ async fn authorize_bound(
     {
         return Ok(binding);
     }
-    // An accepted claim, for the verbs both the export and the binding allow.
-    let (group, resource) = crate::apis::claims::normalize(&info.api_group, &info.resource);
-    for accepted in binding.spec.permission_claims.iter().filter(|c| {
-        c.state == Some(AcceptablePermissionClaimState::Accepted)
-            && c.scoped.claim.group == group
-            && c.scoped.claim.resource == resource
-    }) {
-        let exported: &[String] = view
-            .export
-            .spec
-            .permission_claims
-            .iter()
-            .find(|c| c.equal_gri(&accepted.scoped.claim))
-            .map_or(&[], |c| c.verbs.as_slice());
-        let allowed = |v: &str| {
-            accepted.scoped.claim.verbs.iter().any(|b| b == v) && exported.iter().any(|e| e == v)
-        };
-        if allowed(&info.verb) || allowed("*") {
-            return Ok(binding);
-        }
+    if claim_allows(&binding, view, &info.api_group, &info.resource, &info.verb) {
+        return Ok(binding);
     }
     if info.api_group == APIS_GROUP && info.resource == APIBINDINGS {
         if READ_ONLY.contains(&info.verb.as_str()) {
@@ -547,6 +569,37 @@ async fn authorize_bound(
         &info.verb,
         "failed to find suitable reason to allow access in APIBinding",
     ))
+}
+
+/// Whether an accepted claim of `binding` on `group/resource` allows `verb`: both the export's
+/// and the binding's verbs must name it (or both `*`, kcp's intersection).
+fn claim_allows(
+    binding: &APIBinding,
+    view: &View,
+    group: &str,
+    resource: &str,
+    verb: &str,
+) -> bool {
+    let (group, resource) = crate::apis::claims::normalize(group, resource);
+    binding.spec.permission_claims.iter().any(|accepted| {
+        if accepted.state != Some(AcceptablePermissionClaimState::Accepted)
+            || accepted.scoped.claim.group != group
+            || accepted.scoped.claim.resource != resource
+        {
+            return false;
+        }
+        let exported: &[String] = view
+            .export
+            .spec
+            .permission_claims
+            .iter()
+            .find(|c| c.equal_gri(&accepted.scoped.claim))
+            .map_or(&[], |c| c.verbs.as_slice());
+        let allowed = |v: &str| {
+            accepted.scoped.claim.verbs.iter().any(|b| b == v) && exported.iter().any(|e| e == v)
+        };
+        allowed(verb) || allowed("*")
+    })
 }
 
 /// Whether `b` binds the view's export (resolved, or still referring to it by the export's
