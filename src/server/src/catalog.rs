@@ -849,8 +849,8 @@ impl Catalogs {
             for d in &bound {
                 if let KeySpace::Bound(identity) = &d.space {
                     let key = (identity.clone(), d.group, d.version, d.resource);
-                    if !ids.contains_key(&key) {
-                        ids.insert(key, d.clone());
+                    if let std::collections::hash_map::Entry::Vacant(e) = ids.entry(key) {
+                        e.insert(d.clone());
                         self.identities_generation
                             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
