@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kube::api::{Api, ApiResource, DynamicObject};
@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::queue::Queue;
 use crate::kcp::Kcp;
+use crate::metrics::SyncMetrics;
 use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
 use crate::sync::object::{Outcome, Primary};
 
@@ -29,6 +30,8 @@ pub type Naming = Arc<dyn Fn(&Value, &str) -> anyhow::Result<(String, String)> +
 
 /// What the controller syncs.
 pub struct Spec {
+    /// The PublishedResource's name (the metrics' `published_resource` label).
+    pub published_resource: String,
     pub agent_name: String,
     /// The agent's namespace (state Secrets).
     pub namespace: String,
@@ -53,17 +56,19 @@ struct Ctx {
     /// The endpoint of each cluster's objects.
     endpoint_of: RwLock<HashMap<String, String>>,
     queue: Arc<Queue<Key>>,
+    metrics: SyncMetrics<Key>,
 }
 
 /// Runs until aborted.
 pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
     let ctx = Arc::new(Ctx {
+        metrics: SyncMetrics::new(&spec.published_resource),
         spec,
         kcp,
         local,
         remote: RwLock::new(HashMap::new()),
         endpoint_of: RwLock::new(HashMap::new()),
-        queue: Queue::new(),
+        queue: Queue::named(crate::metrics::SYNC),
     });
     let mut tasks = tokio::task::JoinSet::new();
     for url in endpoints {
@@ -113,6 +118,11 @@ async fn watch_remote(ctx: Arc<Ctx>, url: String) {
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(cluster.clone(), url.clone());
+            let had = ctx
+                .remote
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(&key);
             {
                 let mut remote = ctx.remote.write().unwrap_or_else(|p| p.into_inner());
                 if present {
@@ -121,6 +131,8 @@ async fn watch_remote(ctx: Arc<Ctx>, url: String) {
                     remote.remove(&key);
                 }
             }
+            ctx.metrics.cached(cluster, had, present);
+            ctx.metrics.arrived(&key);
             ctx.queue.add(key);
         }
     }
@@ -155,7 +167,9 @@ async fn watch_local(ctx: Arc<Ctx>) {
             .get(&key.cluster_name)
             .cloned();
         if let Some(url) = url {
-            ctx.queue.add((url, key));
+            let key = (url, key);
+            ctx.metrics.arrived(&key);
+            ctx.queue.add(key);
         }
     }
 }
@@ -163,12 +177,20 @@ async fn watch_local(ctx: Arc<Ctx>) {
 async fn work(ctx: Arc<Ctx>) {
     loop {
         let key = ctx.queue.next().await;
-        match reconcile(&ctx, &key).await {
+        let started = Instant::now();
+        let result = reconcile(&ctx, &key).await;
+        let known = ctx
+            .remote
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&key);
+        ctx.metrics.finished(&key, started, &result, known);
+        match result {
             Ok(Outcome::Done) => {}
             Ok(Outcome::Requeue) => ctx.queue.add_after(key.clone(), REQUEUE),
             Err(e) => {
                 tracing::warn!(object = %key.1, "sync: {e:#}");
-                ctx.queue.add_after(key.clone(), Duration::from_secs(1));
+                ctx.queue.retry(key.clone(), Duration::from_secs(1));
             }
         }
         ctx.queue.done(&key);
@@ -207,6 +229,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         naming: &naming,
         namespace: &ctx.spec.namespace,
         event: &event,
+        on_write: &|w| ctx.metrics.wrote(key, w),
     };
     primary.process(&remote).await
 }

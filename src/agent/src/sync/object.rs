@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context as _;
+
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
@@ -30,6 +32,43 @@ pub enum Outcome {
 /// An event about the kcp object (reason, message), as the Go agent emits them.
 pub type EventFn<'a> = &'a (dyn Fn(&Value, &'static str, &'static str) + Send + Sync);
 
+/// A write [`Primary::process`] made, reported as soon as the server has acknowledged it (for
+/// the sync-lag metric).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// The agent's finalizer on the kcp object, added or removed.
+    Finalizer,
+    /// The copy on the service cluster, created (or adopted), updated or deleted: the sync down.
+    Copy,
+    /// The kcp object's status: the sync up.
+    Status,
+}
+
+/// Told of each [`Write`].
+pub type WriteFn<'a> = &'a (dyn Fn(Write) + Send + Sync);
+
+/// What failed, as context on the errors of [`Primary::process`] that are not the service
+/// cluster's answers (for the sync-error metric, `crate::metrics::sync_error_reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// A request to kcp (the object's finalizer or status).
+    KcpRequest,
+    /// The naming rules.
+    Naming,
+    /// The last-known state Secret.
+    State,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Failure::KcpRequest => "request to kcp",
+            Failure::Naming => "naming the copy",
+            Failure::State => "last-known state",
+        })
+    }
+}
+
 /// How one published resource is synced.
 pub struct Primary<'a> {
     pub agent_name: &'a str,
@@ -50,6 +89,8 @@ pub struct Primary<'a> {
     /// The agent's namespace (state Secrets).
     pub namespace: &'a str,
     pub event: EventFn<'a>,
+    /// Told of each write as soon as it is acknowledged.
+    pub on_write: WriteFn<'a>,
 }
 
 fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
@@ -131,6 +172,7 @@ impl Primary<'_> {
                     self.local_api(namespace_of(copy))
                         .delete(name_of(copy), &DeleteParams::default())
                         .await?;
+                    (self.on_write)(Write::Copy);
                     (self.event)(
                         remote,
                         "ObjectCleanup",
@@ -140,6 +182,7 @@ impl Primary<'_> {
                 return Ok(Outcome::Requeue);
             }
             if self.set_finalizer(remote, false).await? {
+                (self.on_write)(Write::Finalizer);
                 (self.event)(
                     remote,
                     "ObjectDeleted",
@@ -153,6 +196,7 @@ impl Primary<'_> {
         // B. The finalizer, before anything is made.
         if !meta::finalizers(remote).iter().any(|f| f == FINALIZER) {
             self.set_finalizer(remote, true).await?;
+            (self.on_write)(Write::Finalizer);
             (self.event)(
                 remote,
                 "ObjectAccepted",
@@ -166,8 +210,9 @@ impl Primary<'_> {
         // D. The copy.
         let Some(copy) = copy else {
             self.create_copy(&key, remote).await?;
+            (self.on_write)(Write::Copy);
             (self.event)(remote, "ObjectPlaced", "Object has been placed.");
-            states.put(&key, &current).await?;
+            states.put(&key, &current).await.context(Failure::State)?;
             return Ok(Outcome::Requeue);
         };
 
@@ -203,7 +248,9 @@ impl Primary<'_> {
                     &PostParams::default(),
                     &from_value(updated)?,
                 )
-                .await?;
+                .await
+                .context(Failure::KcpRequest)?;
+            (self.on_write)(Write::Status);
             (self.event)(
                 remote,
                 "ObjectStatusSynced",
@@ -233,13 +280,14 @@ impl Primary<'_> {
                 &PatchParams::default(),
                 &Patch::Merge(&patch),
             )
-            .await?;
+            .await
+            .context(Failure::KcpRequest)?;
         Ok(true)
     }
 
     /// Makes the copy of `remote` (or adopts an object already there under its name).
     async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<()> {
-        let (ns, name) = (self.naming)(remote)?;
+        let (ns, name) = (self.naming)(remote).context(Failure::Naming)?;
         let ns = if self.local_namespaced {
             ns
         } else {
@@ -315,7 +363,7 @@ impl Primary<'_> {
         mut current: Value,
     ) -> anyhow::Result<bool> {
         let api = self.local_api(namespace_of(copy));
-        match states.get(key).await? {
+        match states.get(key).await.context(Failure::State)? {
             Some(mut last) => {
                 last["apiVersion"] = current["apiVersion"].clone();
                 last["kind"] = current["kind"].clone();
@@ -351,6 +399,7 @@ impl Primary<'_> {
                     &Patch::Merge(&patch),
                 )
                 .await?;
+                (self.on_write)(Write::Copy);
             }
             None => {
                 tracing::warn!(
@@ -381,9 +430,10 @@ impl Primary<'_> {
                 }
                 api.replace(name_of(copy), &PostParams::default(), &from_value(updated)?)
                     .await?;
+                (self.on_write)(Write::Copy);
             }
         }
-        states.put(key, &current).await?;
+        states.put(key, &current).await.context(Failure::State)?;
         Ok(true)
     }
 }
