@@ -55,8 +55,8 @@ struct Ctx {
     remote: RwLock<HashMap<Key, Value>>,
     /// The endpoint of each cluster's objects.
     endpoint_of: RwLock<HashMap<String, String>>,
-    queue: Arc<Queue<Key>>,
     metrics: SyncMetrics<Key>,
+    queue: Arc<Queue<Key>>,
 }
 
 /// Runs until aborted.

@@ -182,7 +182,6 @@ impl Primary<'_> {
                 return Ok(Outcome::Requeue);
             }
             if self.set_finalizer(remote, false).await? {
-                (self.on_write)(Write::Finalizer);
                 (self.event)(
                     remote,
                     "ObjectDeleted",
@@ -196,7 +195,6 @@ impl Primary<'_> {
         // B. The finalizer, before anything is made.
         if !meta::finalizers(remote).iter().any(|f| f == FINALIZER) {
             self.set_finalizer(remote, true).await?;
-            (self.on_write)(Write::Finalizer);
             (self.event)(
                 remote,
                 "ObjectAccepted",
@@ -250,12 +248,12 @@ impl Primary<'_> {
                 )
                 .await
                 .context(Failure::KcpRequest)?;
-            (self.on_write)(Write::Status);
             (self.event)(
                 remote,
                 "ObjectStatusSynced",
                 "The current object status has been updated.",
             );
+            (self.on_write)(Write::Status);
         }
         Ok(Outcome::Done)
     }
@@ -282,6 +280,7 @@ impl Primary<'_> {
             )
             .await
             .context(Failure::KcpRequest)?;
+        (self.on_write)(Write::Finalizer);
         Ok(true)
     }
 
