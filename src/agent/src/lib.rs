@@ -12,7 +12,8 @@
 //! - `controllers`: apiresourceschema, apiexport, syncmanager, sync;
 //! - `sync`: the per-object state machine (finalizer, copy, three-way merge, status back,
 //!   deletion) and the Go agent's state Secrets;
-//! - `template`: Go `text/template` with sprig, for naming and related resources.
+//! - `template`: Go `text/template` with sprig, for naming and related resources;
+//! - [`leader`]: leader election on a Lease; [`metrics`]: the Prometheus series.
 
 pub mod apiresourceschema;
 pub mod controllers;
@@ -20,6 +21,7 @@ pub mod discovery;
 pub mod events;
 pub mod gojson;
 pub mod kcp;
+pub mod leader;
 pub mod metrics;
 pub mod options;
 pub mod projection;

@@ -8,7 +8,13 @@ pub const CONTROLLERS: [&str; 3] = ["apiexport", "apiresourceschema", "sync"];
 
 /// `api-syncagent` flags.
 #[derive(Parser, Clone, Debug)]
-#[command(name = "api-syncagent", version, about = "The kcp api-syncagent")]
+// A flag given twice takes the last value, as Go's flag package does.
+#[command(
+    name = "api-syncagent",
+    version,
+    about = "The kcp api-syncagent",
+    args_override_self = true
+)]
 pub struct Options {
     /// Service-cluster kubeconfig (else `$KUBECONFIG`, in-cluster, `~/.kube/config`).
     #[arg(long, default_value = "")]
@@ -152,6 +158,24 @@ mod tests {
             "apiexport,sync",
         ]);
         assert!(o.validate().is_empty(), "{:?}", o.validate());
+        assert!(!o.enable_leader_election);
+        let twice = Options::parse_from([
+            "api-syncagent",
+            "--enable-leader-election=false",
+            "--enable-leader-election=true",
+        ]);
+        assert!(twice.enable_leader_election, "the last one counts");
+        let repeated = Options::parse_from([
+            "api-syncagent",
+            "--disabled-controllers",
+            "apiexport",
+            "--disabled-controllers=sync,apiresourceschema",
+        ]);
+        assert_eq!(
+            repeated.disabled_controllers,
+            ["apiexport", "sync", "apiresourceschema"],
+            "repeatable, as the Go agent's string slice"
+        );
         assert_eq!(o.agent_name(), "example-syncagent");
         assert!(o.disabled("sync") && !o.disabled("apiresourceschema"));
         let bad = Options::parse_from([

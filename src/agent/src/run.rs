@@ -1,6 +1,7 @@
 //! The agent's start (`reference/api-syncagent.md` §6.2): both sides' clients, the endpoint
-//! slice and its export resolved, the metrics and health endpoints, then the controllers until
-//! a termination signal.
+//! slice and its export resolved, the metrics and health endpoints, then (with leader election,
+//! once this replica holds the Lease, §6.4) the controllers until a termination signal, or until
+//! the Lease is lost: then the process ends with an error, as controller-runtime's manager does.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::controllers;
 use crate::kcp::Kcp;
+use crate::leader::{self, Elector, KubeLease};
 use crate::options::Options;
 
 /// Logs to stderr, JSON or console, Info (Debug with `--log-debug`).
@@ -89,9 +91,14 @@ pub async fn run(opts: Options) -> Result<()> {
         apiexportendpointslice = %opts.apiexportendpointslice_ref,
         "Moin, I'm the kcp Sync Agent"
     );
-    if opts.enable_leader_election {
-        tracing::warn!("leader election is not implemented yet: run one replica");
-    }
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    };
+    tokio::pin!(shutdown);
     let local = local_client(&opts).await?;
     let kcp = Arc::new(Kcp::connect(&opts.kcp_kubeconfig, &opts.apiexportendpointslice_ref).await?);
     tracing::info!(
@@ -108,6 +115,27 @@ pub async fn run(opts: Options) -> Result<()> {
                 }
             });
         }
+    }
+    // The controllers run only on the leader.
+    let mut elector = None;
+    if opts.enable_leader_election {
+        let lease = leader::lease_name(&agent_name);
+        crate::metrics::set_leader(&lease, false);
+        let mut e = Elector::new(
+            KubeLease::new(local.clone(), &opts.namespace, &lease),
+            &lease,
+            leader::identity(),
+            leader::Timing::default(),
+        );
+        tokio::select! {
+            _ = e.acquire() => {}
+            _ = &mut shutdown => {
+                tracing::info!("shutting down");
+                return Ok(());
+            }
+        }
+        crate::metrics::set_leader(&lease, true);
+        elector = Some((e, lease));
     }
     let selector = opts.published_resource_selector.clone();
     let mut tasks = tokio::task::JoinSet::new();
@@ -137,10 +165,21 @@ pub async fn run(opts: Options) -> Result<()> {
         ));
     }
     tracing::info!("Starting kcp Sync Agent…");
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let lost = async {
+        match &mut elector {
+            Some((e, lease)) => {
+                e.keep().await;
+                crate::metrics::set_leader(lease, false);
+            }
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+        _ = &mut shutdown => {}
+        _ = lost => {
+            tasks.abort_all();
+            anyhow::bail!("leader election lost");
+        }
     }
     tracing::info!("shutting down");
     tasks.abort_all();

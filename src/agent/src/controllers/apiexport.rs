@@ -12,6 +12,7 @@ use kube::runtime::watcher;
 use serde_json::{Value, json};
 
 use crate::kcp::{Kcp, apis_resource};
+use crate::metrics::{self, Reconciled};
 use crate::sync::meta::AGENT_NAME_LABEL;
 
 /// The PublishedResource kind, read dynamically.
@@ -232,7 +233,9 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
     });
     loop {
         trigger.notified().await;
-        if let Err(e) = reconcile(&kcp, &exports, &prs, &agent_name, &selector).await {
+        let result = reconcile(&kcp, &exports, &prs, &agent_name, &selector).await;
+        metrics::reconciled(metrics::APIEXPORT, Reconciled::of(&result));
+        if let Err(e) = result {
             tracing::warn!("apiexport: {e:#}");
             let t = trigger.clone();
             tokio::spawn(async move {

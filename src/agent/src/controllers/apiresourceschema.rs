@@ -15,12 +15,13 @@ use serde_json::json;
 
 use super::queue::Queue;
 use crate::kcp::{Kcp, apis_resource};
+use crate::metrics::{self, Reconciled};
 use crate::sync::meta::AGENT_NAME_LABEL;
 
 /// Runs until aborted.
 pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selector: String) {
     let prs = Api::<PublishedResource>::all(local.clone());
-    let queue: Arc<Queue<String>> = Queue::new();
+    let queue: Arc<Queue<String>> = Queue::named(metrics::APIRESOURCESCHEMA);
     let q = queue.clone();
     let pr_watch = watcher(prs.clone(), watcher::Config::default().labels(&selector));
     tokio::spawn(async move {
@@ -70,9 +71,11 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
         tokio::spawn(async move {
             loop {
                 let name = queue.next().await;
-                if let Err(e) = reconcile(&kcp, &local, &agent, &prs, &name).await {
+                let result = reconcile(&kcp, &local, &agent, &prs, &name).await;
+                metrics::reconciled(metrics::APIRESOURCESCHEMA, Reconciled::of(&result));
+                if let Err(e) = result {
                     tracing::warn!(published_resource = %name, "apiresourceschema: {e:#}");
-                    queue.add_after(name.clone(), std::time::Duration::from_secs(1));
+                    queue.retry(name.clone(), std::time::Duration::from_secs(1));
                 }
                 queue.done(&name);
             }

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use futures::StreamExt;
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::watcher;
@@ -15,6 +16,7 @@ use serde_json::Value;
 
 use super::queue::Queue;
 use crate::kcp::Kcp;
+use crate::metrics::SyncMetrics;
 use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
 use crate::sync::object::{Outcome, Primary};
 
@@ -30,6 +32,8 @@ pub type Naming = Arc<dyn Fn(&Value, &str, &str) -> anyhow::Result<(String, Stri
 
 /// What the controller syncs.
 pub struct Spec {
+    /// The PublishedResource's name (the metrics' `published_resource` label).
+    pub published_resource: String,
     pub agent_name: String,
     /// The agent's namespace (state Secrets).
     pub namespace: String,
@@ -57,6 +61,7 @@ struct Ctx {
     remote: RwLock<HashMap<Key, Value>>,
     /// The endpoint of each cluster's objects.
     endpoint_of: RwLock<HashMap<String, String>>,
+    metrics: SyncMetrics<Key>,
     queue: Arc<Queue<Key>>,
     /// Workspace paths by logical cluster (a workspace's path does not change).
     paths: RwLock<HashMap<String, String>>,
@@ -65,12 +70,13 @@ struct Ctx {
 /// Runs until aborted.
 pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
     let ctx = Arc::new(Ctx {
+        metrics: SyncMetrics::new(&spec.published_resource),
         spec,
         kcp,
         local,
         remote: RwLock::new(HashMap::new()),
         endpoint_of: RwLock::new(HashMap::new()),
-        queue: Queue::new(),
+        queue: Queue::named(crate::metrics::SYNC),
         paths: RwLock::new(HashMap::new()),
     });
     let mut tasks = tokio::task::JoinSet::new();
@@ -121,6 +127,11 @@ async fn watch_remote(ctx: Arc<Ctx>, url: String) {
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(cluster.clone(), url.clone());
+            let had = ctx
+                .remote
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(&key);
             {
                 let mut remote = ctx.remote.write().unwrap_or_else(|p| p.into_inner());
                 if present {
@@ -129,6 +140,8 @@ async fn watch_remote(ctx: Arc<Ctx>, url: String) {
                     remote.remove(&key);
                 }
             }
+            ctx.metrics.cached(cluster, had, present);
+            ctx.metrics.arrived(&key);
             ctx.queue.add(key);
         }
     }
@@ -163,7 +176,9 @@ async fn watch_local(ctx: Arc<Ctx>) {
             .get(&key.cluster_name)
             .cloned();
         if let Some(url) = url {
-            ctx.queue.add((url, key));
+            let key = (url, key);
+            ctx.metrics.arrived(&key);
+            ctx.queue.add(key);
         }
     }
 }
@@ -171,12 +186,20 @@ async fn watch_local(ctx: Arc<Ctx>) {
 async fn work(ctx: Arc<Ctx>) {
     loop {
         let key = ctx.queue.next().await;
-        match reconcile(&ctx, &key).await {
+        let started = Instant::now();
+        let result = reconcile(&ctx, &key).await;
+        let known = ctx
+            .remote
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&key);
+        ctx.metrics.finished(&key, started, &result, known);
+        match result {
             Ok(Outcome::Done) => {}
             Ok(Outcome::Requeue) => ctx.queue.add_after(key.clone(), REQUEUE),
             Err(e) => {
                 tracing::warn!(object = %key.1, "sync: {e:#}");
-                ctx.queue.add_after(key.clone(), Duration::from_secs(1));
+                ctx.queue.retry(key.clone(), Duration::from_secs(1));
             }
         }
         ctx.queue.done(&key);
@@ -222,6 +245,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         naming: &naming,
         namespace: &ctx.spec.namespace,
         event: &event,
+        on_write: &|w| ctx.metrics.wrote(key, w),
     };
     primary.process(&remote).await
 }
@@ -240,9 +264,9 @@ async fn workspace_path(ctx: &Ctx, client: &kube::Client, cluster: &str) -> anyh
     let lc = Api::<DynamicObject>::all_with(client.clone(), &crate::kcp::logical_clusters())
         .get("cluster")
         .await
-        .map_err(|e| {
-            anyhow::anyhow!("Failed to retrieve workspace path, cannot process object: {e}")
-        })?;
+        .map_err(anyhow::Error::from)
+        .context("Failed to retrieve workspace path, cannot process object")
+        .context(crate::sync::object::Failure::KcpRequest)?;
     let path = lc
         .metadata
         .annotations

@@ -19,6 +19,7 @@ use serde_json::Value;
 use super::queue::Queue;
 use super::sync::{self as sync_controller, Naming, Spec};
 use crate::kcp::{Kcp, apis_resource};
+use crate::metrics::{self, Reconciled};
 use crate::published;
 
 /// A running controller and what it was started from.
@@ -67,7 +68,7 @@ pub async fn run(
         agent_name,
         namespace,
         running: Mutex::new(HashMap::new()),
-        queue: Queue::new(),
+        queue: Queue::named(crate::metrics::SYNCMANAGER),
     });
     let pr_watch = watcher(
         ctx.prs.clone(),
@@ -115,12 +116,21 @@ pub async fn run(
     });
     loop {
         let name = ctx.queue.next().await;
-        match reconcile(&ctx, &name).await {
+        let result = reconcile(&ctx, &name).await;
+        metrics::reconciled(
+            metrics::SYNCMANAGER,
+            match result {
+                Ok(true) => Reconciled::Success,
+                Ok(false) => Reconciled::Requeue,
+                Err(_) => Reconciled::Error,
+            },
+        );
+        match result {
             Ok(true) => {}
             Ok(false) => ctx.queue.add_after(name.clone(), Duration::from_secs(1)),
             Err(e) => {
                 tracing::warn!(published_resource = %name, "syncmanager: {e:#}");
-                ctx.queue.add_after(name.clone(), Duration::from_secs(1));
+                ctx.queue.retry(name.clone(), Duration::from_secs(1));
             }
         }
         ctx.queue.done(&name);
@@ -193,6 +203,7 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
         )?)
     });
     let spec = Spec {
+        published_resource: name.to_string(),
         agent_name: ctx.agent_name.clone(),
         namespace: ctx.namespace.clone(),
         subresources: published::subresources(&crd),

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context as _;
+
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
@@ -29,6 +31,43 @@ pub enum Outcome {
 
 /// An event about the kcp object (reason, message), as the Go agent emits them.
 pub type EventFn<'a> = &'a (dyn Fn(&Value, &'static str, &'static str) + Send + Sync);
+
+/// A write [`Primary::process`] made, reported as soon as the server has acknowledged it (for
+/// the sync-lag metric).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// The agent's finalizer on the kcp object, added or removed.
+    Finalizer,
+    /// The copy on the service cluster, created (or adopted), updated or deleted: the sync down.
+    Copy,
+    /// The kcp object's status: the sync up.
+    Status,
+}
+
+/// Told of each [`Write`].
+pub type WriteFn<'a> = &'a (dyn Fn(Write) + Send + Sync);
+
+/// What failed, as context on the errors of [`Primary::process`] that are not the service
+/// cluster's answers (for the sync-error metric, `crate::metrics::sync_error_reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// A request to kcp (the object's finalizer or status).
+    KcpRequest,
+    /// The naming rules.
+    Naming,
+    /// The last-known state Secret.
+    State,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Failure::KcpRequest => "request to kcp",
+            Failure::Naming => "naming the copy",
+            Failure::State => "last-known state",
+        })
+    }
+}
 
 /// How one published resource is synced.
 pub struct Primary<'a> {
@@ -55,6 +94,8 @@ pub struct Primary<'a> {
     /// The agent's namespace (state Secrets).
     pub namespace: &'a str,
     pub event: EventFn<'a>,
+    /// Told of each write as soon as it is acknowledged.
+    pub on_write: WriteFn<'a>,
 }
 
 fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
@@ -137,6 +178,7 @@ impl Primary<'_> {
                     self.local_api(namespace_of(copy))
                         .delete(name_of(copy), &DeleteParams::default())
                         .await?;
+                    (self.on_write)(Write::Copy);
                     (self.event)(
                         remote,
                         "ObjectCleanup",
@@ -182,8 +224,9 @@ impl Primary<'_> {
         // D. The copy.
         let Some(copy) = copy else {
             self.create_copy(&key, remote).await?;
+            (self.on_write)(Write::Copy);
             (self.event)(remote, "ObjectPlaced", "Object has been placed.");
-            states.put(&key, &current).await?;
+            states.put(&key, &current).await.context(Failure::State)?;
             return Ok(Outcome::Requeue);
         };
 
@@ -217,16 +260,19 @@ impl Primary<'_> {
             let updated = from_value(updated)?;
             if self.remote_status_subresource {
                 api.replace_status(name_of(remote), &PostParams::default(), &updated)
-                    .await?;
+                    .await
+                    .context(Failure::KcpRequest)?;
             } else {
                 api.replace(name_of(remote), &PostParams::default(), &updated)
-                    .await?;
+                    .await
+                    .context(Failure::KcpRequest)?;
             }
             (self.event)(
                 remote,
                 "ObjectStatusSynced",
                 "The current object status has been updated.",
             );
+            (self.on_write)(Write::Status);
         }
         Ok(Outcome::Done)
     }
@@ -251,13 +297,15 @@ impl Primary<'_> {
                 &PatchParams::default(),
                 &Patch::Merge(&patch),
             )
-            .await?;
+            .await
+            .context(Failure::KcpRequest)?;
+        (self.on_write)(Write::Finalizer);
         Ok(true)
     }
 
     /// Makes the copy of `remote` (or adopts an object already there under its name).
     async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<()> {
-        let (ns, name) = (self.naming)(remote)?;
+        let (ns, name) = (self.naming)(remote).context(Failure::Naming)?;
         let ns = if self.local_namespaced {
             ns
         } else {
@@ -333,7 +381,7 @@ impl Primary<'_> {
         mut current: Value,
     ) -> anyhow::Result<bool> {
         let api = self.local_api(namespace_of(copy));
-        match states.get(key).await? {
+        match states.get(key).await.context(Failure::State)? {
             Some(mut last) => {
                 last["apiVersion"] = current["apiVersion"].clone();
                 last["kind"] = current["kind"].clone();
@@ -369,6 +417,7 @@ impl Primary<'_> {
                     &Patch::Merge(&patch),
                 )
                 .await?;
+                (self.on_write)(Write::Copy);
             }
             None => {
                 tracing::warn!(
@@ -399,9 +448,10 @@ impl Primary<'_> {
                 }
                 api.replace(name_of(copy), &PostParams::default(), &from_value(updated)?)
                     .await?;
+                (self.on_write)(Write::Copy);
             }
         }
-        states.put(key, &current).await?;
+        states.put(key, &current).await.context(Failure::State)?;
         Ok(true)
     }
 }
