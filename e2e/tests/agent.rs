@@ -377,6 +377,35 @@ fn crontabs_spec(naming: &str) -> String {
     )
 }
 
+/// A free loopback address.
+fn free_address() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// The agent's `/metrics` (empty while it does not answer).
+fn scrape(address: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut c) = std::net::TcpStream::connect(address) else {
+        return String::new();
+    };
+    let _ = c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut out = String::new();
+    let _ = c.read_to_string(&mut out);
+    out
+}
+
+/// The value of the series `name{labels…}` (labels as written, sorted) in a scrape.
+fn series(scrape: &str, name_and_labels: &str) -> Option<f64> {
+    scrape
+        .lines()
+        .find_map(|l| l.strip_prefix(name_and_labels)?.trim().parse().ok())
+}
+
 /// Follows the Go agent's `TestSyncSimpleObject`, then our own: the status written back, and
 /// deletion (the copy goes first, then the kcp object). Run on both service clusters.
 fn sync_simple_object_on(service: Service, test: &str) {
@@ -388,7 +417,8 @@ fn sync_simple_object_on(service: Service, test: &str) {
             "  naming: {{namespace: '{ns}', name: '{{{{ .Object.metadata.name }}}}'}}\n"
         )),
     );
-    let agent = env.start_agent(&[]);
+    let metrics = free_address();
+    let agent = env.start_agent(&["--metrics-address", &metrics]);
     let team = env.consumer("team-1");
     env.create_in(
         &team,
@@ -456,6 +486,16 @@ fn sync_simple_object_on(service: Service, test: &str) {
         )
         .stdout
             == "Running"
+    });
+
+    // The metrics saw it: one engaged workspace, a synced object, lag measured both ways.
+    let pr = env.pr_name("publish-crontabs");
+    wait_until("the agent's metrics", Duration::from_secs(30), || {
+        let m = scrape(&metrics);
+        series(&m, "sync_agent_engaged_workspaces") == Some(1.0)
+            && series(&m, &format!("sync_agent_objects{{published_resource=\"{pr}\",state=\"synced\"}}")) == Some(1.0)
+            && series(&m, &format!("sync_agent_sync_lag_seconds_count{{direction=\"down\",published_resource=\"{pr}\"}}")).is_some_and(|n| n >= 1.0)
+            && series(&m, &format!("sync_agent_sync_lag_seconds_count{{direction=\"up\",published_resource=\"{pr}\"}}")).is_some_and(|n| n >= 1.0)
     });
 
     // The last-known state, in the Go agent's Secret.
@@ -937,24 +977,9 @@ fn schemas_are_created_with_the_projection() {
 fn published_resource_metric() {
     let env = Env::new("metric");
     env.publish("publish-one", &crontabs_spec(""));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("127.0.0.1:{port}");
+    let address = free_address();
     let _agent = env.start_agent(&["--metrics-address", &address]);
-    let metrics = || {
-        use std::io::{Read, Write};
-        let Ok(mut c) = std::net::TcpStream::connect(&address) else {
-            return String::new();
-        };
-        let _ = c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        let mut out = String::new();
-        let _ = c.read_to_string(&mut out);
-        out
-    };
-    let has = |line: &str| metrics().lines().any(|l| l == line);
+    let has = |line: &str| scrape(&address).lines().any(|l| l == line);
     wait_until("one", Duration::from_secs(30), || {
         has("sync_agent_published_resource 1")
     });
