@@ -1125,3 +1125,172 @@ fn two_agents_on_one_service_cluster_are_kept_apart() {
         .to_string();
     assert_eq!(in_a.lines().count(), 1, "{in_a}");
 }
+
+/// A CRD of two versions (v2 stored) that only these tests use.
+const MULTI: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: multis.example.com
+spec:
+  group: example.com
+  names: {kind: Multi, listKind: MultiList, plural: multis, singular: multi}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {a: {type: string}}}}}
+  - name: v2
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {b: {type: string}}}}}
+";
+
+/// The schema the export serves for this test's PublishedResource `name` once its status names
+/// it.
+fn schema_of(env: &Env, name: &str) -> Value {
+    let mut schema = String::new();
+    wait_until(
+        "the PublishedResource's schema",
+        Duration::from_secs(60),
+        || {
+            schema = env
+                .service
+                .kubectl(
+                    &[
+                        "get",
+                        "publishedresource",
+                        &env.pr_name(name),
+                        "-o",
+                        "jsonpath={.status.resourceSchemaName}",
+                    ],
+                    None,
+                )
+                .stdout;
+            !schema.is_empty()
+        },
+    );
+    env.k(
+        &env.org,
+        &["get", "apiresourceschema", &schema, "-o", "json"],
+        None,
+    )
+    .json()
+}
+
+fn versions_of(ars: &Value) -> Vec<String> {
+    ars["spec"]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Follows `TestARSOnlyContainsSelectedCRDVersion` and `TestMultiVersionCRD`: `versions` picks
+/// what the schema holds.
+#[test]
+fn schemas_hold_the_selected_versions() {
+    let env = Env::new("versions");
+    env.service_apply(MULTI);
+    wait_until("multis served", Duration::from_secs(30), || {
+        env.service
+            .kubectl(&["get", "multis", "-A"], None)
+            .success()
+    });
+    env.publish(
+        "only-v1",
+        "  resource: {apiGroup: example.com, versions: [v1], kind: Multi}\n  projection: {group: v1only.example.com}\n",
+    );
+    env.publish(
+        "both",
+        "  resource: {apiGroup: example.com, versions: [v2, v1], kind: Multi}\n  projection: {group: both.example.com}\n",
+    );
+    let _agent = env.start_agent(&[]);
+    let only = schema_of(&env, "only-v1");
+    assert_eq!(versions_of(&only), ["v1"]);
+    assert_eq!(only["spec"]["versions"][0]["storage"], true);
+    let both = schema_of(&env, "both");
+    assert_eq!(versions_of(&both), ["v1", "v2"]);
+    assert_eq!(both["spec"]["conversion"]["strategy"], "None");
+}
+
+/// Follows `TestARSAreNotUpdated`: a changed CRD makes a second schema (the first stays) and
+/// the PublishedResource's status moves to it.
+#[test]
+fn schemas_are_not_updated() {
+    let env = Env::new("not-updated");
+    let crd = |field: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.eksempel.no
+spec:
+  group: eksempel.no
+  names: {{kind: Backup, listKind: BackupList, plural: backups, singular: backup}}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {{type: object, properties: {{spec: {{type: object, properties: {{{field}: {{type: string}}}}}}}}}}
+"
+        )
+    };
+    env.service_apply(&crd("source"));
+    wait_until("backups served", Duration::from_secs(30), || {
+        env.service
+            .kubectl(&["get", "backups", "-A"], None)
+            .success()
+    });
+    env.publish(
+        "backups",
+        "  resource: {apiGroup: eksempel.no, version: v1, kind: Backup}\n",
+    );
+    let _agent = env.start_agent(&[]);
+    let first = schema_of(&env, "backups")["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.service_apply(&crd("destination"));
+    let mut second = String::new();
+    wait_until("a second schema", Duration::from_secs(60), || {
+        second = env
+            .service
+            .kubectl(
+                &[
+                    "get",
+                    "publishedresource",
+                    &env.pr_name("backups"),
+                    "-o",
+                    "jsonpath={.status.resourceSchemaName}",
+                ],
+                None,
+            )
+            .stdout;
+        !second.is_empty() && second != first
+    });
+    let labelled = env
+        .k(
+            &env.org,
+            &[
+                "get",
+                "apiresourceschemas",
+                "-l",
+                "syncagent.kcp.io/agent-name=not-updated",
+                "-o",
+                "name",
+            ],
+            None,
+        )
+        .ok()
+        .to_string();
+    assert!(
+        labelled.contains(&first) && labelled.contains(&second),
+        "{labelled}"
+    );
+}
