@@ -18,13 +18,17 @@ pub async fn plural_of(client: &kube::Client, group: &str, kind: &str) -> Result
         .run()
         .await
         .context("discovering the service cluster's APIs")?;
+    // Every version of the group: its preferred version may hold only other kinds (another
+    // CRD of the group with a higher version).
     for g in discovery.groups() {
         if g.name() != group {
             continue;
         }
-        for (ar, _) in g.recommended_resources() {
-            if ar.kind == kind {
-                return Ok(ar.plural);
+        for version in g.versions() {
+            for (ar, _) in g.versioned_resources(version) {
+                if ar.kind == kind && !ar.plural.contains('/') {
+                    return Ok(ar.plural);
+                }
             }
         }
     }
