@@ -12,6 +12,7 @@
 
 pub mod agent;
 pub mod bench;
+pub mod differential;
 pub mod kube_apiserver;
 pub mod kubectls;
 pub mod process;

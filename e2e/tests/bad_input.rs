@@ -175,18 +175,12 @@ fn bad_selectors_methods_and_media_types() {
         "application/json",
         br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}"#,
     );
+    // Kubernetes 1.36 refuses a patch type it does not know before its patch handler (see the
+    // differential suite, `patch/an unsupported patch type`).
     let (code, body) = kcp.curl("PATCH", &format!("{CM}/p"), "application/foo", b"{}");
-    assert_eq!(
-        (code, body),
-        (
-            415,
-            status(
-                415,
-                "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
-            )
-        )
-    );
+    let mut want = status(415, "UnsupportedMediaType", "415: Unsupported Media Type");
+    want["details"] = json!({});
+    assert_eq!((code, body), (415, want));
 
     let (code, body) = kcp.curl("PUT", CM, "application/json", b"{}");
     let mut want = status(

@@ -50,7 +50,7 @@ fn background_foreground_and_orphan_propagation() {
         "application/json",
         br#"{"propagationPolicy":"Foreground"}"#,
     );
-    assert_eq!(code, 202, "{body}");
+    assert_eq!(code, 200, "{body}");
     assert!(
         body["metadata"]["finalizers"]
             .to_string()
@@ -72,7 +72,7 @@ fn background_foreground_and_orphan_propagation() {
         "application/json",
         br#"{"propagationPolicy":"Orphan"}"#,
     );
-    assert_eq!(code, 202, "{body}");
+    assert_eq!(code, 200, "{body}");
     wait_until("the orphaning owner to go", Duration::from_secs(30), || {
         !exists(&kcp, "or-owner")
     });

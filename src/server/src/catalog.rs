@@ -229,6 +229,8 @@ impl ResourceDef {
 }
 
 const ALL: &[&str] = &["all"];
+/// The category kube gives the resources that extend the API (`kubectl get api-extensions`).
+const API_EXTENSIONS: &[&str] = &["api-extensions"];
 const WITH_STATUS: &[(&str, &[&str])] = &[("status", STATUS)];
 const WITH_SCALE_STATUS: &[(&str, &[&str])] = &[("scale", STATUS), ("status", STATUS)];
 const READ_ONLY: &[&str] = &["get", "list"];
@@ -255,6 +257,9 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
             core("events", "event", "Event", true, &["ev"]).converted_by(events::conversion()),
             core("limitranges", "limitrange", "LimitRange", true, &["limits"]),
             core("namespaces", "namespace", "Namespace", false, &["ns"])
+                .with_verbs(&[
+                    "create", "delete", "get", "list", "patch", "update", "watch",
+                ])
                 .with_subresources(&[("finalize", &["update"]), ("status", STATUS)]),
             core("nodes", "node", "Node", false, &["no"]).with_subresources(WITH_STATUS),
             core(
@@ -344,6 +349,7 @@ pub fn kube_builtins() -> &'static [ResourceDef] {
                 false,
                 &[],
             )
+            .in_categories(API_EXTENSIONS)
             .with_subresources(WITH_STATUS),
             stored(
                 "autoscaling",
@@ -500,6 +506,7 @@ fn shared_apis() -> Vec<ResourceDef> {
             false,
             &[],
         )
+        .in_categories(API_EXTENSIONS)
     };
     vec![
         admission(
@@ -594,6 +601,7 @@ fn shared_apis() -> Vec<ResourceDef> {
             false,
             &["crd", "crds"],
         )
+        .in_categories(API_EXTENSIONS)
         .with_subresources(WITH_STATUS),
         stored(
             "coordination.k8s.io",
@@ -1055,7 +1063,9 @@ impl Catalog {
             .any(|r| r.group == group && r.version == version)
     }
 
-    /// The groups (other than the legacy core group), in the order kube lists them.
+    /// The groups (other than the legacy core group), in the order kube lists them: the
+    /// built-in groups by kube-apiserver's group priorities, then the others (custom resources',
+    /// which kube ranks alike) by name.
     fn groups(&self) -> Vec<&'static str> {
         let mut groups: Vec<&'static str> = Vec::new();
         for r in self.resources.iter() {
@@ -1063,6 +1073,13 @@ impl Catalog {
                 groups.push(r.group);
             }
         }
+        groups.sort_by_key(|g| {
+            let rank = KUBE_GROUP_ORDER
+                .iter()
+                .position(|k| k == g)
+                .unwrap_or(KUBE_GROUP_ORDER.len());
+            (rank, *g)
+        });
         groups
     }
 
@@ -1076,6 +1093,17 @@ impl Catalog {
         }
         versions.sort_by_key(|v| version_priority(v));
         versions
+    }
+
+    /// The resources of a group version by name, as discovery lists them.
+    fn sorted_resources(&self, group: &str, version: &str) -> Vec<&ResourceDef> {
+        let mut resources: Vec<&ResourceDef> = self
+            .resources
+            .iter()
+            .filter(|r| r.group == group && r.version == version)
+            .collect();
+        resources.sort_by_key(|r| r.resource);
+        resources
     }
 
     /// `/api`.
@@ -1114,17 +1142,15 @@ impl Catalog {
         Some(g)
     }
 
-    /// `/api/v1` or `/apis/<group>/<version>`, if served.
+    /// `/api/v1` or `/apis/<group>/<version>`, if served: kube's `APIResourceList`, each
+    /// stored resource with its storage version hash, each subresource with the kind it answers
+    /// (its group and version only where they differ from the list's).
     pub fn api_resource_list(&self, group: &str, version: &str) -> Option<Value> {
         if !self.serves_group_version(group, version) {
             return None;
         }
         let mut resources = Vec::new();
-        for r in self
-            .resources
-            .iter()
-            .filter(|r| r.group == group && r.version == version)
-        {
+        for r in self.sorted_resources(group, version) {
             let mut entry = json!({
                 "name": r.resource,
                 "singularName": r.singular,
@@ -1138,28 +1164,41 @@ impl Catalog {
             if !r.categories.is_empty() {
                 entry["categories"] = json!(r.categories);
             }
+            if let Some(hash) = storage_version_hash(r) {
+                entry["storageVersionHash"] = json!(hash);
+            }
             resources.push(entry);
             for (sub, verbs) in r.subresources {
-                resources.push(json!({
+                let mut entry = json!({
                     "name": format!("{}/{sub}", r.resource),
                     "singularName": "",
                     "namespaced": r.namespaced,
-                    "kind": r.kind,
-                    "verbs": verbs,
-                }));
+                });
+                let (g, v, kind) = subresource_kind(r, sub);
+                if (g, v) != (r.group, r.version) {
+                    entry["group"] = json!(g);
+                    entry["version"] = json!(v);
+                }
+                entry["kind"] = json!(kind);
+                entry["verbs"] = json!(verbs);
+                resources.push(entry);
             }
         }
-        let group_version = if group.is_empty() {
-            version.to_string()
+        // kube's core list carries no apiVersion.
+        Some(if group.is_empty() {
+            json!({
+                "kind": "APIResourceList",
+                "groupVersion": version,
+                "resources": resources,
+            })
         } else {
-            format!("{group}/{version}")
-        };
-        Some(json!({
-            "kind": "APIResourceList",
-            "apiVersion": "v1",
-            "groupVersion": group_version,
-            "resources": resources,
-        }))
+            json!({
+                "kind": "APIResourceList",
+                "apiVersion": "v1",
+                "groupVersion": format!("{group}/{version}"),
+                "resources": resources,
+            })
+        })
     }
 
     /// Aggregated discovery (`apidiscovery.k8s.io/v2`) for `/api` (`legacy`) or `/apis`.
@@ -1173,18 +1212,17 @@ impl Catalog {
                     .iter()
                     .map(|v| {
                         let resources: Vec<Value> = self
-                            .resources
-                            .iter()
-                            .filter(|r| r.group == *g && r.version == *v)
+                            .sorted_resources(g, v)
+                            .into_iter()
                             .map(aggregated_resource)
                             .collect();
                         json!({"version": v, "resources": resources, "freshness": "Current"})
                     })
                     .collect();
                 let metadata = if g.is_empty() {
-                    json!({"creationTimestamp": null})
+                    json!({})
                 } else {
-                    json!({"name": g, "creationTimestamp": null})
+                    json!({"name": g})
                 };
                 json!({"metadata": metadata, "versions": versions})
             })
@@ -1229,8 +1267,71 @@ fn version_priority(v: &str) -> (u8, std::cmp::Reverse<u64>, std::cmp::Reverse<u
     }
 }
 
+/// kube-apiserver's order of its built-in groups in discovery (its group priorities).
+const KUBE_GROUP_ORDER: &[&str] = &[
+    "apiregistration.k8s.io",
+    "apps",
+    "events.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "networking.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "scheduling.k8s.io",
+    "coordination.k8s.io",
+    "node.k8s.io",
+    "discovery.k8s.io",
+    "resource.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io",
+    "storagemigration.k8s.io",
+];
+
+/// The hash kube publishes for a stored resource (`storageVersionHash`): the first eight bytes
+/// of SHA-256 of `<group>/<version>/<kind>` of its storage version, base64.
+fn storage_version_hash(r: &ResourceDef) -> Option<String> {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    // (componentstatuses are read from the components, not stored: no hash.)
+    if r.backing != Backing::Stored || !r.verbs.contains(&"watch") {
+        return None;
+    }
+    let (group, version) = match &r.conversion {
+        Some(c) => (c.storage_group, c.storage_version),
+        None => (r.group, r.version),
+    };
+    let digest = Sha256::digest(format!("{group}/{version}/{}", r.kind).as_bytes());
+    Some(base64::engine::general_purpose::STANDARD.encode(&digest[..8]))
+}
+
+/// The group, version and kind a subresource answers with.
+fn subresource_kind(r: &ResourceDef, sub: &str) -> (&'static str, &'static str, &'static str) {
+    match sub {
+        "scale" => ("autoscaling", "v1", "Scale"),
+        "token" => ("authentication.k8s.io", "v1", "TokenRequest"),
+        "eviction" => ("policy", "v1", "Eviction"),
+        "binding" => (r.group, r.version, "Binding"),
+        _ => (r.group, r.version, r.kind),
+    }
+}
+
 fn aggregated_resource(r: &ResourceDef) -> Value {
-    let kind = json!({"group": r.group, "version": r.version, "kind": r.kind});
+    // A built-in's response kinds leave out the group and version they share with the
+    // resource (kube converts them from its APIResourceList); a CRD's name them.
+    let response_kind = |(g, v, kind): (&str, &str, &str)| {
+        if r.custom.is_none() && (g, v) == (r.group, r.version) {
+            json!({"group": "", "version": "", "kind": kind})
+        } else {
+            json!({"group": g, "version": v, "kind": kind})
+        }
+    };
+    let kind = response_kind((r.group, r.version, r.kind));
     let mut entry = json!({
         "resource": r.resource,
         "responseKind": kind,
@@ -1248,7 +1349,9 @@ fn aggregated_resource(r: &ResourceDef) -> Value {
         entry["subresources"] = r
             .subresources
             .iter()
-            .map(|(sub, verbs)| json!({"subresource": sub, "responseKind": kind, "verbs": verbs}))
+            .map(|(sub, verbs)| {
+                json!({"subresource": sub, "responseKind": response_kind(subresource_kind(r, sub)), "verbs": verbs})
+            })
             .collect();
     }
     entry

@@ -246,6 +246,8 @@ fn format_value(v: &Value) -> String {
     }
 }
 
+const PAGE_NOT_FOUND: &str = "404 page not found";
+
 /// An error that becomes a `meta/v1 Status` response.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
@@ -271,7 +273,7 @@ impl ApiError {
         }
     }
 
-    fn with_details(mut self, details: Value) -> Self {
+    pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self
     }
@@ -396,6 +398,17 @@ impl ApiError {
             "the server could not find the requested resource",
         )
         .with_details(json!({}))
+    }
+
+    /// 404 for a path no API handler serves (an unknown group or group version): kube's mux
+    /// answers `404 page not found` in plain text, not a `Status`.
+    pub fn page_not_found() -> Self {
+        Self::new(404, "NotFound", PAGE_NOT_FOUND)
+    }
+
+    /// Whether this is [`ApiError::page_not_found`], sent as plain text.
+    pub fn is_page_not_found(&self) -> bool {
+        self.code == 404 && self.details.is_none() && self.message == PAGE_NOT_FOUND
     }
 
     /// 405: the resource does not support the verb.

@@ -327,11 +327,17 @@ impl Server {
             info.resource = resource.to_string();
             return Ok(def);
         }
-        self.catalogs
-            .for_cluster(cluster)
-            .lookup(&info.api_group, &info.api_version, &info.resource)
-            .cloned()
-            .ok_or_else(ApiError::path_not_found)
+        let catalog = self.catalogs.for_cluster(cluster);
+        match catalog.lookup(&info.api_group, &info.api_version, &info.resource) {
+            Some(def) => Ok(def.clone()),
+            // No handler at all for a group version nobody serves: kube's mux answers.
+            None if !info.api_group.is_empty()
+                && !catalog.serves_group_version(&info.api_group, &info.api_version) =>
+            {
+                Err(ApiError::page_not_found())
+            }
+            None => Err(ApiError::path_not_found()),
+        }
     }
 
     fn health(&self, path: &str) -> Option<Response<Body>> {
@@ -563,16 +569,16 @@ pub fn discovery(
             Ok(response::json(200, &list))
         }
         ["apis", group] => {
+            let v = cat.api_group(group).ok_or_else(ApiError::page_not_found)?;
             json_only()?;
-            cat.api_group(group)
-                .map(|v| response::json(200, &v))
-                .ok_or_else(ApiError::path_not_found)
+            Ok(response::json(200, &v))
         }
         ["apis", group, version] => {
+            let v = cat
+                .api_resource_list(group, version)
+                .ok_or_else(ApiError::page_not_found)?;
             json_only()?;
-            cat.api_resource_list(group, version)
-                .map(|v| response::json(200, &v))
-                .ok_or_else(ApiError::path_not_found)
+            Ok(response::json(200, &v))
         }
         ["openapi", "v2"] => Ok(crate::schema::serve_openapi_v2(
             &served_resources(cat),
@@ -582,16 +588,24 @@ pub fn discovery(
         ["openapi", "v3"] => {
             json_only()?;
             let docs = crate::schema::openapi_v3(&served_resources(cat));
-            Ok(openapi_response(&docs.index))
+            let mut r = openapi_response(&docs.index);
+            // kube-openapi writes the index without a type; Go's server sniffs it as text.
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            Ok(r)
         }
         ["openapi", "v3", rest @ ..] => {
             json_only()?;
             let docs = crate::schema::openapi_v3(&served_resources(cat));
-            docs.group_version(&rest.join("/"))
+            // kube-openapi answers an unknown group version with an empty 404.
+            Ok(docs
+                .group_version(&rest.join("/"))
                 .map(openapi_response)
-                .ok_or_else(ApiError::path_not_found)
+                .unwrap_or_else(|| response::bytes(404, "", Bytes::new())))
         }
-        _ => Err(ApiError::path_not_found()),
+        _ => Err(ApiError::page_not_found()),
     }
 }
 

@@ -49,7 +49,38 @@ pub fn apply(group: &str, version: &str, resource: &str, obj: &mut Value) {
         ("apps", "controllerrevisions") => {}
         ("batch", "jobs") => workloads::job(obj),
         ("batch", "cronjobs") => workloads::cron_job(obj),
+        ("apiextensions.k8s.io", "customresourcedefinitions") => custom_resource_definition(obj),
         _ => {}
+    }
+}
+
+/// apiextensions.k8s.io/v1's defaults of a CRD: its singular name and list kind from its kind,
+/// conversion `None`, and port 443 for a conversion webhook's service.
+fn custom_resource_definition(obj: &mut Value) {
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(names) = spec.get_mut("names").and_then(Value::as_object_mut) {
+        let kind = names
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let empty = |v: Option<&Value>| v.and_then(Value::as_str).is_none_or(str::is_empty);
+        if empty(names.get("singular")) {
+            names.insert("singular".into(), Value::from(kind.to_lowercase()));
+        }
+        if empty(names.get("listKind")) && !kind.is_empty() {
+            names.insert("listKind".into(), Value::from(format!("{kind}List")));
+        }
+    }
+    let conversion = spec
+        .entry("conversion")
+        .or_insert_with(|| serde_json::json!({"strategy": "None"}));
+    if let Some(service) = conversion.pointer_mut("/webhook/clientConfig/service")
+        && let Some(service) = service.as_object_mut()
+    {
+        service.entry("port").or_insert(Value::from(443));
     }
 }
 

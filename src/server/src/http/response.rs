@@ -28,11 +28,13 @@ pub fn streaming(chunks: impl Stream<Item = Bytes> + Send + Sync + 'static) -> B
     ))
 }
 
-/// Bytes with a status and content type.
+/// Bytes with a status and content type (none when empty).
 pub fn bytes(status: u16, content_type: &str, body: impl Into<Bytes>) -> Response<Body> {
     let mut r = Response::new(full(body));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Ok(v) = HeaderValue::from_str(content_type) {
+    if !content_type.is_empty()
+        && let Ok(v) = HeaderValue::from_str(content_type)
+    {
         r.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     r
@@ -55,6 +57,9 @@ pub fn text(status: u16, body: &str) -> Response<Body> {
 
 /// An error as a `Status`.
 pub fn error(e: &ApiError) -> Response<Body> {
+    if e.is_page_not_found() {
+        return text(404, "404 page not found\n");
+    }
     let mut r = json(e.code, &e.to_status());
     if let Some(s) = e.retry_after_seconds
         && let Ok(v) = HeaderValue::from_str(&s.to_string())

@@ -188,20 +188,63 @@ pub fn decode_body(headers: &HeaderMap, body: &[u8], kind: &str) -> ApiResult<Va
         "application/yaml" => object::parse_body(body, true)?,
         // Typed clients (kubectl's create/auth commands) send built-ins as protobuf.
         m if crate::protobuf::is_protobuf(m) => crate::protobuf::decode_request(body)?,
-        _ => {
-            return Err(ApiError::new(
-                415,
-                "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
-            ));
-        }
+        _ => return Err(unsupported_body(true)),
     };
     if !value.is_object() {
-        return Err(ApiError::bad_request(
-            "the object provided is not a JSON object",
-        ));
+        let what = match &value {
+            Value::Array(_) => "array",
+            Value::String(_) => "string",
+            Value::Number(_) => "number",
+            Value::Bool(_) => "bool",
+            _ => {
+                return Err(ApiError::bad_request(
+                    "the object provided is not a JSON object",
+                ));
+            }
+        };
+        // Go's message for decoding the type meta out of something that is not an object.
+        return Err(ApiError::bad_request(format!(
+            "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: json: cannot unmarshal {what} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }} ({})",
+            summarize_hex(body)
+        )));
     }
     Ok(value)
+}
+
+/// The 415 for a body in a media type the resource does not read: built-ins are read in
+/// protobuf too, custom resources in JSON and YAML only.
+fn unsupported_body(protobuf: bool) -> ApiError {
+    ApiError::new(
+        415,
+        "UnsupportedMediaType",
+        if protobuf {
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"
+        } else {
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+        },
+    )
+}
+
+/// A custom resource's body must be JSON or YAML.
+fn check_custom_body(def: &ResourceDef, headers: &HeaderMap) -> ApiResult<()> {
+    let ct = content_type(headers);
+    let mime = ct.split(';').next().unwrap_or("").trim();
+    if def.custom.is_some() && !matches!(mime, "application/json" | "" | "*/*" | "application/yaml")
+    {
+        return Err(unsupported_body(false));
+    }
+    Ok(())
+}
+
+/// The start of a body in hex, as kube's decoder quotes a body it cannot recognise (the first
+/// 30 bytes, then ` ...`).
+fn summarize_hex(body: &[u8]) -> String {
+    let head: String = body.iter().take(30).map(|b| format!("{b:02x}")).collect();
+    if body.len() > 30 {
+        format!("{head} ...")
+    } else {
+        head
+    }
 }
 
 /// The field manager: `fieldManager`, else the user agent's product (`kubectl/v1.32 …` →
@@ -219,13 +262,50 @@ fn field_manager(q: &HashMap<String, String>, headers: &HeaderMap) -> String {
         .to_string()
 }
 
-fn dry_run(q: &HashMap<String, String>) -> ApiResult<bool> {
-    match q.get("dryRun").map(String::as_str) {
-        None | Some("") => Ok(false),
-        Some("All") => Ok(true),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "Invalid dry run value: {other}"
-        ))),
+/// `dryRun=All` (other values are refused by [`check_write_options`] on the writes).
+fn dry_run(q: &HashMap<String, String>) -> bool {
+    q.get("dryRun").is_some_and(|d| d == "All")
+}
+
+/// kube's validation of a write's options (`ValidateCreateOptions` and its siblings): one 422
+/// on the options' kind naming each bad parameter.
+fn check_write_options(verb: &str, q: &HashMap<String, String>) -> ApiResult<()> {
+    use crate::errors::{FieldError, FieldPath};
+    let kind = match verb {
+        "create" => "CreateOptions",
+        "update" => "UpdateOptions",
+        "patch" => "PatchOptions",
+        "delete" | "deletecollection" => "DeleteOptions",
+        _ => return Ok(()),
+    };
+    let mut errs = Vec::new();
+    if kind != "DeleteOptions"
+        && let Some(m) = q.get("fieldManager")
+        && m.len() > 128
+    {
+        errs.push(FieldError::too_long(&FieldPath::new("fieldManager"), 128));
+    }
+    if let Some(d) = q.get("dryRun").filter(|d| !d.is_empty() && *d != "All") {
+        errs.push(FieldError::not_supported(
+            &FieldPath::new("dryRun"),
+            json!([d]),
+            &["All"],
+        ));
+    }
+    if kind != "DeleteOptions"
+        && let Some(v) = q.get("fieldValidation")
+        && !matches!(v.as_str(), "" | "Ignore" | "Strict" | "Warn")
+    {
+        errs.push(FieldError::not_supported(
+            &FieldPath::new("fieldValidation"),
+            v.as_str(),
+            &["", "Ignore", "Strict", "Warn"],
+        ));
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("meta.k8s.io", kind, "", &errs))
     }
 }
 
@@ -259,6 +339,7 @@ pub async fn serve(
     } else {
         None
     };
+    check_write_options(&info.verb, req.query)?;
     let manager = field_manager(req.query, req.headers);
     let scope = Scope {
         cluster: req.cluster,
@@ -266,7 +347,7 @@ pub async fn serve(
         namespace,
         name: &info.name,
         subresource: &info.subresource,
-        dry_run: dry_run(req.query)?,
+        dry_run: dry_run(req.query),
         manager: &manager,
     };
     let accept = req
@@ -293,6 +374,7 @@ pub async fn serve(
         }
         "list" => {
             let mut q = list_query(def, req.query)?;
+            q.check_list(&scope.prefix())?;
             q.namespace = scope.namespace_filter();
             let (items, rev, next, remaining) = rest::list(storage, &scope, &q).await?;
             let body = output::list(def, &items, rev, next, remaining, &out)?;
@@ -320,7 +402,9 @@ pub async fn serve(
             if !info.name.is_empty() {
                 return Err(ApiError::method_not_allowed());
             }
-            let obj = decode_body(req.headers, &req.body, def.kind)?;
+            check_custom_body(def, req.headers)?;
+            let mut obj = decode_body(req.headers, &req.body, def.kind)?;
+            rest::check_type_meta(def, &mut obj)?;
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::create_admitted(storage, &scope, obj, req.admission).await?;
@@ -328,7 +412,9 @@ pub async fn serve(
         }
         "update" | "patch" if info.name.is_empty() => Err(ApiError::method_not_allowed()),
         "update" => {
-            let obj = decode_body(req.headers, &req.body, def.kind)?;
+            check_custom_body(def, req.headers)?;
+            let mut obj = decode_body(req.headers, &req.body, def.kind)?;
+            rest::check_type_meta(def, &mut obj)?;
             let raw = is_json(req.headers).then_some(&req.body[..]);
             let (obj, warnings) = decode_typed(def, obj, raw, field_validation(req.query)?)?;
             let written = rest::update_admitted(storage, &scope, obj, req.admission).await?;
@@ -383,7 +469,11 @@ pub async fn serve(
             let opts = delete_options(req.query, &req.body)?;
             match rest::delete(storage, &scope, &opts).await? {
                 Deleted::Gone(obj) => Ok(json_bytes(200, &deleted_status(def, &obj))),
-                Deleted::Pending(obj) => Ok(json_bytes(202, &obj)),
+                // 200 with the object, as kube answers, unless `orphanDependents=false`.
+                Deleted::Pending(obj) if opts.orphan_dependents == Some(false) => {
+                    Ok(json_bytes(202, &obj))
+                }
+                Deleted::Pending(obj) => Ok(json_bytes(200, &obj)),
             }
         }
         "deletecollection" => {
@@ -403,6 +493,14 @@ pub async fn serve(
                     Err(e) => return Err(e),
                 }
             }
+            if output::typed_items(def) {
+                for item in &mut deleted {
+                    if let Some(o) = item.as_object_mut() {
+                        o.remove("apiVersion");
+                        o.remove("kind");
+                    }
+                }
+            }
             let list = json!({
                 "kind": def.list_kind(),
                 "apiVersion": def.api_version(),
@@ -416,13 +514,11 @@ pub async fn serve(
 }
 
 /// The kind of patch a PATCH body is, from its media type.
+/// (Any other media type is refused as kube refuses it, before its patch handler.)
 fn patch_type(headers: &HeaderMap) -> ApiResult<PatchType> {
     PatchType::from_content_type(content_type(headers)).ok_or_else(|| {
-        ApiError::new(
-            415,
-            "UnsupportedMediaType",
-            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json".to_string(),
-        )
+        ApiError::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+            .with_details(json!({}))
     })
 }
 
@@ -436,6 +532,15 @@ fn delete_options(q: &HashMap<String, String>, body: &[u8]) -> ApiResult<DeleteO
     };
     if let Some(p) = q.get("propagationPolicy").filter(|p| !p.is_empty()) {
         opts.propagation_policy = Some(p.clone());
+    }
+    match q.get("orphanDependents").map(String::as_str) {
+        Some("true") => {
+            opts.orphan_dependents = Some(true);
+            opts.propagation_policy
+                .get_or_insert_with(|| "Orphan".into());
+        }
+        Some("false") => opts.orphan_dependents = Some(false),
+        _ => {}
     }
     Ok(opts)
 }

@@ -31,7 +31,13 @@ fn columns(def: &ResourceDef) -> Vec<Value> {
         "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
         "priority": 0})];
     cols.extend(custom.schema.columns().iter().map(|c| {
-        json!({"name": c.name, "type": c.type_, "format": c.format, "description": c.description, "priority": c.priority})
+        // kube describes a column without a description by its JSONPath.
+        let description = if c.description.is_empty() {
+            format!("Custom resource definition column (in JSONPath format): {}", c.json_path)
+        } else {
+            c.description.clone()
+        };
+        json!({"name": c.name, "type": c.type_, "format": c.format, "description": description, "priority": c.priority})
     }));
     cols
 }
@@ -120,8 +126,61 @@ pub fn single(def: &ResourceDef, obj: Value, out: &Output) -> ApiResult<Value> {
                 go_type(def, false)
             )));
         }
-        Output::Table { include_object } => table(def, &[obj], *include_object, json!({}), true),
+        Output::Table { include_object } => {
+            // The Table of one object carries the object's resourceVersion.
+            let rv = obj["metadata"]["resourceVersion"].clone();
+            let meta = if rv.is_string() {
+                json!({"resourceVersion": rv})
+            } else {
+                json!({})
+            };
+            table(def, &[obj], *include_object, meta, true)
+        }
     })
+}
+
+/// Whether the items of `def`'s lists go without `apiVersion` and `kind`: kube-apiserver encodes
+/// a list of a built-in type as its typed Go list, whose items carry no type meta; the items of
+/// custom resources (unstructured, and kcp's own APIs, which kcp serves through CRDs) keep them.
+pub fn typed_items(def: &ResourceDef) -> bool {
+    def.custom.is_none() && def.bound.is_none() && !def.group.ends_with(".kcp.io")
+}
+
+/// An object's JSON without its leading `apiVersion` and `kind` (the way the cache writes every
+/// object); parsed and written again when they are elsewhere.
+pub fn without_type_meta(json: &[u8]) -> ApiResult<std::borrow::Cow<'_, [u8]>> {
+    use std::borrow::Cow;
+    /// `"name":"<string without escapes>",` at the start of `s`: its length.
+    fn field(s: &[u8], name: &[u8]) -> Option<usize> {
+        let rest = s
+            .strip_prefix(b"\"")?
+            .strip_prefix(name)?
+            .strip_prefix(b"\":\"")?;
+        let end = rest.iter().position(|b| *b == b'"' || *b == b'\\')?;
+        (rest[end] == b'"' && rest.get(end + 1) == Some(&b',')).then(|| name.len() + end + 6)
+    }
+    if let Some(body) = json.strip_prefix(b"{") {
+        let a = field(body, b"apiVersion");
+        let k = a.and_then(|a| field(&body[a..], b"kind").map(|k| a + k));
+        let k = k.or_else(|| {
+            let k = field(body, b"kind")?;
+            field(&body[k..], b"apiVersion").map(|a| k + a)
+        });
+        if let Some(n) = k {
+            let mut out = Vec::with_capacity(json.len() - n);
+            out.push(b'{');
+            out.extend_from_slice(&body[n..]);
+            return Ok(Cow::Owned(out));
+        }
+    }
+    let mut v: Value = serde_json::from_slice(json).map_err(ApiError::internal)?;
+    if let Some(m) = v.as_object_mut() {
+        m.remove("apiVersion");
+        m.remove("kind");
+    }
+    Ok(Cow::Owned(
+        serde_json::to_vec(&v).map_err(ApiError::internal)?,
+    ))
 }
 
 /// A list in the requested form, as bytes (the object form is assembled from cached bytes).
@@ -149,11 +208,17 @@ pub fn list(
             let mut buf = BytesMut::with_capacity(head.len() + size + 16);
             buf.put_slice(&head[..head.len() - 1]);
             buf.put_slice(b",\"items\":[");
+            let typed = typed_items(def);
             for (i, o) in items.iter().enumerate() {
                 if i > 0 {
                     buf.put_u8(b',');
                 }
-                buf.put_slice(&conversion::served_json(def, &o.json)?);
+                let item = conversion::served_json(def, &o.json)?;
+                if typed {
+                    buf.put_slice(&without_type_meta(&item)?);
+                } else {
+                    buf.put_slice(&item);
+                }
             }
             buf.put_slice(b"]}");
             Ok(buf.freeze())
@@ -183,5 +248,35 @@ pub fn list(
                 serde_json::to_vec(&t).map_err(ApiError::internal)?,
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_type_meta;
+
+    #[test]
+    fn list_items_lose_their_type_meta() {
+        let strip = |s: &str| {
+            String::from_utf8(without_type_meta(s.as_bytes()).unwrap().into_owned()).unwrap()
+        };
+        // The cache's layout, either order, and anywhere else in the object.
+        assert_eq!(
+            strip(r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#),
+            r#"{"metadata":{"name":"a"}}"#
+        );
+        assert_eq!(
+            strip(r#"{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","rules":[]}"#),
+            r#"{"rules":[]}"#
+        );
+        assert_eq!(
+            strip(r#"{"metadata":{"name":"a"},"kind":"ConfigMap","apiVersion":"v1"}"#),
+            r#"{"metadata":{"name":"a"}}"#
+        );
+        // A value with an escape is parsed rather than cut.
+        assert_eq!(
+            strip(r#"{"apiVersion":"v\u0031","kind":"ConfigMap","data":{}}"#),
+            r#"{"data":{}}"#
+        );
     }
 }

@@ -89,9 +89,17 @@ impl ListQuery {
             None => None,
         };
         let limit = match q.get("limit").filter(|s| !s.is_empty()) {
+            // Go's strconv message, as kube's query decoding gives it.
             Some(l) => l
                 .parse::<i64>()
-                .map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?
+                .map_err(|e| {
+                    let why = match e.kind() {
+                        std::num::IntErrorKind::PosOverflow
+                        | std::num::IntErrorKind::NegOverflow => "value out of range",
+                        _ => "invalid syntax",
+                    };
+                    ApiError::bad_request(format!("strconv.ParseInt: parsing {l:?}: {why}"))
+                })?
                 .max(0) as usize,
             None => 0,
         };
@@ -144,6 +152,54 @@ impl ListQuery {
                 .map(Some)
                 .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}"))),
         }
+    }
+
+    /// The checks kube makes of a list's options (`ValidateListOptions`: a 422 on
+    /// `ListOptions`), then its storage's refusal of a resourceVersion beside a continue token.
+    pub fn check_list(&self, prefix: &str) -> ApiResult<()> {
+        use crate::errors::{FieldError, FieldPath};
+        let path = FieldPath::new("resourceVersionMatch");
+        let mut errs = Vec::new();
+        if self.resource_version_match.is_some() {
+            if self.resource_version.is_none() {
+                errs.push(FieldError::forbidden(
+                    &path,
+                    "resourceVersionMatch is forbidden unless resourceVersion is provided",
+                ));
+            }
+            if self.continue_token.is_some() {
+                errs.push(FieldError::forbidden(
+                    &path,
+                    "resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
+            if self.resource_version_match.as_deref() == Some("Exact")
+                && self.resource_version.as_deref() == Some("0")
+            {
+                errs.push(FieldError::forbidden(
+                    &path,
+                    "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+                ));
+            }
+        }
+        if self.send_initial_events.is_some() {
+            errs.push(FieldError::forbidden(
+                &FieldPath::new("sendInitialEvents"),
+                "sendInitialEvents is forbidden for list",
+            ));
+        }
+        if !errs.is_empty() {
+            return Err(ApiError::invalid("meta.k8s.io", "ListOptions", "", &errs));
+        }
+        if let Some(token) = &self.continue_token {
+            decode_continue(token, prefix)?;
+            if self.resource_version.as_deref().is_some_and(|rv| rv != "0") {
+                return Err(ApiError::bad_request(
+                    "specifying resource version is not allowed when using continue",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `resourceVersionMatch=Exact` with a resourceVersion.
@@ -224,25 +280,60 @@ fn field_value(v: &serde_json::Value, path: &str) -> Option<String> {
 pub fn encode_continue(rev: i64, last_key: &str, prefix: &str) -> String {
     let start = format!("{}\u{0}", last_key.strip_prefix(prefix).unwrap_or(last_key));
     let token = json!({"v": "meta.k8s.io/v1", "rv": rev, "start": start});
-    base64::engine::general_purpose::URL_SAFE.encode(token.to_string())
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token.to_string())
 }
 
-/// Decodes a continue token into the revision and the key to continue after.
+/// Decodes a continue token into the revision and the key to continue after; a token that does
+/// not decode is a 400 `invalid continue token: continue key is not valid: …` with the reason
+/// kube gives (base64, JSON, version, revision, start key).
 pub fn decode_continue(token: &str, prefix: &str) -> ApiResult<(i64, String)> {
-    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
-    let raw = base64::engine::general_purpose::URL_SAFE
-        .decode(token)
-        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(token))
-        .map_err(|_| bad())?;
-    let v: serde_json::Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+    let bad = |why: String| {
+        ApiError::bad_request(format!(
+            "invalid continue token: continue key is not valid: {why}"
+        ))
+    };
+    // Go's RawURLEncoding, which ignores the unused bits of the last character (padding is
+    // tolerated, as our older tokens have it).
+    const RAW_URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+    );
+    let raw = RAW_URL
+        .decode(token.trim_end_matches('='))
+        .map_err(|e| match e {
+            base64::DecodeError::InvalidByte(at, _)
+            | base64::DecodeError::InvalidLastSymbol(at, _) => {
+                bad(format!("illegal base64 data at input byte {at}"))
+            }
+            _ => bad(format!("illegal base64 data at input byte {}", token.len())),
+        })?;
+    let v: serde_json::Value = match serde_json::from_slice(&raw) {
+        Ok(v) => v,
+        Err(e) => {
+            let why = crate::schema::gojson::syntax_error(&raw).unwrap_or_else(|| e.to_string());
+            return Err(bad(why));
+        }
+    };
     if v["v"] != "meta.k8s.io/v1" {
-        return Err(bad());
+        return Err(bad(
+            "server does not recognize this encoded version".to_string()
+        ));
     }
-    let rev = v["rv"].as_i64().filter(|r| *r > 0).ok_or_else(bad)?;
-    let start = v["start"].as_str().ok_or_else(bad)?;
+    let rev = v["rv"].as_i64().filter(|r| *r > 0).ok_or_else(|| {
+        bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)".to_string())
+    })?;
+    let start = v["start"].as_str().unwrap_or_default();
+    if start.is_empty() {
+        return Err(bad(
+            "encoded start key empty (version meta.k8s.io/v1)".to_string()
+        ));
+    }
     let start = start.strip_suffix('\u{0}').unwrap_or(start);
     if start.contains("..") || start.starts_with('/') {
-        return Err(bad());
+        return Err(bad(format!("{start:?}")));
     }
     Ok((rev, format!("{prefix}{start}")))
 }
@@ -262,7 +353,8 @@ impl PatchType {
             "application/json-patch+json" => Some(Self::Json),
             "application/merge-patch+json" => Some(Self::Merge),
             "application/strategic-merge-patch+json" => Some(Self::Strategic),
-            "application/apply-patch+yaml" | "application/apply-patch+cbor" => Some(Self::Apply),
+            // kube 1.36 takes apply configurations as YAML only (CBOR is behind a gate).
+            "application/apply-patch+yaml" => Some(Self::Apply),
             _ => None,
         }
     }
@@ -350,6 +442,35 @@ mod tests {
             (42, "/registry/core/configmaps/root/default/b")
         );
         assert!(decode_continue("!!", "/p/").is_err());
+    }
+
+    #[test]
+    fn continue_tokens_are_checked_as_kube_checks_them() {
+        let msg = |q: &str| {
+            let query = parse_query(Some(q));
+            ListQuery::parse(&query, "ConfigMap", &[])
+                .and_then(|l| l.check_list("/p/"))
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            msg("continue=garbage"),
+            r"invalid continue token: continue key is not valid: invalid character '\u0081' looking for beginning of value"
+        );
+        let token = encode_continue(7, "/p/ns/a", "/p/");
+        assert!(!token.contains('='), "{token}");
+        assert_eq!(
+            msg(&format!("continue={token}&resourceVersion=5")),
+            "specifying resource version is not allowed when using continue"
+        );
+        assert_eq!(
+            msg("resourceVersionMatch=NotOlderThan"),
+            r#"ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"#
+        );
+        assert_eq!(
+            msg("limit=abc"),
+            r#"strconv.ParseInt: parsing "abc": invalid syntax"#
+        );
     }
 
     #[test]

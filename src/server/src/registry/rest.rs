@@ -181,8 +181,10 @@ async fn create_inner(
     meta.insert("creationTimestamp".into(), json!(object::now_rfc3339()));
     meta.remove("deletionTimestamp");
     meta.remove("deletionGracePeriodSeconds");
+    strategy::default_for_create(def, &mut obj);
+    // kube's field manager runs here, between decoding and admission and the strategy.
+    let tracked = track_fields.then(|| obj.clone());
     if def.group.is_empty() && def.resource == "services" {
-        crate::defaulting::apply(def.group, def.version, def.resource, &mut obj);
         assign_service_addresses(storage, scope, &mut obj).await?;
     }
     let attrs = Attributes {
@@ -205,8 +207,10 @@ async fn create_inner(
     let managed = track_fields.then(|| super::apply::ManagedFields::settle(None, &mut obj, false));
     strategy::validate(def, &obj, None)?;
     admission.validate(&attrs, &obj).await?;
-    if let Some(managed) = managed {
-        track_managed_fields(scope, None, &mut obj, &managed)?;
+    if let (Some(managed), Some(mut tracked)) = (managed, tracked) {
+        managed.write_to(&mut tracked);
+        let managers = managed_fields_of(scope, None, &tracked, &managed)?;
+        managers.write_to(&mut obj);
     }
     if def.namespaced
         && let Some(ns) = scope.namespace
@@ -242,8 +246,10 @@ fn generate_name(prefix: &str) -> String {
     format!("{prefix}{suffix}")
 }
 
-/// Fills and checks `apiVersion`/`kind` against the endpoint.
-fn check_type_meta(def: &ResourceDef, obj: &mut Value) -> ApiResult<()> {
+/// Fills and checks `apiVersion`/`kind` against the endpoint, with kube's answers: a custom
+/// resource's decoder refuses another group version (400) or kind (422 on `kind`); a built-in's
+/// scheme cannot convert another kind (400, naming what it decoded).
+pub(super) fn check_type_meta(def: &ResourceDef, obj: &mut Value) -> ApiResult<()> {
     let Some(o) = obj.as_object_mut() else {
         return Err(ApiError::bad_request(format!(
             "Object '{}' is missing in '{}'",
@@ -251,22 +257,66 @@ fn check_type_meta(def: &ResourceDef, obj: &mut Value) -> ApiResult<()> {
         )));
     };
     let want_api_version = def.api_version();
-    match o.get("kind").and_then(Value::as_str) {
-        Some(k) if k != def.kind => {
+    let kind = o
+        .get("kind")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .unwrap_or(def.kind)
+        .to_string();
+    let api_version = o
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .unwrap_or(&want_api_version)
+        .to_string();
+    if def.custom.is_some() || def.group.ends_with(".kcp.io") {
+        if api_version != want_api_version {
             return Err(ApiError::bad_request(format!(
-                "the kind of the provided object ({k}) does not match the expected kind ({})",
+                "the API version in the data ({api_version}) does not match the expected API version ({want_api_version})"
+            )));
+        }
+        if kind != def.kind {
+            let name = o
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            return Err(ApiError::invalid(
+                def.group,
+                &kind,
+                name,
+                &[crate::errors::FieldError::invalid(
+                    &crate::errors::FieldPath::new("kind"),
+                    kind.as_str(),
+                    &format!("must be {}", def.kind),
+                )],
+            ));
+        }
+    } else if (api_version.as_str(), kind.as_str()) != (want_api_version.as_str(), def.kind) {
+        let version = api_version.rsplit('/').next().unwrap_or("");
+        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        let gvk = crate::schema::GroupVersionKind::new(group, version, &kind);
+        let why = if crate::schema::Definitions::builtin()
+            .for_gvk(&gvk)
+            .is_some()
+        {
+            let internal = match def.group {
+                "" | "events.k8s.io" => "core",
+                g => g.split('.').next().unwrap_or(g),
+            };
+            format!(
+                "converting ({version}.{kind}) to ({internal}.{}): unknown conversion",
                 def.kind
-            )));
-        }
-        _ => {}
-    }
-    match o.get("apiVersion").and_then(Value::as_str) {
-        Some(v) if v != want_api_version => {
-            return Err(ApiError::bad_request(format!(
-                "the API version in the data ({v}) does not match the expected API version ({want_api_version})"
-            )));
-        }
-        _ => {}
+            )
+        } else {
+            format!(
+                "no kind {kind:?} is registered for version {api_version:?} in scheme \"pkg/runtime/scheme.go:111\""
+            )
+        };
+        return Err(ApiError::bad_request(format!(
+            "{kind} in version {version:?} cannot be handled as a {}: {why}",
+            def.kind
+        )));
     }
     o.insert("kind".into(), json!(def.kind));
     o.insert("apiVersion".into(), json!(want_api_version));
@@ -394,13 +444,7 @@ pub async fn update_admitted(
     admission: &dyn Admission,
 ) -> ApiResult<Written> {
     check_type_meta(scope.def, &mut obj)?;
-    let body_name = object::name(&obj).to_string();
-    if !body_name.is_empty() && body_name != scope.name {
-        return Err(ApiError::bad_request(format!(
-            "the name of the object ({body_name}) does not match the name on the URL ({})",
-            scope.name
-        )));
-    }
+    check_name(scope, &obj)?;
     check_namespace(scope, &mut obj)?;
     let wanted_rv = object::resource_version(&obj).to_string();
     let key = scope.key(scope.name);
@@ -427,6 +471,44 @@ pub async fn update_admitted(
     write_update(storage, scope, &key, old, obj, expected, false, admission).await
 }
 
+/// An update, patch or apply may not rename: a name in the body other than the URL's is a 400.
+fn check_name(scope: &Scope<'_>, obj: &Value) -> ApiResult<()> {
+    let body_name = object::name(obj);
+    if !body_name.is_empty() && body_name != scope.name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({})",
+            scope.name
+        )));
+    }
+    Ok(())
+}
+
+/// An applied configuration must fit the type: kube's field manager refuses one with a field
+/// the schema does not declare, whatever `fieldValidation` says (kube answers 500; a client's
+/// mistake is a 400 here, with kube's message).
+fn check_applied_fields(scope: &Scope<'_>, applied: &Value) -> ApiResult<()> {
+    let def = scope.def;
+    let unknown: Vec<String> = match &def.custom {
+        Some(custom) => custom.schema.prune(&mut applied.clone()),
+        None => {
+            let gvk = crate::schema::GroupVersionKind::new(def.group, def.version, def.kind);
+            match crate::schema::decode(&gvk, applied.clone()) {
+                Ok(decoded) => decoded.unknown_fields().map(str::to_string).collect(),
+                Err(_) => Vec::new(),
+            }
+        }
+    };
+    let Some(first) = unknown.first() else {
+        return Ok(());
+    };
+    let namespace = applied["metadata"]["namespace"].as_str().unwrap_or("");
+    let name = object::name(applied);
+    Err(ApiError::bad_request(format!(
+        "failed to create typed patch object ({namespace}/{name}; {}/{}, Kind={}): .{first}: field not declared in schema",
+        def.group, def.version, def.kind
+    )))
+}
+
 /// Applies a patch to the current object and writes the result, retrying on conflicts the way
 /// kube does (a patch that does not pin a resourceVersion is retried against the newest object).
 pub async fn patch(
@@ -450,6 +532,7 @@ pub async fn patch(
         };
         let mut patched = patched;
         check_type_meta(scope.def, &mut patched)?;
+        check_name(scope, &patched)?;
         match write_update(
             storage, scope, &key, old, patched, expected, false, admission,
         )
@@ -550,7 +633,8 @@ pub(super) async fn write_update(
         return Ok(Written::new(old, false));
     }
     if let Some(managed) = managed {
-        track_managed_fields(scope, Some(&old_stored), &mut obj, &managed)?;
+        let managers = managed_fields_of(scope, Some(&old_stored), &obj, &managed)?;
+        managers.write_to(&mut obj);
     }
     let bytes = super::conversion::storage_bytes(scope.def, &obj)?;
     match storage.store().update(key, bytes, expected).await {
@@ -613,31 +697,37 @@ fn merge_schema(def: &ResourceDef) -> super::apply::ResourceSchema<'_> {
     }
 }
 
-/// Records in `metadata.managedFields` the fields a create or update sets, under the request's
-/// manager (kube's `Update` operation), starting from the settled `managed` fields.
-fn track_managed_fields(
+/// The managed fields after a create or update (kube's `Update` operation under the request's
+/// manager), starting from the settled `managed` fields; `new` is the object as kube's field
+/// manager sees it.
+fn managed_fields_of(
     scope: &Scope<'_>,
     old: Option<&Value>,
-    obj: &mut Value,
+    new: &Value,
     managed: &super::apply::ManagedFields,
-) -> ApiResult<()> {
+) -> ApiResult<super::apply::ManagedFields> {
     let now = object::now_rfc3339();
     let api_version = scope.def.api_version();
     let versions = super::conversion::OtherVersions::of(scope.def);
+    let status = super::apply::Set::from_paths([&[super::apply::PathElement::field("status")][..]]);
     let req = super::apply::Request {
         manager: scope.manager,
         api_version: &api_version,
         kind: scope.def.kind,
         subresource: scope.subresource,
         now: &now,
-        reset_fields: None,
+        reset_fields: strategy::resets_status(scope.def, scope.subresource).then_some(&status),
         versions: versions
             .as_ref()
             .map(|v| v as &dyn super::apply::VersionConverter),
     };
-    let managers = super::apply::update(old, obj, &req, managed, &merge_schema(scope.def))?;
-    managers.write_to(obj);
-    Ok(())
+    Ok(super::apply::update(
+        old,
+        new,
+        &req,
+        managed,
+        &merge_schema(scope.def),
+    )?)
 }
 
 /// Server-side apply (`application/apply-patch+yaml`): merges the applied configuration into
@@ -660,6 +750,8 @@ pub async fn apply(
             "the applied configuration is not an object",
         ));
     }
+    check_name(scope, &applied)?;
+    check_applied_fields(scope, &applied)?;
     let api_version = scope.def.api_version();
     let versions = super::conversion::OtherVersions::of(scope.def);
     let key = scope.key(scope.name);
@@ -748,6 +840,9 @@ fn map_write_error(scope: &Scope<'_>, e: StoreError) -> ApiError {
 #[derive(Debug, Default)]
 pub struct DeleteOptions {
     pub propagation_policy: Option<String>,
+    /// The deprecated `orphanDependents`, as given: `Some(false)` makes a delete that waits for
+    /// finalizers answer 202 instead of 200, as kube's does.
+    pub orphan_dependents: Option<bool>,
     pub precondition_uid: Option<String>,
     pub precondition_resource_version: Option<String>,
 }
@@ -759,6 +854,7 @@ impl DeleteOptions {
             propagation_policy: body["propagationPolicy"].as_str().map(str::to_string),
             precondition_uid: pre["uid"].as_str().map(str::to_string),
             precondition_resource_version: pre["resourceVersion"].as_str().map(str::to_string),
+            orphan_dependents: body["orphanDependents"].as_bool(),
         };
         if o.propagation_policy.is_none() && body["orphanDependents"] == json!(true) {
             o.propagation_policy = Some("Orphan".into());
@@ -779,6 +875,7 @@ pub async fn delete(
         let obj = served_value(scope.def, &current)?;
         check_preconditions(scope, &obj, opts)?;
         let mut finalizers = object::finalizers(&obj);
+        strategy::finalizers_on_delete(scope.def, &mut finalizers);
         match opts.propagation_policy.as_deref() {
             Some("Foreground") => add_once(&mut finalizers, "foregroundDeletion"),
             Some("Orphan") => add_once(&mut finalizers, "orphan"),
@@ -824,7 +921,11 @@ pub async fn delete(
             meta.insert("deletionTimestamp".into(), json!(object::now_rfc3339()));
             meta.insert("deletionGracePeriodSeconds".into(), json!(0));
         }
-        meta.insert("finalizers".into(), json!(finalizers));
+        if finalizers.is_empty() {
+            meta.remove("finalizers");
+        } else {
+            meta.insert("finalizers".into(), json!(finalizers));
+        }
         strategy::prepare_for_delete(scope.def, &mut marked);
         if scope.dry_run {
             return Ok(Deleted::Pending(marked));
@@ -858,15 +959,17 @@ fn add_once(list: &mut Vec<String>, item: &str) {
     }
 }
 
+/// kube's early check of a delete's preconditions (`rest.BeforeDelete`): a 409 on the kind.
 fn check_preconditions(scope: &Scope<'_>, obj: &Value, opts: &DeleteOptions) -> ApiResult<()> {
+    let kind = GroupResource::new(scope.def.group, scope.def.kind);
     if let Some(uid) = &opts.precondition_uid {
         let actual = object::meta_str(obj, "uid");
         if uid != actual {
             return Err(ApiError::conflict(
-                &scope.gr(),
+                &kind,
                 scope.name,
                 &format!(
-                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"
+                    "the UID in the precondition ({uid}) does not match the UID in record ({actual}). The object might have been deleted and then recreated"
                 ),
             ));
         }
@@ -875,10 +978,10 @@ fn check_preconditions(scope: &Scope<'_>, obj: &Value, opts: &DeleteOptions) -> 
         let actual = object::resource_version(obj);
         if rv != actual {
             return Err(ApiError::conflict(
-                &scope.gr(),
+                &kind,
                 scope.name,
                 &format!(
-                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {actual}"
+                    "the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record ({actual}). The object might have been modified"
                 ),
             ));
         }
@@ -970,5 +1073,11 @@ pub async fn list(
         .continue_after
         .as_ref()
         .map(|k| super::query::encode_continue(page.revision, k, &prefix));
-    Ok((page.items, page.revision, next, page.remaining))
+    // kube counts the remaining items only when nothing is filtered (it could not know them).
+    let remaining = if q.label_selector.is_some() || q.field_selector.is_some() {
+        0
+    } else {
+        page.remaining
+    };
+    Ok((page.items, page.revision, next, remaining))
 }

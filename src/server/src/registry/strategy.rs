@@ -63,38 +63,16 @@ fn spec_part(obj: &Value) -> Value {
     v
 }
 
-/// Defaults and resets on create (`PrepareForCreate`).
-pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
+/// What kube's decoder does to a new object (conversion and defaulting): a Secret's
+/// `stringData` folded into `data`, the type's defaults, a namespace's name label. kube's field
+/// manager sees the object as it is after this and before [`prepare_for_create`], so only these
+/// changes are tracked in `managedFields`.
+pub fn default_for_create(def: &ResourceDef, obj: &mut Value) {
     fold_string_data(def, obj);
     if def.custom.is_none() {
         crate::defaulting::apply(def.group, def.version, def.resource, obj);
-        crate::defaulting::prepare_for_create(def.group, def.resource, obj);
-    }
-    if tracks_generation(def) {
-        meta_mut(obj).insert("generation".into(), json!(1));
-    }
-    if is(def, "apiextensions.k8s.io", "customresourcedefinitions") {
-        let finalizers = meta_mut(obj)
-            .entry("finalizers")
-            .or_insert_with(|| json!([]));
-        let cleanup = crate::controllers::crd::CLEANUP_FINALIZER;
-        if let Some(f) = finalizers.as_array_mut()
-            && !f.iter().any(|x| x == cleanup)
-        {
-            f.push(json!(cleanup));
-        }
     }
     if is(def, "", "namespaces") {
-        // A namespace starts Active, with the `kubernetes` finalizer the namespace controller
-        // removes once the namespace is empty.
-        let o = obj.as_object_mut();
-        if let Some(o) = o {
-            let spec = o.entry("spec").or_insert_with(|| json!({}));
-            if spec.get("finalizers").is_none() {
-                spec["finalizers"] = json!(["kubernetes"]);
-            }
-            o.insert("status".into(), json!({"phase": "Active"}));
-        }
         let name = meta_mut(obj)
             .get("name")
             .and_then(Value::as_str)
@@ -105,11 +83,54 @@ pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
         if let Some(l) = labels.as_object_mut() {
             l.insert("kubernetes.io/metadata.name".into(), json!(name));
         }
+    }
+}
+
+/// The strategy's changes on create (`PrepareForCreate`), after [`default_for_create`].
+pub fn prepare_for_create(def: &ResourceDef, obj: &mut Value) {
+    if def.custom.is_none() {
+        crate::defaulting::prepare_for_create(def.group, def.resource, obj);
+    }
+    if tracks_generation(def) {
+        meta_mut(obj).insert("generation".into(), json!(1));
+    }
+    if is(def, "", "namespaces") {
+        // A namespace starts Active, with the `kubernetes` finalizer the namespace controller
+        // removes once the namespace is empty.
+        if let Some(o) = obj.as_object_mut() {
+            let spec = o.entry("spec").or_insert_with(|| json!({}));
+            let finalizers = spec
+                .as_object_mut()
+                .map(|s| s.entry("finalizers").or_insert_with(|| json!([])));
+            if let Some(Value::Array(f)) = finalizers
+                && !f.iter().any(|x| x == "kubernetes")
+            {
+                f.push(json!("kubernetes"));
+            }
+            o.insert("status".into(), json!({"phase": "Active"}));
+        }
     } else if has_status_subresource(def)
         && let Some(o) = obj.as_object_mut()
     {
         o.remove("status");
     }
+}
+
+/// Finalizers a deletion adds before it waits for them: a CRD's cleanup finalizer (kube's CRD
+/// registry adds it on the first delete, not on create).
+pub fn finalizers_on_delete(def: &ResourceDef, finalizers: &mut Vec<String>) {
+    let cleanup = crate::controllers::crd::CLEANUP_FINALIZER;
+    if is(def, "apiextensions.k8s.io", "customresourcedefinitions")
+        && !finalizers.iter().any(|f| f == cleanup)
+    {
+        finalizers.push(cleanup.to_string());
+    }
+}
+
+/// The fields a write of the main resource resets and never gives ownership of (the
+/// strategies' `GetResetFields`): `status` where it has its own subresource, and a namespace's.
+pub fn resets_status(def: &ResourceDef, subresource: &str) -> bool {
+    subresource.is_empty() && (has_status_subresource(def) || is(def, "", "namespaces"))
 }
 
 /// What an update may change (`PrepareForUpdate`): the main resource keeps the old status, the
@@ -186,6 +207,10 @@ pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value,
 pub fn prepare_for_delete(def: &ResourceDef, obj: &mut Value) {
     if is(def, "", "namespaces") {
         obj["status"] = json!({"phase": "Terminating"});
+        // The namespace registry's own delete sets the timestamp alone.
+        if let Some(meta) = obj["metadata"].as_object_mut() {
+            meta.remove("deletionGracePeriodSeconds");
+        }
     }
 }
 
@@ -236,6 +261,18 @@ fn validate_crd(crd: &Value) -> Vec<crate::errors::FieldError> {
             errs.extend(crate::crd::validate_crd_schema(schema, &path));
         }
     }
+    // kube starts `status.storedVersions` with the storage version on create; without one there
+    // is none, and its status validation says so too.
+    let stored = crd["status"]["storedVersions"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty());
+    if !stored && !versions.iter().any(|v| v["storage"] == true) {
+        errs.push(FieldError::invalid(
+            &FieldPath::new("status").child("storedVersions"),
+            Value::Null,
+            "must have at least one stored version",
+        ));
+    }
     errs
 }
 
@@ -265,8 +302,15 @@ pub fn validate(def: &ResourceDef, obj: &Value, old: Option<&Value>) -> ApiResul
     if errs.is_empty() {
         return Ok(());
     }
+    // kube validates events.k8s.io Events as the core group's internal Event, and names that
+    // kind in the error.
+    let group = if is(def, "events.k8s.io", "events") {
+        ""
+    } else {
+        def.group
+    };
     Err(ApiError::invalid(
-        def.group,
+        group,
         def.kind,
         super::object::name(obj),
         &errs,

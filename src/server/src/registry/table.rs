@@ -27,7 +27,6 @@ const CREATION_TIMESTAMP_DESC: &str = "CreationTimestamp is a timestamp represen
 const SECRET_TYPE_DESC: &str = "Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types";
 const SECRET_DATA_DESC: &str = "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4";
 const CONFIG_MAP_DATA_DESC: &str = "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.";
-const SERVICE_ACCOUNT_SECRETS_DESC: &str = "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a \"kubernetes.io/enforce-mountable-secrets\" annotation set to \"true\". The \"kubernetes.io/enforce-mountable-secrets\" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret";
 const LEASE_HOLDER_DESC: &str = "holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.";
 /// The printers still describe `roleRef` with the rbac/v1beta1 documentation.
 const ROLE_BINDING_ROLE_REF_DESC: &str = "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.";
@@ -537,11 +536,8 @@ pub fn builtin_columns(group: &str, resource: &str) -> Vec<Value> {
             col("Data", "string", SECRET_DATA_DESC),
             age_column(),
         ],
-        Printer::ServiceAccount => vec![
-            name_column(),
-            col("Secrets", "string", SERVICE_ACCOUNT_SECRETS_DESC),
-            age_column(),
-        ],
+        // Kubernetes 1.36 prints no Secrets column any more (token Secrets are not created).
+        Printer::ServiceAccount => vec![name_column(), age_column()],
         Printer::PersistentVolume => vec![
             name_column(),
             col("Capacity", "string", PV_CAPACITY_DESC),
@@ -1061,7 +1057,7 @@ pub fn builtin_row_cells(group: &str, resource: &str, obj: &Value, now: Timestam
             json!(secret_data_len(obj)),
             age(),
         ],
-        Printer::ServiceAccount => vec![name, json!(arr(obj, &["secrets"]).len()), age()],
+        Printer::ServiceAccount => vec![name, age()],
         Printer::PersistentVolume => persistent_volume_cells(obj, now),
         Printer::PersistentVolumeClaim => persistent_volume_claim_cells(obj, now),
         Printer::ComponentStatus => {
@@ -2599,12 +2595,12 @@ mod tests {
 
         assert_eq!(
             names(&builtin_columns("", "serviceaccounts")),
-            vec!["Name", "Secrets", "Age"]
+            vec!["Name", "Age"]
         );
         let sa = json!({"metadata": {"name": "default"}});
         assert_eq!(
             builtin_row_cells("", "serviceaccounts", &sa, now()),
-            vec![json!("default"), json!(0), json!("<unknown>")]
+            vec![json!("default"), json!("<unknown>")]
         );
     }
 

@@ -21,7 +21,8 @@ pub fn syntax_error(data: &[u8]) -> Option<String> {
     s.document().err()
 }
 
-/// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, or a Go-quoted escape such as `'\n'`.
+/// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, or the byte read as a rune and quoted as
+/// `strconv.Quote` quotes it: `'\n'`, `'\x01'`, `'\u0081'` (Latin-1 controls), `'é'`.
 fn quote_char(c: u8) -> String {
     match c {
         b'\'' => r"'\''".to_string(),
@@ -29,8 +30,15 @@ fn quote_char(c: u8) -> String {
         b'\n' => r"'\n'".to_string(),
         b'\r' => r"'\r'".to_string(),
         b'\t' => r"'\t'".to_string(),
+        0x07 => r"'\a'".to_string(),
+        0x08 => r"'\b'".to_string(),
+        0x0b => r"'\v'".to_string(),
+        0x0c => r"'\f'".to_string(),
         0x20..=0x7e => format!("'{}'", c as char),
-        _ => format!("'\\x{c:02x}'"),
+        0x00..=0x1f | 0x7f => format!("'\\x{c:02x}'"),
+        // Not printable for Go: the C1 controls, no-break space and soft hyphen.
+        0x80..=0xa0 | 0xad => format!("'\\u{c:04x}'"),
+        _ => format!("'{}'", char::from(c)),
     }
 }
 
@@ -301,6 +309,15 @@ mod tests {
     use super::syntax_error;
 
     #[test]
+    fn non_ascii_bytes_are_quoted_as_go_runes() {
+        // A continue token that is not JSON (kube's message for `continue=garbage`).
+        assert_eq!(
+            syntax_error(&[0x81, 0xaa]).as_deref(),
+            Some(r"invalid character '\u0081' looking for beginning of value")
+        );
+    }
+
+    #[test]
     fn go_messages() {
         let cases: &[(&str, Option<&str>)] = &[
             (r#"{"a":1}"#, None),
@@ -338,6 +355,14 @@ mod tests {
             (
                 r#"{"a":"\q"}"#,
                 Some("invalid character 'q' in string escape code"),
+            ),
+            (
+                "\u{1}",
+                Some(r"invalid character '\x01' looking for beginning of value"),
+            ),
+            (
+                "\u{e9}",
+                Some("invalid character 'Ã' looking for beginning of value"),
             ),
         ];
         for (input, want) in cases {

@@ -234,6 +234,9 @@ const VALUE_STRUCT_FIELDS: &[&str] = &[
     "strategy",
     "updateStrategy",
     "jobTemplate",
+    // An Event's `EventSource`, under both of its names.
+    "source",
+    "deprecatedSource",
 ];
 
 /// The Go zero value of a built-in type as JSON: value structs present (recursively), lists
