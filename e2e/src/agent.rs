@@ -70,6 +70,11 @@ impl Agent {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// The agent's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the agent (SIGKILL).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

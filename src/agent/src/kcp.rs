@@ -38,7 +38,49 @@ pub struct Kcp {
     pub slice_name: String,
     /// The kubeconfig's configuration (credentials and CA for every kcp URL).
     config: kube::Config,
+    /// One client (one connection pool) per virtual-workspace URL, shared by its clusters.
+    per_url: Mutex<HashMap<String, kube::Client>>,
     per_cluster: Mutex<HashMap<String, kube::Client>>,
+}
+
+/// A cluster's view of a URL's shared client: `/clusters/<cluster>` goes in front of every
+/// request's path. (A client of its own per cluster would hold its own connections, TLS
+/// sessions and buffers: over 100 KiB for each bound workspace.)
+#[derive(Clone)]
+struct InCluster {
+    shared: kube::Client,
+    prefix: String,
+}
+
+impl tower_service::Service<http::Request<kube::client::Body>> for InCluster {
+    type Response = http::Response<kube::client::Body>;
+    type Error = kube::Error;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, kube::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), kube::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: http::Request<kube::client::Body>) -> Self::Future {
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", http::uri::PathAndQuery::as_str);
+        let shared = self.shared.clone();
+        match format!("{}{path}", self.prefix).parse() {
+            Ok(uri) => {
+                *request.uri_mut() = uri;
+                Box::pin(async move { shared.send(request).await })
+            }
+            Err(e) => {
+                let e = kube::Error::HttpError(http::Error::from(e));
+                Box::pin(async move { Err(e) })
+            }
+        }
+    }
 }
 
 /// The config with its URL's `/clusters/<x>` replaced by `/clusters/<path>`.
@@ -128,6 +170,7 @@ impl Kcp {
             slice_client,
             slice_name: slice_name.to_string(),
             config,
+            per_url: Mutex::new(HashMap::new()),
             per_cluster: Mutex::new(HashMap::new()),
         })
     }
@@ -150,17 +193,32 @@ impl Kcp {
             .collect())
     }
 
-    /// A client for `<url>/clusters/<cluster>` (`*` for every bound workspace).
+    /// A client for `<url>/clusters/<cluster>` (`*` for every bound workspace). The clients of
+    /// one URL share its connections.
     pub fn client(&self, url: &str, cluster: &str) -> Result<kube::Client> {
         let key = format!("{url}/clusters/{cluster}");
         let mut all = self.per_cluster.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = all.get(&key) {
             return Ok(c.clone());
         }
-        let mut config = at(&self.config, &key)?;
-        // Watches stay open: no read timeout.
-        config.read_timeout = None;
-        let client = kube::Client::try_from(config)?;
+        let shared = {
+            let mut urls = self.per_url.lock().unwrap_or_else(|p| p.into_inner());
+            match urls.get(url) {
+                Some(c) => c.clone(),
+                None => {
+                    let mut config = at(&self.config, url)?;
+                    // Watches stay open: no read timeout.
+                    config.read_timeout = None;
+                    let client = kube::Client::try_from(config)?;
+                    urls.insert(url.to_string(), client.clone());
+                    client
+                }
+            }
+        };
+        let prefix = format!("/clusters/{cluster}");
+        // The prefix must make a valid URI path: fail here, as `at` would.
+        let _: http::uri::PathAndQuery = prefix.parse().with_context(|| format!("URL {key:?}"))?;
+        let client = kube::Client::new(InCluster { shared, prefix }, "default");
         all.insert(key, client.clone());
         Ok(client)
     }
@@ -181,5 +239,52 @@ mod tests {
         );
         let bare = kube::Config::new("https://127.0.0.1:6443".parse().unwrap());
         assert!(retarget(&bare, "x").is_err());
+    }
+
+    /// The inner service of a shared client: records each request's URI, answers `{}`.
+    #[derive(Clone, Default)]
+    struct Recorder(std::sync::Arc<Mutex<Vec<String>>>);
+
+    impl tower_service::Service<http::Request<kube::client::Body>> for Recorder {
+        type Response = http::Response<kube::client::Body>;
+        type Error = kube::Error;
+        type Future = futures::future::BoxFuture<'static, Result<Self::Response, kube::Error>>;
+
+        fn poll_ready(
+            &mut self,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), kube::Error>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, request: http::Request<kube::client::Body>) -> Self::Future {
+            self.0.lock().unwrap().push(request.uri().to_string());
+            Box::pin(async {
+                Ok(http::Response::new(kube::client::Body::from(
+                    b"{}".to_vec(),
+                )))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cluster_s_view_prefixes_the_path_and_keeps_the_query() {
+        let recorder = Recorder::default();
+        let shared = kube::Client::new(recorder.clone(), "default");
+        let client = kube::Client::new(
+            InCluster {
+                shared,
+                prefix: "/clusters/abc".to_string(),
+            },
+            "default",
+        );
+        let request = http::Request::get("/api/v1/namespaces?limit=1")
+            .body(Vec::new())
+            .unwrap();
+        assert_eq!(client.request_text(request).await.unwrap(), "{}");
+        assert_eq!(
+            *recorder.0.lock().unwrap(),
+            ["/clusters/abc/api/v1/namespaces?limit=1"]
+        );
     }
 }
