@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
+# One build of every target: the e2e harness builds the binaries with these same arguments, so
+# the tests and the binaries they start share one copy of each crate.
 cargo build --workspace --all-targets --locked
-cargo build --workspace --bins --locked
 # Kubernetes' own kube-apiserver, kube-controller-manager and etcd for the e2e tests that hold our
 # server against the real one (docs/testing.md). Without Go those tests say they are skipped.
 if command -v go >/dev/null 2>&1; then

@@ -66,7 +66,10 @@ pub fn kcp_binary() -> PathBuf {
         }
         let status = cmd
             .current_dir(workspace_root())
-            .args(["build", "-q", "--workspace", "--bins"])
+            // --all-targets: the features `cargo test --workspace` resolves (dev-dependencies
+            // turn on tokio's test-util), so the binaries reuse the tests' build of each crate
+            // instead of a second copy of the dependency tree.
+            .args(["build", "-q", "--workspace", "--all-targets"])
             .status()
             .expect("running cargo build for the kcp binary");
         assert!(status.success(), "building kcp failed");
