@@ -2,6 +2,7 @@
 
 pub mod apiexport;
 pub mod apiresourceschema;
+pub mod cache;
 pub mod queue;
 pub mod sync;
 pub mod syncmanager;

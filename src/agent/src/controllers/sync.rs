@@ -1,8 +1,9 @@
 //! The sync controller of one published resource (`reference/api-syncagent.md` §5.4): watches
 //! the projected resource across every bound workspace through the virtual workspace (keyed by
 //! logical cluster, namespace and name: a kube-runtime store would mix up equal names of
-//! different workspaces) and the copies on the service cluster that carry this agent's label,
-//! and takes each kcp object through [`crate::sync::object::Primary::process`].
+//! different workspaces) and the copies on the service cluster that carry this agent's label
+//! (keyed by the kcp object they copy), caches both ([`super::cache`]), and takes each kcp
+//! object with its copy through [`crate::sync::object::Primary::process`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -14,16 +15,18 @@ use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::watcher;
 use serde_json::Value;
 
+use super::cache::Cache;
 use super::queue::Queue;
 use crate::kcp::Kcp;
 use crate::metrics::SyncMetrics;
 use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
-use crate::sync::object::{Outcome, Primary};
+use crate::sync::object::{Namespaces, Observed, Outcome, Primary};
 
-/// Workers per published resource (the Go agent's `numSyncWorkers`).
-const WORKERS: usize = 4;
-/// When a step that wrote is looked at again at the latest (its watch event, milliseconds
-/// later, usually comes first).
+/// Workers per published resource (the Go agent has 4, `numSyncWorkers`): a reconcile mostly
+/// waits on the servers, so more of them sync more objects at once.
+const WORKERS: usize = 16;
+/// When a reconcile that is not done is looked at again at the latest (the watch event it
+/// waits for usually comes first).
 const REQUEUE: Duration = Duration::from_secs(5);
 
 /// The naming rules: the copy's namespace and name for a kcp object of a cluster (and its
@@ -51,16 +54,23 @@ pub struct Spec {
 }
 
 /// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
-type Key = (String, ObjectKey);
+type Key = (Arc<str>, ObjectKey);
 
 struct Ctx {
     spec: Spec,
     kcp: Arc<Kcp>,
     local: kube::Client,
-    /// The kcp objects as last seen by the wildcard watches.
-    remote: RwLock<HashMap<Key, Value>>,
+    /// The kcp objects as last seen by the wildcard watches (or written).
+    remote: Cache<Key>,
+    /// The copies on the service cluster as last seen (or written), by the kcp object they are
+    /// the copy of (cluster, namespace and name, without a workspace path).
+    copies: Cache<ObjectKey>,
+    /// Set once the copies' first list is in: no reconcile runs before, as it would take a
+    /// copy not listed yet for missing.
+    copies_synced: tokio::sync::watch::Sender<bool>,
     /// The endpoint of each cluster's objects.
-    endpoint_of: RwLock<HashMap<String, String>>,
+    endpoint_of: RwLock<HashMap<String, Arc<str>>>,
+    namespaces: Namespaces,
     metrics: SyncMetrics<Key>,
     queue: Arc<Queue<Key>>,
     /// Workspace paths by logical cluster (a workspace's path does not change).
@@ -74,14 +84,17 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
         spec,
         kcp,
         local,
-        remote: RwLock::new(HashMap::new()),
+        remote: Cache::default(),
+        copies: Cache::default(),
+        copies_synced: tokio::sync::watch::Sender::new(false),
         endpoint_of: RwLock::new(HashMap::new()),
+        namespaces: Namespaces::default(),
         queue: Queue::named(crate::metrics::SYNC),
         paths: RwLock::new(HashMap::new()),
     });
     let mut tasks = tokio::task::JoinSet::new();
     for url in endpoints {
-        tasks.spawn(watch_remote(ctx.clone(), url));
+        tasks.spawn(watch_remote(ctx.clone(), url.into()));
     }
     tasks.spawn(watch_local(ctx.clone()));
     for _ in 0..WORKERS {
@@ -90,7 +103,15 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
     while tasks.join_next().await.is_some() {}
 }
 
-async fn watch_remote(ctx: Arc<Ctx>, url: String) {
+/// The key of a copy in [`Ctx::copies`]: the kcp object's, without a workspace path.
+fn copy_key(key: &ObjectKey) -> ObjectKey {
+    ObjectKey {
+        workspace_path: String::new(),
+        ..key.clone()
+    }
+}
+
+async fn watch_remote(ctx: Arc<Ctx>, url: Arc<str>) {
     let client = match ctx.kcp.client(&url, "*") {
         Ok(c) => c,
         Err(e) => {
@@ -100,51 +121,73 @@ async fn watch_remote(ctx: Arc<Ctx>, url: String) {
     };
     let api = Api::<DynamicObject>::all_with(client, &ctx.spec.remote);
     let mut events = watcher(api, watcher::Config::default()).boxed();
+    let key_of = |o: &DynamicObject, value: &Value| -> Option<Key> {
+        let cluster = o.metadata.annotations.as_ref()?.get(CLUSTER_ANNOTATION)?;
+        ctx.endpoint_of
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(cluster.clone(), url.clone());
+        Some((url.clone(), ObjectKey::of(cluster, value)))
+    };
     while let Some(ev) = events.next().await {
-        let objects = match ev {
-            Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => vec![(o, true)],
-            Ok(watcher::Event::Delete(o)) => vec![(o, false)],
-            Ok(_) => continue,
+        let (key, had, has) = match ev {
+            Ok(watcher::Event::Init) => {
+                ctx.remote.relist_start();
+                continue;
+            }
+            Ok(watcher::Event::InitApply(o)) => {
+                let Ok(value) = serde_json::to_value(&o) else {
+                    continue;
+                };
+                if let Some(key) = key_of(&o, &value) {
+                    ctx.remote.relist_apply(key, &value);
+                }
+                continue;
+            }
+            Ok(watcher::Event::InitDone) => {
+                for (key, had, has) in ctx.remote.relist_done() {
+                    remote_changed(&ctx, key, had, has);
+                }
+                continue;
+            }
+            Ok(watcher::Event::Apply(o)) => {
+                let Ok(value) = serde_json::to_value(&o) else {
+                    continue;
+                };
+                let Some(key) = key_of(&o, &value) else {
+                    continue;
+                };
+                let applied = ctx.remote.apply(key.clone(), &value);
+                if !applied.news {
+                    // The echo of the agent's own write.
+                    continue;
+                }
+                (key, applied.had, true)
+            }
+            Ok(watcher::Event::Delete(o)) => {
+                let Ok(value) = serde_json::to_value(&o) else {
+                    continue;
+                };
+                let Some(key) = key_of(&o, &value) else {
+                    continue;
+                };
+                let had = ctx.remote.delete(&key);
+                (key, had, false)
+            }
             Err(e) => {
                 tracing::debug!("sync: watching {url}: {e}");
                 continue;
             }
         };
-        for (o, present) in objects {
-            let Ok(value) = serde_json::to_value(&o) else {
-                continue;
-            };
-            let Some(cluster) = o
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(CLUSTER_ANNOTATION))
-            else {
-                continue;
-            };
-            let key = (url.clone(), ObjectKey::of(cluster, &value));
-            ctx.endpoint_of
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(cluster.clone(), url.clone());
-            let had = ctx
-                .remote
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains_key(&key);
-            {
-                let mut remote = ctx.remote.write().unwrap_or_else(|p| p.into_inner());
-                if present {
-                    remote.insert(key.clone(), value);
-                } else {
-                    remote.remove(&key);
-                }
-            }
-            ctx.metrics.cached(cluster, had, present);
-            ctx.metrics.arrived(&key);
-            ctx.queue.add(key);
-        }
+        remote_changed(&ctx, key, had, has);
     }
+}
+
+/// A kcp object came, changed or went: it is reconciled.
+fn remote_changed(ctx: &Ctx, key: Key, had: bool, has: bool) {
+    ctx.metrics.cached(&key.1.cluster_name, had, has);
+    ctx.metrics.arrived(&key);
+    ctx.queue.add(key);
 }
 
 async fn watch_local(ctx: Arc<Ctx>) {
@@ -153,46 +196,81 @@ async fn watch_local(ctx: Arc<Ctx>) {
         watcher::Config::default().labels(&format!("{AGENT_NAME_LABEL}={}", ctx.spec.agent_name));
     let mut events = watcher(api, config).boxed();
     while let Some(ev) = events.next().await {
-        let o = match ev {
-            Ok(
-                watcher::Event::Apply(o) | watcher::Event::InitApply(o) | watcher::Event::Delete(o),
-            ) => o,
-            Ok(_) => continue,
+        let changed = match ev {
+            Ok(watcher::Event::Init) => {
+                ctx.copies.relist_start();
+                continue;
+            }
+            Ok(watcher::Event::InitApply(o)) => {
+                if let Some((key, value)) = copy_of(&o) {
+                    ctx.copies.relist_apply(key, &value);
+                }
+                continue;
+            }
+            Ok(watcher::Event::InitDone) => {
+                let changed: Vec<ObjectKey> = ctx
+                    .copies
+                    .relist_done()
+                    .into_iter()
+                    .map(|(key, _, _)| key)
+                    .collect();
+                ctx.copies_synced.send_replace(true);
+                changed
+            }
+            Ok(watcher::Event::Apply(o)) => {
+                let Some((key, value)) = copy_of(&o) else {
+                    continue;
+                };
+                if !ctx.copies.apply(key.clone(), &value).news {
+                    continue;
+                }
+                vec![key]
+            }
+            Ok(watcher::Event::Delete(o)) => {
+                let Some((key, _)) = copy_of(&o) else {
+                    continue;
+                };
+                ctx.copies.delete(&key);
+                vec![key]
+            }
             Err(e) => {
                 tracing::debug!("sync: watching the copies: {e}");
                 continue;
             }
         };
-        let Ok(value) = serde_json::to_value(&o) else {
-            continue;
-        };
-        let Some(key) = ObjectKey::from_copy(&value) else {
-            continue;
-        };
-        let url = ctx
-            .endpoint_of
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key.cluster_name)
-            .cloned();
-        if let Some(url) = url {
-            let key = (url, key);
-            ctx.metrics.arrived(&key);
-            ctx.queue.add(key);
+        for key in changed {
+            let url = ctx
+                .endpoint_of
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&key.cluster_name)
+                .cloned();
+            if let Some(url) = url {
+                let key = (url, key);
+                ctx.metrics.arrived(&key);
+                ctx.queue.add(key);
+            }
         }
     }
 }
 
+/// A copy's key and JSON.
+fn copy_of(o: &DynamicObject) -> Option<(ObjectKey, Value)> {
+    let value = serde_json::to_value(o).ok()?;
+    Some((ObjectKey::from_copy(&value)?, value))
+}
+
 async fn work(ctx: Arc<Ctx>) {
+    let mut synced = ctx.copies_synced.subscribe();
+    // Only a closed channel (the controller going away) errs.
+    if synced.wait_for(|s| *s).await.is_err() {
+        return;
+    }
     loop {
         let key = ctx.queue.next().await;
         let started = Instant::now();
         let result = reconcile(&ctx, &key).await;
-        let known = ctx
-            .remote
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&key);
+        let known = ctx.remote.contains(&key);
         ctx.metrics.finished(&key, started, &result, known);
         match result {
             Ok(Outcome::Done) => {}
@@ -208,15 +286,10 @@ async fn work(ctx: Arc<Ctx>) {
 
 async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
     let (url, object) = key;
-    let Some(remote) = ctx
-        .remote
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(key)
-        .cloned()
-    else {
+    let Some(remote) = ctx.remote.get(key) else {
         return Ok(Outcome::Done);
     };
+    let copy = ctx.copies.get(&copy_key(object));
     let cluster = &object.cluster_name;
     let remote_client = ctx.kcp.client(url, cluster)?;
     let path = if ctx.spec.workspace_paths {
@@ -228,6 +301,14 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
     let event_client = remote_client.clone();
     let event = move |o: &Value, reason: &'static str, message: &'static str| {
         crate::events::emit(event_client.clone(), o, "Normal", reason, message);
+    };
+    let observed = |o: Observed<'_>| match o {
+        Observed::Remote(v) => {
+            ctx.remote.apply(key.clone(), v);
+        }
+        Observed::Copy(v) => {
+            ctx.copies.apply(copy_key(object), v);
+        }
     };
     let subresources: Vec<&str> = ctx.spec.subresources.iter().map(String::as_str).collect();
     let primary = Primary {
@@ -246,8 +327,10 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         namespace: &ctx.spec.namespace,
         event: &event,
         on_write: &|w| ctx.metrics.wrote(key, w),
+        observed: &observed,
+        namespaces: &ctx.namespaces,
     };
-    primary.process(&remote).await
+    primary.process(remote, copy).await
 }
 
 /// The path of a workspace: its LogicalCluster's `kcp.io/path`, read through the virtual

@@ -1,20 +1,18 @@
 //! The sync of one primary object (`reference/api-syncagent.md` §5.5, §5.6): kcp is the source
 //! of the desired state, the service cluster holds the copy.
 //!
-//! Each call does at most one write and says whether to look again ([`Outcome::Requeue`]), so
-//! every step works on fresh objects: deletion (copy first, then the finalizer), the finalizer,
-//! the copy's creation (or adoption of an object with its name), the three-way spec sync from
-//! the last-known state (fields changed only on the service cluster stay), then the copy's
-//! status back to kcp.
+//! Each step does at most one write and goes on with the server's answer to it, so every step
+//! works on fresh objects: deletion (copy first, then the finalizer), the finalizer, the copy's
+//! creation (or adoption of an object with its name), the three-way spec sync from the
+//! last-known state (fields changed only on the service cluster stay), then the copy's status
+//! back to kcp. The caller is told of each answer ([`Observed`]) to keep its caches current.
 
 use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::{
-    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
-};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
 use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey};
@@ -23,7 +21,7 @@ use super::state::{self, StateStore};
 /// What to do after a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// A write was made: look again.
+    /// Not done: look again later (a step waits for a watch event, or steps are left).
     Requeue,
     /// In sync (or waiting for a watch event).
     Done,
@@ -46,6 +44,57 @@ pub enum Write {
 
 /// Told of each [`Write`].
 pub type WriteFn<'a> = &'a (dyn Fn(Write) + Send + Sync);
+
+/// An object as the server answered a write.
+pub enum Observed<'v> {
+    /// The kcp object.
+    Remote(&'v Value),
+    /// The copy on the service cluster.
+    Copy(&'v Value),
+}
+
+/// Told of each [`Observed`] object.
+pub type ObservedFn<'a> = &'a (dyn Fn(Observed<'_>) + Send + Sync);
+
+/// Steps in one [`Primary::process`] at most (a new object takes three: finalizer, copy, a
+/// last look); what is left is looked at again later.
+const MAX_STEPS: usize = 8;
+
+/// What a step leaves.
+enum Step {
+    /// It wrote the kcp object: the next step works on this answer.
+    Remote(Value),
+    /// It wrote the copy: the next step works on this answer.
+    Copy(Value),
+    /// Waiting for a watch event (the copy's deletion).
+    Wait,
+    Done,
+}
+
+/// The namespaces on the service cluster known to exist (made or seen by the agent), so a
+/// copy's namespace is not looked up before each copy is made.
+#[derive(Default)]
+pub struct Namespaces(std::sync::RwLock<std::collections::HashSet<String>>);
+
+impl Namespaces {
+    fn known(&self, ns: &str) -> bool {
+        self.0
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(ns)
+    }
+
+    fn insert(&self, ns: &str) {
+        self.0
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(ns.to_string());
+    }
+
+    fn forget(&self, ns: &str) {
+        self.0.write().unwrap_or_else(|p| p.into_inner()).remove(ns);
+    }
+}
 
 /// What failed, as context on the errors of [`Primary::process`] that are not the service
 /// cluster's answers (for the sync-error metric, `crate::metrics::sync_error_reason`).
@@ -96,6 +145,10 @@ pub struct Primary<'a> {
     pub event: EventFn<'a>,
     /// Told of each write as soon as it is acknowledged.
     pub on_write: WriteFn<'a>,
+    /// Told of each object a write answered with.
+    pub observed: ObservedFn<'a>,
+    /// The service cluster's namespaces known to exist.
+    pub namespaces: &'a Namespaces,
 }
 
 fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
@@ -145,35 +198,46 @@ impl Primary<'_> {
         )
     }
 
-    /// The copy of `key` on the service cluster, found by its labels.
-    pub async fn find_copy(&self, key: &ObjectKey) -> anyhow::Result<Option<Value>> {
-        let list = Api::<DynamicObject>::all_with(self.local_client.clone(), self.local_resource)
-            .list(&ListParams::default().labels(&key.selector()).limit(2))
-            .await?;
-        match list.items.len() {
-            0 => Ok(None),
-            1 => Ok(Some(to_value(&list.items[0])?)),
-            n => anyhow::bail!(
-                "expected 1 object matching {}, but found {n}",
-                key.selector()
-            ),
-        }
-    }
-
-    /// One step of the sync of `remote` (the kcp object as last seen).
-    pub async fn process(&self, remote: &Value) -> anyhow::Result<Outcome> {
-        let mut key = ObjectKey::of(self.cluster_name, remote);
+    /// Syncs `remote` (the kcp object as last seen) with `copy` (its copy on the service
+    /// cluster as last seen, if any): step by step, each step on the server's answer to the
+    /// step before, until nothing is left to do or what is left waits on a watch event.
+    pub async fn process(&self, remote: Value, copy: Option<Value>) -> anyhow::Result<Outcome> {
+        let mut key = ObjectKey::of(self.cluster_name, &remote);
         key.workspace_path = self.workspace_path.to_string();
-        let copy = self.find_copy(&key).await?;
         let states = StateStore::new(
             Api::<Secret>::namespaced(self.local_client.clone(), self.namespace),
             &key,
-            remote,
+            &remote,
         );
+        let (mut remote, mut copy) = (remote, copy);
+        for _ in 0..MAX_STEPS {
+            match self.step(&key, &states, &remote, copy.as_ref()).await? {
+                Step::Remote(o) => {
+                    (self.observed)(Observed::Remote(&o));
+                    remote = o;
+                }
+                Step::Copy(o) => {
+                    (self.observed)(Observed::Copy(&o));
+                    copy = Some(o);
+                }
+                Step::Wait => return Ok(Outcome::Requeue),
+                Step::Done => return Ok(Outcome::Done),
+            }
+        }
+        Ok(Outcome::Requeue)
+    }
 
+    /// One step of the sync: at most one write.
+    async fn step(
+        &self,
+        key: &ObjectKey,
+        states: &StateStore,
+        remote: &Value,
+        copy: Option<&Value>,
+    ) -> anyhow::Result<Step> {
         // A. Deletion: the copy goes first, then the finalizer.
         if deleting(remote) {
-            if let Some(copy) = &copy {
+            if let Some(copy) = copy {
                 if !deleting(copy) {
                     self.local_api(namespace_of(copy))
                         .delete(name_of(copy), &DeleteParams::default())
@@ -185,67 +249,71 @@ impl Primary<'_> {
                         "Object deletion has been started and will progress in the background.",
                     );
                 }
-                return Ok(Outcome::Requeue);
+                // The copy's DELETED event brings the object back.
+                return Ok(Step::Wait);
             }
-            if self.set_finalizer(remote, false).await? {
-                // Its state goes with it (the Go agent keeps state Secrets forever).
-                match states
-                    .api
-                    .delete(&states.secret, &DeleteParams::default())
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(e)) if e.code == 404 => {}
-                    Err(e) => tracing::debug!("state of {key}: {e}"),
-                }
-                (self.event)(
-                    remote,
-                    "ObjectDeleted",
-                    "Object deletion has been completed, finalizer has been removed.",
-                );
-                return Ok(Outcome::Requeue);
+            let Some(released) = self.set_finalizer(remote, false).await? else {
+                return Ok(Step::Done);
+            };
+            // Its state goes with it (the Go agent keeps state Secrets forever).
+            match states
+                .api
+                .delete(&states.secret, &DeleteParams::default())
+                .await
+            {
+                Ok(_) => {}
+                Err(kube::Error::Api(e)) if e.code == 404 => {}
+                Err(e) => tracing::debug!("state of {key}: {e}"),
             }
-            return Ok(Outcome::Done);
+            (self.event)(
+                remote,
+                "ObjectDeleted",
+                "Object deletion has been completed, finalizer has been removed.",
+            );
+            return Ok(Step::Remote(released));
         }
 
         // B. The finalizer, before anything is made.
         if !meta::finalizers(remote).iter().any(|f| f == FINALIZER) {
-            self.set_finalizer(remote, true).await?;
+            let Some(finalized) = self.set_finalizer(remote, true).await? else {
+                return Ok(Step::Done);
+            };
             (self.event)(
                 remote,
                 "ObjectAccepted",
                 "Object has been seen by the service provider.",
             );
-            return Ok(Outcome::Requeue);
+            return Ok(Step::Remote(finalized));
         }
 
         let current = state::snapshot(remote, self.subresources);
 
         // D. The copy.
         let Some(copy) = copy else {
-            self.create_copy(&key, remote).await?;
+            let created = self.create_copy(key, remote).await?;
             (self.on_write)(Write::Copy);
             (self.event)(remote, "ObjectPlaced", "Object has been placed.");
-            states.put(&key, &current).await.context(Failure::State)?;
-            return Ok(Outcome::Requeue);
+            states.put(key, &current).await.context(Failure::State)?;
+            return Ok(Step::Copy(created));
         };
 
         // E. An administrator deletes the copy: it is made again once it is gone.
-        if deleting(&copy) {
-            return Ok(Outcome::Done);
+        if deleting(copy) {
+            return Ok(Step::Done);
         }
 
         // F. The spec, three ways.
-        if self.sync_spec(&key, &states, &copy, current).await? {
+        if let Some(synced) = self.sync_spec(key, states, copy, current).await? {
             (self.event)(
                 remote,
                 "ObjectSynced",
                 "The current desired state of the object has been synchronized.",
             );
-            return Ok(Outcome::Requeue);
+            return Ok(Step::Copy(synced));
         }
 
-        // I. The status back.
+        // I. The status back. Its answer is not looked at again: where kcp's schema prunes
+        // part of the copy's status, the two never become equal.
         if copy.get("status") != remote.get("status") {
             let mut updated = remote.clone();
             match copy.get("status") {
@@ -258,32 +326,32 @@ impl Primary<'_> {
             }
             let api = self.remote_api(remote);
             let updated = from_value(updated)?;
-            if self.remote_status_subresource {
+            let written = if self.remote_status_subresource {
                 api.replace_status(name_of(remote), &PostParams::default(), &updated)
                     .await
-                    .context(Failure::KcpRequest)?;
             } else {
                 api.replace(name_of(remote), &PostParams::default(), &updated)
                     .await
-                    .context(Failure::KcpRequest)?;
             }
+            .context(Failure::KcpRequest)?;
             (self.event)(
                 remote,
                 "ObjectStatusSynced",
                 "The current object status has been updated.",
             );
             (self.on_write)(Write::Status);
+            (self.observed)(Observed::Remote(&to_value(&written)?));
         }
-        Ok(Outcome::Done)
+        Ok(Step::Done)
     }
 
-    /// Adds or removes the agent's finalizer (the list sorted, as the Go agent writes it);
-    /// whether anything changed.
-    async fn set_finalizer(&self, remote: &Value, present: bool) -> anyhow::Result<bool> {
+    /// Adds or removes the agent's finalizer (the list sorted, as the Go agent writes it); the
+    /// object as written, when anything changed.
+    async fn set_finalizer(&self, remote: &Value, present: bool) -> anyhow::Result<Option<Value>> {
         let mut finalizers = meta::finalizers(remote);
         let had = finalizers.iter().any(|f| f == FINALIZER);
         if had == present {
-            return Ok(false);
+            return Ok(None);
         }
         finalizers.retain(|f| f != FINALIZER);
         if present {
@@ -291,7 +359,8 @@ impl Primary<'_> {
         }
         finalizers.sort();
         let patch = json!({"metadata": {"finalizers": finalizers}});
-        self.remote_api(remote)
+        let written = self
+            .remote_api(remote)
             .patch(
                 name_of(remote),
                 &PatchParams::default(),
@@ -300,11 +369,12 @@ impl Primary<'_> {
             .await
             .context(Failure::KcpRequest)?;
         (self.on_write)(Write::Finalizer);
-        Ok(true)
+        Ok(Some(to_value(&written)?))
     }
 
-    /// Makes the copy of `remote` (or adopts an object already there under its name).
-    async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<()> {
+    /// Makes the copy of `remote` (or adopts an object already there under its name); the copy
+    /// as written.
+    async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<Value> {
         let (ns, name) = (self.naming)(remote).context(Failure::Naming)?;
         let ns = if self.local_namespaced {
             ns
@@ -330,15 +400,21 @@ impl Primary<'_> {
         meta::set_all(&mut copy, "annotations", &key.annotations());
         let api = self.local_api(&ns);
         match api.create(&PostParams::default(), &from_value(copy)?).await {
-            Ok(_) => Ok(()),
+            Ok(created) => to_value(&created),
             Err(kube::Error::Api(e)) if e.code == 409 => {
                 // Adopted: its spec stays, it gets the labels that make it the copy.
                 let mut existing = to_value(&api.get(&name).await?)?;
                 meta::set_all(&mut existing, "labels", &labels);
                 meta::set_all(&mut existing, "annotations", &key.annotations());
-                api.replace(&name, &PostParams::default(), &from_value(existing)?)
+                let adopted = api
+                    .replace(&name, &PostParams::default(), &from_value(existing)?)
                     .await?;
-                Ok(())
+                to_value(&adopted)
+            }
+            Err(kube::Error::Api(e)) if e.code == 404 && !ns.is_empty() => {
+                // Its namespace is gone since it was made: made again on the retry.
+                self.namespaces.forget(&ns);
+                Err(kube::Error::Api(e).into())
             }
             Err(e) => Err(e.into()),
         }
@@ -353,8 +429,12 @@ impl Primary<'_> {
     }
 
     async fn ensure_namespace(&self, ns: &str) -> anyhow::Result<()> {
+        if self.namespaces.known(ns) {
+            return Ok(());
+        }
         let api = Api::<Namespace>::all(self.local_client.clone());
         if api.get_opt(ns).await?.is_some() {
+            self.namespaces.insert(ns);
             return Ok(());
         }
         let namespace = Namespace {
@@ -365,23 +445,25 @@ impl Primary<'_> {
             ..Default::default()
         };
         match api.create(&PostParams::default(), &namespace).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(e)) if e.code == 409 => Ok(()),
-            Err(e) => Err(e.into()),
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => return Err(e.into()),
         }
+        self.namespaces.insert(ns);
+        Ok(())
     }
 
     /// The spec of the copy follows the kcp object's changes since the last-known state; with
-    /// no usable state, the copy is overwritten. Whether the copy was written.
+    /// no usable state, the copy is overwritten. The copy as written, if it was.
     async fn sync_spec(
         &self,
         key: &ObjectKey,
         states: &StateStore,
         copy: &Value,
         mut current: Value,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<Value>> {
         let api = self.local_api(namespace_of(copy));
-        match states.get(key).await.context(Failure::State)? {
+        let written = match states.get(key).await.context(Failure::State)? {
             Some(mut last) => {
                 last["apiVersion"] = current["apiVersion"].clone();
                 last["kind"] = current["kind"].clone();
@@ -409,15 +491,14 @@ impl Primary<'_> {
                 }
                 let patch = merge_patch(&last, &current);
                 if patch == json!({}) {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 api.patch(
                     name_of(copy),
                     &PatchParams::default(),
                     &Patch::Merge(&patch),
                 )
-                .await?;
-                (self.on_write)(Write::Copy);
+                .await?
             }
             None => {
                 tracing::warn!(
@@ -447,12 +528,12 @@ impl Primary<'_> {
                     meta::set_all(&mut updated, field, &entries);
                 }
                 api.replace(name_of(copy), &PostParams::default(), &from_value(updated)?)
-                    .await?;
-                (self.on_write)(Write::Copy);
+                    .await?
             }
-        }
+        };
+        (self.on_write)(Write::Copy);
         states.put(key, &current).await.context(Failure::State)?;
-        Ok(true)
+        Ok(Some(to_value(&written)?))
     }
 }
 

@@ -6,6 +6,7 @@
 //! object as last written (metadata stripped, subresources removed), as Go encodes it.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
@@ -52,12 +53,22 @@ pub fn snapshot(obj: &Value, subresources: &[&str]) -> Value {
     o
 }
 
-/// The state Secrets of one primary object.
+/// The state Secret as this store last read or wrote it.
+enum Known {
+    /// Not read yet.
+    Unknown,
+    Absent,
+    Present(Box<Secret>),
+}
+
+/// The state Secret of one primary object, for one reconcile: the Secret read or written last
+/// is kept, so a reconcile reads it at most once and a write needs no read before it.
 pub struct StateStore {
     pub api: Api<Secret>,
     pub secret: String,
     /// The primary's key labels, written on the Secret.
     pub labels: BTreeMap<String, String>,
+    known: Mutex<Known>,
 }
 
 impl StateStore {
@@ -68,12 +79,32 @@ impl StateStore {
             api,
             secret: secret_name(&primary_key.cluster_name, primary),
             labels,
+            known: Mutex::new(Known::Unknown),
         }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The Secret, read once.
+    async fn secret(&self) -> kube::Result<Option<Secret>> {
+        match &*self.known() {
+            Known::Present(s) => return Ok(Some((**s).clone())),
+            Known::Absent => return Ok(None),
+            Known::Unknown => {}
+        }
+        let secret = self.api.get_opt(&self.secret).await?;
+        *self.known() = match &secret {
+            Some(s) => Known::Present(Box::new(s.clone())),
+            None => Known::Absent,
+        };
+        Ok(secret)
     }
 
     /// The last-known state of `key`; `None` when there is none or it does not parse.
     pub async fn get(&self, key: &ObjectKey) -> kube::Result<Option<Value>> {
-        let Some(secret) = self.api.get_opt(&self.secret).await? else {
+        let Some(secret) = self.secret().await? else {
             return Ok(None);
         };
         Ok(secret
@@ -83,34 +114,50 @@ impl StateStore {
             .and_then(|v| serde_json::from_slice(&v.0).ok()))
     }
 
-    /// Records `state` (already a [`snapshot`]) as the last-known state of `key`.
+    /// Records `state` (already a [`snapshot`]) as the last-known state of `key`. Where the
+    /// Secret is not known yet it is created, and read only when it exists; a Secret changed
+    /// since it was read is read again once.
     pub async fn put(&self, key: &ObjectKey, state: &Value) -> kube::Result<()> {
         let bytes = ByteString(gojson::to_string(state).trim().as_bytes().to_vec());
-        match self.api.get_opt(&self.secret).await? {
-            Some(mut secret) => {
+        let secret = match self.write(key, &bytes).await {
+            // There already, or changed since read: read it, then write again.
+            Err(kube::Error::Api(e)) if e.code == 409 => {
+                self.secret().await?;
+                self.write(key, &bytes).await?
+            }
+            written => written?,
+        };
+        *self.known() = Known::Present(Box::new(secret));
+        Ok(())
+    }
+
+    /// Writes `bytes` as the entry of `key` into the Secret as known (created when not known).
+    async fn write(&self, key: &ObjectKey, bytes: &ByteString) -> kube::Result<Secret> {
+        let known = std::mem::replace(&mut *self.known(), Known::Unknown);
+        match known {
+            Known::Present(mut secret) => {
                 secret.metadata.labels = Some(self.labels.clone());
                 secret
                     .data
                     .get_or_insert_with(Default::default)
-                    .insert(data_key(key), bytes);
+                    .insert(data_key(key), bytes.clone());
                 self.api
                     .replace(&self.secret, &PostParams::default(), &secret)
-                    .await?;
+                    .await
             }
-            None => {
+            Known::Absent | Known::Unknown => {
                 let secret = Secret {
                     metadata: kube::api::ObjectMeta {
                         name: Some(self.secret.clone()),
                         labels: Some(self.labels.clone()),
                         ..Default::default()
                     },
-                    data: Some(BTreeMap::from([(data_key(key), bytes)])),
+                    data: Some(BTreeMap::from([(data_key(key), bytes.clone())])),
                     ..Default::default()
                 };
-                self.api.create(&PostParams::default(), &secret).await?;
+                self.api.create(&PostParams::default(), &secret).await
             }
         }
-        Ok(())
     }
 }
 

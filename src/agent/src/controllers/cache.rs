@@ -1,0 +1,226 @@
+//! The sync controller's caches of what its watches see (the kcp objects through the virtual
+//! workspace, the copies on the service cluster), as controller-runtime's informers serve the
+//! Go agent's reads.
+//!
+//! - Compact: an object is kept as its JSON text without `managedFields` (a fifth of an
+//!   object's size, or more, that the sync never reads) and parsed again when a reconcile
+//!   reads it.
+//! - Written through: the controller records the server's answer to each of its own writes, so
+//!   the next reconcile never acts on an object older than its last write (a second create, a
+//!   finalizer added twice), and the watch event of that write, which carries the same
+//!   resourceVersion, is recognised as nothing new ([`Applied::news`]).
+//! - Relists (kube-runtime's `Init` … `InitDone`) replace the contents at once, so objects
+//!   deleted while a watch was down do not linger.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::RwLock;
+
+use serde_json::Value;
+
+struct Entry {
+    resource_version: Box<str>,
+    json: Box<str>,
+}
+
+impl Entry {
+    fn of(obj: &Value) -> Self {
+        let json = match obj["metadata"].get("managedFields") {
+            Some(_) => {
+                let mut o = obj.clone();
+                if let Some(m) = o["metadata"].as_object_mut() {
+                    m.remove("managedFields");
+                }
+                o.to_string()
+            }
+            None => obj.to_string(),
+        };
+        Entry {
+            resource_version: obj["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default()
+                .into(),
+            json: json.into(),
+        }
+    }
+}
+
+/// Whether resourceVersion `a` is older than `b`. resourceVersions are opaque, but both
+/// kube-apiserver's and kcp's are etcd-style revisions: only two numbers are compared.
+fn older(a: &str, b: &str) -> bool {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a < b,
+        _ => false,
+    }
+}
+
+/// What [`Cache::apply`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// The key was cached before.
+    pub had: bool,
+    /// The object is news: absent before, or another resourceVersion than the one cached and
+    /// not older than it. Only news is worth a reconcile.
+    pub news: bool,
+}
+
+/// A change a relist made: the key, whether it was cached before and whether it is now.
+pub type Relisted<K> = (K, bool, bool);
+
+struct Inner<K> {
+    objects: HashMap<K, Entry>,
+    /// The objects of a relist under way.
+    relist: Option<HashMap<K, Entry>>,
+}
+
+pub struct Cache<K> {
+    inner: RwLock<Inner<K>>,
+}
+
+impl<K: Clone + Eq + Hash> Default for Cache<K> {
+    fn default() -> Self {
+        Cache {
+            inner: RwLock::new(Inner {
+                objects: HashMap::new(),
+                relist: None,
+            }),
+        }
+    }
+}
+
+impl<K: Clone + Eq + Hash> Cache<K> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner<K>> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner<K>> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The object under `key`, parsed.
+    pub fn get(&self, key: &K) -> Option<Value> {
+        let inner = self.read();
+        serde_json::from_str(&inner.objects.get(key)?.json).ok()
+    }
+
+    pub fn contains(&self, key: &K) -> bool {
+        self.read().objects.contains_key(key)
+    }
+
+    /// Records `obj` under `key` (a watch event, or the answer to a write), unless an object of
+    /// a newer resourceVersion is cached.
+    pub fn apply(&self, key: K, obj: &Value) -> Applied {
+        let entry = Entry::of(obj);
+        let mut inner = self.write();
+        let (had, news) = match inner.objects.get(&key) {
+            None => (false, true),
+            Some(cached) => (
+                true,
+                cached.resource_version != entry.resource_version
+                    && !older(&entry.resource_version, &cached.resource_version),
+            ),
+        };
+        if news {
+            inner.objects.insert(key, entry);
+        }
+        Applied { had, news }
+    }
+
+    /// Forgets `key`; whether it was cached.
+    pub fn delete(&self, key: &K) -> bool {
+        self.write().objects.remove(key).is_some()
+    }
+
+    /// A relist begins (kube-runtime's `Init`).
+    pub fn relist_start(&self) {
+        self.write().relist = Some(HashMap::new());
+    }
+
+    /// An object of the relist (`InitApply`).
+    pub fn relist_apply(&self, key: K, obj: &Value) {
+        let entry = Entry::of(obj);
+        self.write()
+            .relist
+            .get_or_insert_with(HashMap::new)
+            .insert(key, entry);
+    }
+
+    /// The relist is complete (`InitDone`): it replaces the contents. The keys that are news,
+    /// or gone, are returned.
+    pub fn relist_done(&self) -> Vec<Relisted<K>> {
+        let mut inner = self.write();
+        let fresh = inner.relist.take().unwrap_or_default();
+        let old = std::mem::replace(&mut inner.objects, fresh);
+        let mut changes = Vec::new();
+        for (key, entry) in &inner.objects {
+            match old.get(key) {
+                Some(o) if o.resource_version == entry.resource_version => {}
+                had => changes.push((key.clone(), had.is_some(), true)),
+            }
+        }
+        for key in old.keys() {
+            if !inner.objects.contains_key(key) {
+                changes.push((key.clone(), true, false));
+            }
+        }
+        changes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(rv: &str, x: i32) -> Value {
+        json!({"metadata": {"name": "a", "resourceVersion": rv,
+               "managedFields": [{"manager": "m"}]}, "spec": {"x": x}})
+    }
+
+    #[test]
+    fn compact_and_written_through() {
+        let c = Cache::<&str>::default();
+        assert_eq!(
+            c.apply("a", &obj("5", 1)),
+            Applied {
+                had: false,
+                news: true
+            }
+        );
+        let got = c.get(&"a").unwrap();
+        assert!(got["metadata"].get("managedFields").is_none());
+        assert_eq!(got["spec"]["x"], 1);
+        // The watch event of the write just recorded: nothing new.
+        assert!(!c.apply("a", &obj("5", 1)).news);
+        // An older event, after a newer write's answer, is ignored.
+        assert!(c.apply("a", &obj("7", 2)).news);
+        assert!(!c.apply("a", &obj("6", 9)).news);
+        assert_eq!(c.get(&"a").unwrap()["spec"]["x"], 2);
+        assert!(c.delete(&"a"));
+        assert!(!c.contains(&"a"));
+    }
+
+    #[test]
+    fn a_relist_replaces_everything() {
+        let c = Cache::<&str>::default();
+        c.apply("kept", &obj("1", 1));
+        c.apply("changed", &obj("2", 1));
+        c.apply("gone", &obj("3", 1));
+        c.relist_start();
+        c.relist_apply("kept", &obj("1", 1));
+        c.relist_apply("changed", &obj("4", 2));
+        c.relist_apply("new", &obj("5", 1));
+        let mut changes = c.relist_done();
+        changes.sort();
+        assert_eq!(
+            changes,
+            vec![
+                ("changed", true, true),
+                ("gone", true, false),
+                ("new", false, true)
+            ]
+        );
+        assert!(c.contains(&"new") && c.contains(&"kept"));
+        assert!(!c.contains(&"gone"));
+    }
+}
