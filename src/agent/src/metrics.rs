@@ -304,9 +304,11 @@ struct Arrival {
     last: Instant,
 }
 
-struct SyncState<K> {
-    arrivals: HashMap<K, Arrival>,
-    states: HashMap<K, ObjectState>,
+/// Keys are kept as 64-bit hashes: a few bytes an object instead of a copy of its key (two
+/// keys of one hash, never seen in practice, would only share a state in the metrics).
+struct SyncState {
+    arrivals: HashMap<u64, Arrival>,
+    states: HashMap<u64, ObjectState>,
     clusters: HashMap<String, usize>,
 }
 
@@ -315,7 +317,16 @@ struct SyncState<K> {
 /// the gauges is taken back when it is dropped (the controller stopped).
 pub struct SyncMetrics<K> {
     published_resource: String,
-    inner: Mutex<SyncState<K>>,
+    inner: Mutex<SyncState>,
+    keys: std::marker::PhantomData<fn(&K)>,
+}
+
+/// The hash a key is kept as (SipHash with fixed keys: the same in every process).
+fn key_id<K: Hash>(key: &K) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 impl<K: Hash + Eq + Clone> SyncMetrics<K> {
@@ -327,13 +338,14 @@ impl<K: Hash + Eq + Clone> SyncMetrics<K> {
                 states: HashMap::new(),
                 clusters: HashMap::new(),
             }),
+            keys: std::marker::PhantomData,
         }
     }
 
-    fn set_state(&self, states: &mut HashMap<K, ObjectState>, key: &K, to: Option<ObjectState>) {
+    fn set_state(&self, states: &mut HashMap<u64, ObjectState>, id: u64, to: Option<ObjectState>) {
         let from = match to {
-            Some(s) => states.insert(key.clone(), s),
-            None => states.remove(key),
+            Some(s) => states.insert(id, s),
+            None => states.remove(&id),
         };
         if from == to {
             return;
@@ -353,15 +365,16 @@ impl<K: Hash + Eq + Clone> SyncMetrics<K> {
     /// A watch event (of the kcp object or of its copy) for `key` arrived: the key is pending.
     pub fn arrived(&self, key: &K) {
         let now = Instant::now();
+        let id = key_id(key);
         let mut s = lock(&self.inner);
         s.arrivals
-            .entry(key.clone())
+            .entry(id)
             .and_modify(|a| a.last = now)
             .or_insert(Arrival {
                 first: now,
                 last: now,
             });
-        self.set_state(&mut s.states, key, Some(ObjectState::Pending));
+        self.set_state(&mut s.states, id, Some(ObjectState::Pending));
     }
 
     /// The wildcard watch cache of `cluster` had an object (`had`) and has it now (`has`).
@@ -387,7 +400,7 @@ impl<K: Hash + Eq + Clone> SyncMetrics<K> {
             Write::Status => "up",
             Write::Finalizer => return,
         };
-        let Some(arrival) = lock(&self.inner).arrivals.get(key).copied() else {
+        let Some(arrival) = lock(&self.inner).arrivals.get(&key_id(key)).copied() else {
             return;
         };
         SYNC_LAG
@@ -405,40 +418,41 @@ impl<K: Hash + Eq + Clone> SyncMetrics<K> {
         known: bool,
     ) {
         let pr = self.published_resource.as_str();
+        let id = key_id(key);
         let mut s = lock(&self.inner);
         match result {
             Ok(Outcome::Done) => {
                 reconciled(SYNC, Reconciled::Success);
                 // An event that came in meanwhile is not acknowledged yet.
-                let newer = s.arrivals.get(key).copied().filter(|a| a.last > started);
+                let newer = s.arrivals.get(&id).copied().filter(|a| a.last > started);
                 match newer {
                     Some(a) => {
                         s.arrivals.insert(
-                            key.clone(),
+                            id,
                             Arrival {
                                 first: a.last,
                                 last: a.last,
                             },
                         );
-                        self.set_state(&mut s.states, key, Some(ObjectState::Pending));
+                        self.set_state(&mut s.states, id, Some(ObjectState::Pending));
                     }
                     None => {
-                        s.arrivals.remove(key);
+                        s.arrivals.remove(&id);
                         let to = known.then_some(ObjectState::Synced);
-                        self.set_state(&mut s.states, key, to);
+                        self.set_state(&mut s.states, id, to);
                     }
                 }
             }
             Ok(Outcome::Requeue) => {
                 reconciled(SYNC, Reconciled::Requeue);
-                self.set_state(&mut s.states, key, Some(ObjectState::Pending));
+                self.set_state(&mut s.states, id, Some(ObjectState::Pending));
             }
             Err(e) => {
                 reconciled(SYNC, Reconciled::Error);
                 SYNC_ERRORS
                     .with_label_values(&[pr, sync_error_reason(e)])
                     .inc();
-                self.set_state(&mut s.states, key, Some(ObjectState::Failed));
+                self.set_state(&mut s.states, id, Some(ObjectState::Failed));
             }
         }
     }

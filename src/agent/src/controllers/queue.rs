@@ -139,6 +139,23 @@ impl<K: Clone + Eq + Hash + Send + 'static> Queue<K> {
             q.queue.push_back(key.clone());
             drop(q);
             self.ready.notify_one();
+        } else if q.queue.is_empty() && q.processing.is_empty() {
+            q.shrink();
+        }
+    }
+}
+
+impl<K: Eq + Hash> Inner<K> {
+    /// Gives back the room a burst of keys (an initial sync) took, once all are done.
+    fn shrink(&mut self) {
+        const KEEP: usize = 64;
+        if self.queued.capacity() > KEEP || self.queue.capacity() > KEEP {
+            self.queue.shrink_to(KEEP);
+            self.queued.shrink_to(KEEP);
+            self.processing.shrink_to(KEEP);
+            self.dirty.shrink_to(KEEP);
+            self.added_at.shrink_to(KEEP);
+            self.started_at.shrink_to(KEEP);
         }
     }
 }

@@ -63,7 +63,9 @@ struct Ctx {
     /// The kcp objects as last seen by the wildcard watches (or written).
     remote: Cache<Key>,
     /// The copies on the service cluster as last seen (or written), by the kcp object they are
-    /// the copy of (cluster, namespace and name, without a workspace path).
+    /// the copy of (cluster, namespace and name, without a workspace path). Only their
+    /// metadata and subresources are kept: their spec is never read but where the last-known
+    /// state is lost, and then read from the server.
     copies: Cache<ObjectKey>,
     /// Set once the copies' first list is in: no reconcile runs before, as it would take a
     /// copy not listed yet for missing.
@@ -79,13 +81,21 @@ struct Ctx {
 
 /// Runs until aborted.
 pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
+    let kept = spec.subresources.clone();
+    let copies = Cache::new(Box::new(move |o: &mut Value| {
+        if let Some(m) = o.as_object_mut() {
+            m.retain(|k, _| {
+                matches!(k.as_str(), "apiVersion" | "kind" | "metadata") || kept.contains(k)
+            });
+        }
+    }));
     let ctx = Arc::new(Ctx {
         metrics: SyncMetrics::new(&spec.published_resource),
         spec,
         kcp,
         local,
         remote: Cache::default(),
-        copies: Cache::default(),
+        copies,
         copies_synced: tokio::sync::watch::Sender::new(false),
         endpoint_of: RwLock::new(HashMap::new()),
         namespaces: Namespaces::default(),
@@ -123,10 +133,18 @@ async fn watch_remote(ctx: Arc<Ctx>, url: Arc<str>) {
     let mut events = watcher(api, watcher::Config::default()).boxed();
     let key_of = |o: &DynamicObject, value: &Value| -> Option<Key> {
         let cluster = o.metadata.annotations.as_ref()?.get(CLUSTER_ANNOTATION)?;
-        ctx.endpoint_of
-            .write()
+        let known = ctx
+            .endpoint_of
+            .read()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(cluster.clone(), url.clone());
+            .get(cluster)
+            .is_some_and(|u| *u == url);
+        if !known {
+            ctx.endpoint_of
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(cluster.clone(), url.clone());
+        }
         Some((url.clone(), ObjectKey::of(cluster, value)))
     };
     while let Some(ev) = events.next().await {

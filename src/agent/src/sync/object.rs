@@ -199,8 +199,9 @@ impl Primary<'_> {
     }
 
     /// Syncs `remote` (the kcp object as last seen) with `copy` (its copy on the service
-    /// cluster as last seen, if any): step by step, each step on the server's answer to the
-    /// step before, until nothing is left to do or what is left waits on a watch event.
+    /// cluster as last seen, if any; its metadata and subresources are enough): step by step,
+    /// each step on the server's answer to the step before, until nothing is left to do or
+    /// what is left waits on a watch event.
     pub async fn process(&self, remote: Value, copy: Option<Value>) -> anyhow::Result<Outcome> {
         let mut key = ObjectKey::of(self.cluster_name, &remote);
         key.workspace_path = self.workspace_path.to_string();
@@ -505,7 +506,8 @@ impl Primary<'_> {
                     object = %key,
                     "Updating destination object because last-known-state is missing/invalid"
                 );
-                let mut updated = copy.clone();
+                // The whole copy: the caller's may hold only its metadata and subresources.
+                let mut updated = to_value(&api.get(name_of(copy)).await?)?;
                 if let (Some(dst), Some(src)) = (updated.as_object_mut(), current.as_object()) {
                     for (k, v) in src {
                         if matches!(k.as_str(), "apiVersion" | "kind" | "metadata")
