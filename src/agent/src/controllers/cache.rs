@@ -3,7 +3,7 @@
 //! Go agent's reads.
 //!
 //! - Compact: an object is kept as its JSON text, without `managedFields` (a third of a small
-//!   object's size, that the sync never reads) and without what else its [`Trim`] drops, and
+//!   object's size, that the sync never reads) and with the top-level fields it [`Keep`]s, and
 //!   parsed again when a reconcile reads it.
 //! - Written through: the controller records the server's answer to each of its own writes, so
 //!   the next reconcile never acts on an object older than its last write (a second create, a
@@ -23,17 +23,56 @@ struct Entry {
     json: Box<str>,
 }
 
-/// Drops what a cache need not keep of an object (it keeps the resourceVersion).
-pub type Trim = Box<dyn Fn(&mut Value) + Send + Sync>;
+/// Which top-level fields of an object a cache keeps (`metadata` always, without
+/// `managedFields`).
+pub type Keep = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// An object as a cache keeps it, written out without a copy made first.
+struct Compact<'a> {
+    obj: &'a serde_json::Map<String, Value>,
+    keep: &'a Keep,
+}
+
+impl serde::Serialize for Compact<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.obj {
+            match (k.as_str(), v) {
+                ("metadata", Value::Object(meta)) => {
+                    map.serialize_entry(k, &WithoutManagedFields(meta))?
+                }
+                _ if (self.keep)(k) => map.serialize_entry(k, v)?,
+                _ => {}
+            }
+        }
+        map.end()
+    }
+}
+
+struct WithoutManagedFields<'a>(&'a serde_json::Map<String, Value>);
+
+impl serde::Serialize for WithoutManagedFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.0 {
+            if k != "managedFields" {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
 
 impl Entry {
-    fn of(obj: &Value, trim: &Trim) -> Self {
-        let mut o = obj.clone();
-        if let Some(m) = o["metadata"].as_object_mut() {
-            m.remove("managedFields");
-        }
-        trim(&mut o);
-        let json = o.to_string();
+    fn of(obj: &Value, keep: &Keep) -> Self {
+        let json = match obj {
+            Value::Object(o) => {
+                serde_json::to_string(&Compact { obj: o, keep }).unwrap_or_default()
+            }
+            other => other.to_string(),
+        };
         Entry {
             resource_version: obj["metadata"]["resourceVersion"]
                 .as_str()
@@ -74,24 +113,24 @@ struct Inner<K> {
 
 pub struct Cache<K> {
     inner: RwLock<Inner<K>>,
-    trim: Trim,
+    keep: Keep,
 }
 
 impl<K: Clone + Eq + Hash> Default for Cache<K> {
     fn default() -> Self {
-        Self::new(Box::new(|_| {}))
+        Self::new(Box::new(|_| true))
     }
 }
 
 impl<K: Clone + Eq + Hash> Cache<K> {
-    /// A cache that keeps what `trim` leaves of each object.
-    pub fn new(trim: Trim) -> Self {
+    /// A cache that keeps the top-level fields `keep` names, and the metadata.
+    pub fn new(keep: Keep) -> Self {
         Cache {
             inner: RwLock::new(Inner {
                 objects: HashMap::new(),
                 relist: None,
             }),
-            trim,
+            keep,
         }
     }
 
@@ -116,7 +155,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
     /// Records `obj` under `key` (a watch event, or the answer to a write), unless an object of
     /// a newer resourceVersion is cached.
     pub fn apply(&self, key: K, obj: &Value) -> Applied {
-        let entry = Entry::of(obj, &self.trim);
+        let entry = Entry::of(obj, &self.keep);
         let mut inner = self.write();
         let (had, news) = match inner.objects.get(&key) {
             None => (false, true),
@@ -144,7 +183,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
 
     /// An object of the relist (`InitApply`).
     pub fn relist_apply(&self, key: K, obj: &Value) {
-        let entry = Entry::of(obj, &self.trim);
+        let entry = Entry::of(obj, &self.keep);
         self.write()
             .relist
             .get_or_insert_with(HashMap::new)
@@ -205,9 +244,7 @@ mod tests {
         assert!(c.delete(&"a"));
         assert!(!c.contains(&"a"));
 
-        let trimmed = Cache::<&str>::new(Box::new(|o| {
-            o.as_object_mut().unwrap().remove("spec");
-        }));
+        let trimmed = Cache::<&str>::new(Box::new(|k| k != "spec"));
         trimmed.apply("a", &obj("5", 1));
         assert_eq!(
             trimmed.get(&"a").unwrap(),

@@ -82,12 +82,8 @@ struct Ctx {
 /// Runs until aborted.
 pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
     let kept = spec.subresources.clone();
-    let copies = Cache::new(Box::new(move |o: &mut Value| {
-        if let Some(m) = o.as_object_mut() {
-            m.retain(|k, _| {
-                matches!(k.as_str(), "apiVersion" | "kind" | "metadata") || kept.contains(k)
-            });
-        }
+    let copies = Cache::new(Box::new(move |k: &str| {
+        matches!(k, "apiVersion" | "kind") || kept.iter().any(|s| s == k)
     }));
     let ctx = Arc::new(Ctx {
         metrics: SyncMetrics::new(&spec.published_resource),
