@@ -4,6 +4,69 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::{Kcp, KubeApiserver, Output};
+
+/// The service cluster the agent's tests sync into, chosen by the environment:
+/// `E2E_SERVICE_KUBECONFIG=<file>`: any cluster (kind, EKS) through that kubeconfig, with
+/// kubectl on the PATH; `E2E_SERVICE=ours`: `kcp start --profile kube`, one per test; else
+/// Kubernetes' own kube-apiserver where Go is here (one shared by a test binary's tests), and
+/// ours where it is not.
+pub enum ServiceCluster {
+    Real(&'static KubeApiserver),
+    Ours(Kcp),
+    External {
+        kubeconfig: PathBuf,
+        /// kubectl's HOME (its discovery cache).
+        home: tempfile::TempDir,
+    },
+}
+
+impl ServiceCluster {
+    pub fn start() -> Self {
+        if let Some(kubeconfig) = std::env::var_os("E2E_SERVICE_KUBECONFIG") {
+            return ServiceCluster::External {
+                kubeconfig: kubeconfig.into(),
+                home: tempfile::tempdir().expect("a temporary directory"),
+            };
+        }
+        if std::env::var("E2E_SERVICE").as_deref() == Ok("ours") {
+            return Self::ours();
+        }
+        match KubeApiserver::shared() {
+            Some(k) => ServiceCluster::Real(k),
+            None => Self::ours(),
+        }
+    }
+
+    /// Our own server as a plain Kubernetes cluster.
+    pub fn ours() -> Self {
+        ServiceCluster::Ours(Kcp::start_with(&["--profile", "kube"]))
+    }
+
+    pub fn kubeconfig(&self) -> PathBuf {
+        match self {
+            ServiceCluster::Real(k) => k.kubeconfig(),
+            ServiceCluster::Ours(k) => k.kubeconfig(),
+            ServiceCluster::External { kubeconfig, .. } => kubeconfig.clone(),
+        }
+    }
+
+    pub fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        match self {
+            ServiceCluster::Real(k) => k.kubectl_stdin(args, stdin),
+            ServiceCluster::Ours(k) => k.kubectl_stdin(args, stdin),
+            ServiceCluster::External { kubeconfig, home } => crate::kubectl_output(
+                Path::new("kubectl"),
+                kubeconfig,
+                home.path(),
+                None,
+                args,
+                stdin,
+            ),
+        }
+    }
+}
+
 /// Path to the `api-syncagent` binary: `$AGENT_BIN`, or built with the workspace's binaries.
 pub fn agent_binary() -> PathBuf {
     if let Ok(p) = std::env::var("AGENT_BIN") {

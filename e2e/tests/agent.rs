@@ -1,13 +1,14 @@
 //! The api-syncagent end to end (issue #13): real `kcp`, a real service cluster (Kubernetes' own
-//! kube-apiserver when Go is here, else `kcp start --profile kube`), the agent as a subprocess
+//! kube-apiserver when Go is here, else `kcp start --profile kube`; `E2E_SERVICE_KUBECONFIG` or
+//! `E2E_SERVICE=ours` choose another: `e2e::agent::ServiceCluster`), the agent as a subprocess
 //! holding exactly the kcp permissions of `reference/api-syncagent.md` §10.3. Each test names the
 //! upstream e2e test it follows.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use e2e::agent::Agent;
-use e2e::{Kcp, KubeApiserver, Output, wait_until};
+use e2e::agent::{Agent, ServiceCluster};
+use e2e::{Kcp, Output, wait_until};
 use serde_json::Value;
 
 const AGENT_USER: &str = "api-syncagent-e2e";
@@ -41,40 +42,6 @@ spec:
               phase: {type: string}
 ";
 
-/// The service cluster: kube-apiserver, or our server as a plain Kubernetes cluster.
-enum Service {
-    Real(&'static KubeApiserver),
-    Ours(Kcp),
-}
-
-impl Service {
-    /// The real kube-apiserver where Go is here (shared by the tests of this binary), else ours.
-    fn start() -> Self {
-        match KubeApiserver::shared() {
-            Some(k) => Service::Real(k),
-            None => Self::ours(),
-        }
-    }
-
-    fn ours() -> Self {
-        Service::Ours(Kcp::start_with(&["--profile", "kube"]))
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        match self {
-            Service::Real(k) => k.kubeconfig(),
-            Service::Ours(k) => k.kubeconfig(),
-        }
-    }
-
-    fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        match self {
-            Service::Real(k) => k.kubectl_stdin(args, stdin),
-            Service::Ours(k) => k.kubectl_stdin(args, stdin),
-        }
-    }
-}
-
 /// One test's world: its own kcp with a provider workspace `root:org` holding the empty
 /// APIExport `example` (its endpoint slice made by kcp) and the agent's RBAC, a service
 /// cluster (shared: the test's PublishedResources carry the label `e2e-test=<test>`, which its
@@ -83,17 +50,17 @@ struct Env {
     test: String,
     kcp: Kcp,
     org: String,
-    service: Service,
+    service: ServiceCluster,
     dir: tempfile::TempDir,
     agent_kubeconfig: PathBuf,
 }
 
 impl Env {
     fn new(test: &str) -> Self {
-        Self::with_service(test, Service::start())
+        Self::with_service(test, ServiceCluster::start())
     }
 
-    fn with_service(test: &str, service: Service) -> Self {
+    fn with_service(test: &str, service: ServiceCluster) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let tokens = dir.path().join("tokens.csv");
         std::fs::write(
@@ -408,7 +375,7 @@ fn series(scrape: &str, name_and_labels: &str) -> Option<f64> {
 
 /// Follows the Go agent's `TestSyncSimpleObject`, then our own: the status written back, and
 /// deletion (the copy goes first, then the kcp object). Run on both service clusters.
-fn sync_simple_object_on(service: Service, test: &str) {
+fn sync_simple_object_on(service: ServiceCluster, test: &str) {
     let mut env = Env::with_service(test, service);
     let ns = format!("synced-{test}");
     env.publish(
@@ -560,13 +527,13 @@ fn sync_simple_object_on(service: Service, test: &str) {
 
 #[test]
 fn sync_simple_object() {
-    sync_simple_object_on(Service::start(), "simple");
+    sync_simple_object_on(ServiceCluster::start(), "simple");
 }
 
 /// The same on our own server as the service cluster (the smoke run on `--profile kube`).
 #[test]
 fn sync_simple_object_on_our_server() {
-    sync_simple_object_on(Service::ours(), "simple-ours");
+    sync_simple_object_on(ServiceCluster::ours(), "simple-ours");
 }
 
 /// Follows `TestSyncSimpleObjectOldNaming`: the deprecated `$remote…` placeholders.

@@ -11,8 +11,8 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use e2e::agent::Agent;
-use e2e::{Kcp, KubeApiserver, Output, wait_until};
+use e2e::agent::{Agent, ServiceCluster};
+use e2e::{Kcp, Output, wait_until};
 use serde_json::Value;
 
 const AGENT_USER: &str = "api-syncagent-e2e";
@@ -42,41 +42,12 @@ spec:
               image: {type: string}
 ";
 
-/// The service cluster: kube-apiserver, or our server as a plain Kubernetes cluster.
-enum Service {
-    Real(&'static KubeApiserver),
-    Ours(Kcp),
-}
-
-impl Service {
-    fn start() -> Self {
-        match KubeApiserver::shared() {
-            Some(k) => Service::Real(k),
-            None => Service::Ours(Kcp::start_with(&["--profile", "kube"])),
-        }
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        match self {
-            Service::Real(k) => k.kubeconfig(),
-            Service::Ours(k) => k.kubeconfig(),
-        }
-    }
-
-    fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        match self {
-            Service::Real(k) => k.kubectl_stdin(args, stdin),
-            Service::Ours(k) => k.kubectl_stdin(args, stdin),
-        }
-    }
-}
-
 /// kcp with a provider workspace `root:<org>` holding the empty APIExport `example`, the
 /// agent's RBAC there, and the agent's kubeconfig.
 struct Env {
     kcp: Kcp,
     org: String,
-    service: Service,
+    service: ServiceCluster,
     dir: tempfile::TempDir,
     agent_kubeconfig: PathBuf,
 }
@@ -94,7 +65,7 @@ impl Env {
         kcp.kubectl(&["ws", "create", org]).ok();
         let env = Env {
             agent_kubeconfig: dir.path().join("agent-kcp.kubeconfig"),
-            service: Service::start(),
+            service: ServiceCluster::start(),
             kcp,
             org: format!("root:{org}"),
             dir,
