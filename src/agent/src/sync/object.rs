@@ -253,9 +253,9 @@ impl Primary<'_> {
                 // The copy's DELETED event brings the object back.
                 return Ok(Step::Wait);
             }
-            let Some(released) = self.set_finalizer(remote, false).await? else {
+            if self.set_finalizer(remote, false).await?.is_none() {
                 return Ok(Step::Done);
-            };
+            }
             // Its state goes with it (the Go agent keeps state Secrets forever).
             match states
                 .api
@@ -271,7 +271,8 @@ impl Primary<'_> {
                 "ObjectDeleted",
                 "Object deletion has been completed, finalizer has been removed.",
             );
-            return Ok(Step::Remote(released));
+            // Not passed on: the object is gone, and its DELETED event may already have come.
+            return Ok(Step::Done);
         }
 
         // B. The finalizer, before anything is made.
