@@ -22,7 +22,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
 use kcp_api::apis::v1alpha1;
 use sha1::{Digest, Sha1};
 
-use crate::gojson::{self, Object};
+use kcp_api::gojson::{self, Object};
 
 /// Label on every schema the agent creates: the agent's name.
 pub const AGENT_NAME_LABEL: &str = "syncagent.kcp.io/agent-name";
@@ -389,7 +389,7 @@ fn write_props(out: &mut String, p: &JSONSchemaProps) {
     o.string_omitempty("format", p.format.as_deref());
     o.string_omitempty("title", p.title.as_deref());
     if let Some(d) = &p.default {
-        gojson::write_value(o.key("default"), &d.0);
+        gojson::write_value(o.key("default"), &d.0, true);
     }
     o.float_ptr("maximum", p.maximum);
     o.bool_omitempty("exclusiveMaximum", p.exclusive_maximum);
@@ -404,7 +404,7 @@ fn write_props(out: &mut String, p: &JSONSchemaProps) {
     o.float_ptr("multipleOf", p.multiple_of);
     if let Some(values) = p.enum_.as_ref().filter(|e| !e.is_empty()) {
         write_array(o.key("enum"), values, |out, v| {
-            gojson::write_value(out, &v.0)
+            gojson::write_value(out, &v.0, true)
         });
     }
     o.int_ptr("maxProperties", p.max_properties);
@@ -469,7 +469,7 @@ fn write_props(out: &mut String, p: &JSONSchemaProps) {
         d.end();
     }
     if let Some(e) = &p.example {
-        gojson::write_value(o.key("example"), &e.0);
+        gojson::write_value(o.key("example"), &e.0, true);
     }
     o.bool_omitempty("nullable", p.nullable);
     o.bool_ptr(

@@ -8,7 +8,7 @@
 //! - [`options`]: the command line of the Go agent;
 //! - [`projection`], `discovery`: the published resource's CRD as kcp serves it;
 //! - [`apiresourceschema`]: the APIResourceSchema made from it, and its hash-based name
-//!   ([`gojson`]: Go's `encoding/json` output, byte for byte, for the hashes);
+//!   (`kcp_api::gojson`: Go's `encoding/json` output, byte for byte, for the hashes);
 //! - `controllers`: apiresourceschema, apiexport, syncmanager, sync;
 //! - `sync`: the per-object state machine (finalizer, copy, three-way merge, status back,
 //!   deletion) and the Go agent's state Secrets;
@@ -19,7 +19,6 @@ pub mod apiresourceschema;
 pub mod controllers;
 pub mod discovery;
 pub mod events;
-pub mod gojson;
 pub mod kcp;
 pub mod leader;
 pub mod metrics;

@@ -2,7 +2,7 @@
 //! kinds as typed structs with kcp's exact JSON ([`tenancy`], [`core`], [`apis`], [`topology`],
 //! conditions in [`condition`]), well-known annotations, labels and finalizers ([`keys`]),
 //! logical-cluster names and paths ([`logicalcluster`]), the hashed names kcp derives
-//! ([`names`]) and the CRD-shaped definitions the server serves the kinds from ([`crds`]); and the
+//! ([`names`]), Go's `encoding/json` output byte for byte ([`gojson`]) and the CRD-shaped definitions the server serves the kinds from ([`crds`]); and the
 //! api-syncagent's `PublishedResource` with its generated CRD ([`syncagent`]).
 //!
 //! Every kind implements `k8s_openapi::Resource`, `ListableResource` and `Metadata`, so kube-rs'
@@ -16,6 +16,7 @@ pub mod apis;
 pub mod condition;
 pub mod core;
 pub mod crds;
+pub mod gojson;
 pub mod hash;
 pub mod keys;
 pub mod logicalcluster;

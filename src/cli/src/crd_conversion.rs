@@ -9,8 +9,8 @@
 
 use serde_json::{Value, json};
 
-use crate::go_json::canonicalize_numbers;
 use crate::go_types::{DecodeError, GoStruct, round_trip};
+use kcp_api::gojson::canonicalize_numbers;
 
 /// The scheme name in kcp's "no kind is registered" errors (apimachinery names the scheme after
 /// the place it was made, which for this scheme is inside apimachinery itself).
@@ -181,7 +181,7 @@ mod tests {
     fn defaults_and_copies() {
         let s = convert(&crd(ONE_VERSION), "v1").unwrap();
         assert_eq!(
-            crate::go_json::to_string(&s),
+            kcp_api::gojson::to_string(&s),
             r#"{"kind":"APIResourceSchema","apiVersion":"apis.kcp.io/v1alpha1","metadata":{"name":"v1.widgets.example.io"},"spec":{"group":"example.io","names":{"plural":"widgets","singular":"widget","kind":"Widget","listKind":"WidgetList"},"scope":"Namespaced","versions":[{"name":"v1","served":true,"storage":true,"schema":{"type":"object"},"subresources":{}}],"conversion":{"strategy":"None"}}}"#
         );
     }
@@ -318,7 +318,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            crate::go_json::to_string(&s),
+            kcp_api::gojson::to_string(&s),
             r#"{"kind":"APIResourceSchema","apiVersion":"apis.kcp.io/v1alpha1","metadata":{"name":"v1.x"},"spec":{"group":"","names":{"plural":"","kind":""},"scope":"","versions":null,"conversion":{"strategy":"None"}}}"#
         );
     }

@@ -1,7 +1,7 @@
 //! `kubectl kcp crd snapshot -f FILE --prefix PREFIX [-o yaml|json]` (`reference/kcp.md` §5.8):
 //! reads a YAML stream of CustomResourceDefinitions from a file or stdin (`-`), converts each
 //! into an APIResourceSchema named `<prefix>.<crd name>` ([`crate::crd_conversion`]) and prints
-//! each as kcp does — Go's YAML ([`crate::go_yaml`]) or JSON ([`crate::go_json`]), a blank line,
+//! each as kcp does — Go's YAML ([`crate::go_yaml`]) or JSON ([`kcp_api::gojson`]), a blank line,
 //! then `---`. No server is involved, so the output can be piped into `kubectl apply -f -`.
 
 use std::io::Read;
@@ -77,7 +77,7 @@ pub fn snapshot(args: &SnapshotArgs, stdin: &mut dyn Read, o: &mut Output<'_>) -
         let schema = crd_to_api_resource_schema(&crd, &args.prefix)?;
         let encoded = match format {
             Format::Yaml => crate::go_yaml::to_string(&schema),
-            Format::Json => crate::go_json::to_string(&schema) + "\n",
+            Format::Json => kcp_api::gojson::to_string(&schema) + "\n",
         };
         // Go's `Fprintln` after an encoding that already ends in a newline, then the separator.
         write!(o.out, "{encoded}\n---\n")?;

@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::go_json::canonical_number;
+use kcp_api::gojson::canonical_number;
 
 /// A Go type as `encoding/json` treats it.
 #[derive(Clone, Copy, Debug)]
@@ -717,7 +717,7 @@ mod tests {
         });
         let out = round_trip(&crd, S::CustomResourceDefinition).unwrap();
         assert_eq!(
-            crate::go_json::to_string(&out),
+            kcp_api::gojson::to_string(&out),
             r#"{"kind":"CustomResourceDefinition","apiVersion":"apiextensions.k8s.io/v1","metadata":{"name":"n"},"spec":{"group":"g","names":{"plural":"","kind":"X"},"scope":"","versions":[]}}"#
         );
     }
@@ -733,7 +733,7 @@ mod tests {
         });
         let out = round_trip(&schema, S::JSONSchemaProps).unwrap();
         assert_eq!(
-            crate::go_json::to_string(&out),
+            kcp_api::gojson::to_string(&out),
             r#"{"type":"object","items":null,"properties":{"a":{"$ref":"","type":"string","enum":["x",null]},"b":{"type":"integer","default":{"a":2,"z":1},"maximum":5}},"additionalProperties":false,"x-kubernetes-preserve-unknown-fields":false}"#
         );
     }

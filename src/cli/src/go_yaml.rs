@@ -12,13 +12,13 @@
 //!   once a line passes 80 columns.
 //!
 //! [`to_string`] renders a [`serde_json::Value`] that way. Numbers must already be in the form
-//! Go reads back from its own JSON ([`crate::go_json::canonical_number`]).
+//! Go reads back from its own JSON ([`kcp_api::gojson::canonical_number`]).
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use crate::go_json::format_g;
+use kcp_api::gojson::format_g;
 
 /// go-yaml's preferred line width and indentation.
 const BEST_WIDTH: usize = 80;

@@ -17,7 +17,7 @@
 //!   commands;
 //! * [`bind`] — `kubectl kcp bind apiexport`;
 //! * [`crd_snapshot`] — `kubectl kcp crd snapshot`, with [`crd_conversion`] (CRD →
-//!   APIResourceSchema) and Go's encodings of it ([`go_types`], [`go_json`], [`go_yaml`]).
+//!   APIResourceSchema) and Go's encodings of it ([`go_types`], `kcp_api::gojson`, [`go_yaml`]).
 
 #![deny(clippy::all)]
 
@@ -30,7 +30,6 @@ pub mod crd_snapshot;
 pub mod create;
 pub mod create_context;
 pub mod error;
-pub mod go_json;
 pub mod go_types;
 pub mod go_yaml;
 pub mod interactive;

@@ -14,7 +14,7 @@ use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
 
 use super::meta::{self, OBJECT_STATE_LABEL, ObjectKey};
-use crate::gojson;
+use kcp_api::gojson;
 
 /// The state Secret's name for a primary kcp object: `obj-state-<cluster>-<first 20 hex of
 /// SHA-1 of {"apiVersion","kind","name","namespace"} as Go encodes it, plus "\n">`.
@@ -25,7 +25,7 @@ pub fn secret_name(cluster_name: &str, primary: &Value) -> String {
         "name": primary["metadata"]["name"].as_str().unwrap_or_default(),
         "namespace": primary["metadata"]["namespace"].as_str().unwrap_or_default(),
     });
-    let hash = meta::sha1_hex(format!("{}\n", gojson::to_string(&ident)).as_bytes());
+    let hash = meta::sha1_hex(format!("{}\n", gojson::to_string_sorted(&ident)).as_bytes());
     format!("obj-state-{cluster_name}-{}", &hash[..20])
 }
 
@@ -118,7 +118,7 @@ impl StateStore {
     /// Secret is not known yet it is created, and read only when it exists; a Secret changed
     /// since it was read is read again once.
     pub async fn put(&self, key: &ObjectKey, state: &Value) -> kube::Result<()> {
-        let bytes = ByteString(gojson::to_string(state).trim().as_bytes().to_vec());
+        let bytes = ByteString(gojson::to_string_sorted(state).trim().as_bytes().to_vec());
         let secret = match self.write(key, &bytes).await {
             // There already, or changed since read: read it, then write again.
             Err(kube::Error::Api(e)) if e.code == 409 => {
@@ -183,7 +183,7 @@ mod tests {
             "metadata": {"name": "my-test-thing", "resourceVersion": "7"},
             "spec": {"username": "Colonel Mustard", "kink": ""}, "status": {"x": 1}});
         assert_eq!(
-            gojson::to_string(&snapshot(&thing, &["status"])),
+            gojson::to_string_sorted(&snapshot(&thing, &["status"])),
             r#"{"apiVersion":"remote.example.corp/v1alpha1","kind":"RemoteThing","metadata":{"name":"my-test-thing"},"spec":{"kink":"","username":"Colonel Mustard"}}"#
         );
     }

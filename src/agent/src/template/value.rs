@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+use kcp_api::gojson;
+
 /// A template value.
 ///
 /// The variants follow the Go types involved: JSON objects are `map[string]interface {}`, arrays
@@ -496,8 +498,10 @@ fn write_json(out: &mut String, v: &Value, html: bool, indent: Option<&str>, dep
         Value::Int(i) | Value::Int64(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Float(f) => out.push_str(&json_float(*f)),
-        Value::String(s) => json_string(out, s, html),
+        // json.Marshal fails on NaN and infinities; sprig's toJson then yields "".
+        Value::Float(f) if !f.is_finite() => {}
+        Value::Float(f) => out.push_str(&gojson::format_float(*f)),
+        Value::String(s) => gojson::write_string_escaping(out, s, html),
         Value::List(l) => {
             if l.is_empty() {
                 out.push_str("[]");
@@ -525,7 +529,7 @@ fn write_json(out: &mut String, v: &Value, html: bool, indent: Option<&str>, dep
                     out.push(',');
                 }
                 newline(out, indent, depth + 1);
-                json_string(out, k, html);
+                gojson::write_string_escaping(out, k, html);
                 out.push(':');
                 if indent.is_some() {
                     out.push(' ');
@@ -546,7 +550,7 @@ fn write_json(out: &mut String, v: &Value, html: bool, indent: Option<&str>, dep
                     out.push(',');
                 }
                 newline(out, indent, depth + 1);
-                json_string(out, k, html);
+                gojson::write_string_escaping(out, k, html);
                 out.push(':');
                 if indent.is_some() {
                     out.push(' ');
@@ -557,54 +561,6 @@ fn write_json(out: &mut String, v: &Value, html: bool, indent: Option<&str>, dep
             out.push('}');
         }
     }
-}
-
-/// `encoding/json`'s float format: `%f` style unless the exponent is below -6 or at least 21,
-/// then `%e` style with a one- or two-digit exponent.
-fn json_float(f: f64) -> String {
-    if !f.is_finite() {
-        // json.Marshal fails on these; sprig's toJson then yields "".
-        return String::new();
-    }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let (digits, dp) = shortest_digits(f);
-        let s = fmt_e(f.is_sign_negative(), &digits, dp, None);
-        // Go trims "e-07" to "e-7".
-        if let Some(pos) = s.find("e-0") {
-            return format!("{}e-{}", &s[..pos], &s[pos + 3..]);
-        }
-        if let Some(pos) = s.find("e+0") {
-            return format!("{}e+{}", &s[..pos], &s[pos + 3..]);
-        }
-        return s;
-    }
-    let (digits, dp) = shortest_digits(f);
-    fmt_f(f.is_sign_negative() && f != 0.0, &digits, dp, None)
-}
-
-fn json_string(out: &mut String, s: &str, html: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' if html => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Converts a value back to JSON (for `fromJson`-style round trips and callers that want
@@ -665,12 +621,12 @@ mod tests {
 
     #[test]
     fn go_json_floats() {
-        assert_eq!(json_float(1.5), "1.5");
-        assert_eq!(json_float(1e21), "1e+21");
-        assert_eq!(json_float(1e20), "100000000000000000000");
-        assert_eq!(json_float(0.0000001), "1e-7");
-        assert_eq!(json_float(0.000001), "0.000001");
-        assert_eq!(json_float(3.0), "3");
+        assert_eq!(gojson::format_float(1.5), "1.5");
+        assert_eq!(gojson::format_float(1e21), "1e+21");
+        assert_eq!(gojson::format_float(1e20), "100000000000000000000");
+        assert_eq!(gojson::format_float(0.0000001), "1e-7");
+        assert_eq!(gojson::format_float(0.000001), "0.000001");
+        assert_eq!(gojson::format_float(3.0), "3");
     }
 
     #[test]

@@ -56,14 +56,14 @@ impl PathElement {
                     if i > 0 {
                         s.push(',');
                     }
-                    s.push_str(&go_json(&Value::String(name.clone())));
+                    s.push_str(&kcp_api::gojson::to_string(&Value::String(name.clone())));
                     s.push(':');
-                    s.push_str(&go_json(value));
+                    s.push_str(&kcp_api::gojson::to_string(value));
                 }
                 s.push('}');
                 s
             }
-            Self::Value(value) => format!("v:{}", go_json(value)),
+            Self::Value(value) => format!("v:{}", kcp_api::gojson::to_string(value)),
             Self::Index(i) => format!("i:{i}"),
         }
     }
@@ -169,20 +169,6 @@ fn value_to_string(v: &Value) -> String {
             .map(|(k, v)| format!("{k}={}", value_to_string(v)))
             .collect(),
     }
-}
-
-/// JSON as Go's encoder writes it: compact, with `<`, `>`, `&`, U+2028 and U+2029 escaped.
-/// Those characters can only occur inside strings, so replacing them is safe.
-pub(crate) fn go_json(v: &Value) -> String {
-    let s = v.to_string();
-    if !s.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        return s;
-    }
-    s.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
 }
 
 /// The total order structured-merge-diff puts on values: numbers (compared numerically, ints

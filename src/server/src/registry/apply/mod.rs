@@ -602,28 +602,12 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
     {
         ann.remove(LAST_APPLIED_ANNOTATION);
     }
-    let encoded = format!("{}\n", fieldpath::go_json(&sorted_keys(&cfg)));
+    let encoded = format!("{}\n", kcp_api::gojson::to_string_sorted(&cfg));
     if let Some(ann) = obj
         .get_mut("metadata")
         .and_then(|m| m.get_mut("annotations"))
         .and_then(Value::as_object_mut)
     {
         ann.insert(LAST_APPLIED_ANNOTATION.into(), Value::String(encoded));
-    }
-}
-
-fn sorted_keys(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            let mut out = Map::new();
-            for k in keys {
-                out.insert(k.clone(), sorted_keys(&m[k]));
-            }
-            Value::Object(out)
-        }
-        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
-        other => other.clone(),
     }
 }
