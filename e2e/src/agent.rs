@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use serde_json::json;
+
 use crate::{Kcp, KubeApiserver, Output};
 
 /// The service cluster the agent's tests sync into, chosen by the environment:
@@ -65,6 +67,68 @@ impl ServiceCluster {
             ),
         }
     }
+}
+
+/// §10.3 of `reference/api-syncagent.md`: what the agent may do in its export's workspace, as
+/// the ClusterRole and ClusterRoleBinding `api-syncagent` for `user` and the export `export`.
+pub fn kcp_rbac(user: &str, export: &str) -> [serde_json::Value; 2] {
+    let rule = |groups: &[&str], resources: &[&str], names: &[&str], verbs: &[&str]| {
+        let mut r = json!({"apiGroups": groups, "resources": resources, "verbs": verbs});
+        if !names.is_empty() {
+            r["resourceNames"] = json!(names);
+        }
+        r
+    };
+    let role = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "api-syncagent"},
+        "rules": [
+            {"nonResourceURLs": ["/"], "verbs": ["access"]},
+            rule(&["core.kcp.io"], &["logicalclusters"], &["cluster"], &["get"]),
+            rule(&["apis.kcp.io"], &["apiexportendpointslices"], &[], &["get", "list", "watch"]),
+            rule(&["apis.kcp.io"], &["apiexports"], &[], &["get", "list", "watch", "patch", "update"]),
+            rule(&[""], &["events"], &[], &["get", "create", "patch", "update"]),
+            rule(&["apis.kcp.io"], &["apiresourceschemas"], &[], &["get", "list", "watch", "create"]),
+            rule(&["apis.kcp.io"], &["apiexports/content"], &[export], &["*"]),
+        ],
+    });
+    let binding = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "api-syncagent"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                    "name": "api-syncagent"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    });
+    [role, binding]
+}
+
+/// [`kcp_rbac`] for `kubectl apply -f -` (a stream of JSON objects: kubectl reads a stream
+/// that starts with `{` as JSON, where `---` is no separator).
+pub fn kcp_rbac_manifest(user: &str, export: &str) -> String {
+    let [role, binding] = kcp_rbac(user, export);
+    format!("{role}\n{binding}\n")
+}
+
+/// Writes the agent's kcp kubeconfig to `out`: `server` (a workspace's URL), the bearer
+/// `token`, and the CA of kcp's admin kubeconfig `admin`.
+pub fn write_kcp_kubeconfig(
+    admin: &Path,
+    server: &str,
+    token: &str,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let admin: serde_json::Value = serde_saphyr::from_str(&std::fs::read_to_string(admin)?)?;
+    let ca = admin["clusters"][0]["cluster"]["certificate-authority-data"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("kcp's kubeconfig has no CA"))?;
+    let config = json!({
+        "apiVersion": "v1", "kind": "Config", "current-context": "agent",
+        "clusters": [{"name": "kcp", "cluster": {"server": server, "certificate-authority-data": ca}}],
+        "users": [{"name": "agent", "user": {"token": token}}],
+        "contexts": [{"name": "agent", "context": {"cluster": "kcp", "user": "agent"}}],
+    });
+    std::fs::write(out, config.to_string())?;
+    Ok(())
 }
 
 /// Path to the `api-syncagent` binary: `$AGENT_BIN`, or built with the workspace's binaries.

@@ -86,7 +86,10 @@ metadata: {name: example}
 spec: {}
 ",
         );
-        env.apply(&env.org.clone(), &agent_rbac());
+        env.apply(
+            &env.org.clone(),
+            &e2e::agent::kcp_rbac_manifest(AGENT_USER, "example"),
+        );
         env.write_agent_kubeconfig();
         env.service_apply(CRONTABS);
         let crd = std::fs::read_to_string(
@@ -129,20 +132,13 @@ spec: {}
 
     /// The agent's kcp kubeconfig pointing at the workspace `path`.
     fn write_agent_kubeconfig_at(&mut self, path: &str) {
-        let admin: Value =
-            serde_saphyr::from_str(&std::fs::read_to_string(self.kcp.kubeconfig()).unwrap())
-                .unwrap();
-        let ca = admin["clusters"][0]["cluster"]["certificate-authority-data"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let config = serde_json::json!({
-            "apiVersion": "v1", "kind": "Config", "current-context": "agent",
-            "clusters": [{"name": "kcp", "cluster": {"server": self.url(path), "certificate-authority-data": ca}}],
-            "users": [{"name": "agent", "user": {"token": AGENT_TOKEN}}],
-            "contexts": [{"name": "agent", "context": {"cluster": "kcp", "user": "agent"}}],
-        });
-        std::fs::write(&self.agent_kubeconfig, config.to_string()).unwrap();
+        e2e::agent::write_kcp_kubeconfig(
+            &self.kcp.kubeconfig(),
+            &self.url(path),
+            AGENT_TOKEN,
+            &self.agent_kubeconfig,
+        )
+        .unwrap();
     }
 
     /// This test's PublishedResource `<test>-<name>` with `spec` (YAML lines indented two
@@ -298,30 +294,6 @@ spec:
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-}
-
-/// §10.3: what the agent may do in its workspace.
-fn agent_rbac() -> String {
-    format!(
-        "apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {{name: api-syncagent}}
-rules:
-- {{nonResourceURLs: ['/'], verbs: [access]}}
-- {{apiGroups: [core.kcp.io], resources: [logicalclusters], resourceNames: [cluster], verbs: [get]}}
-- {{apiGroups: [apis.kcp.io], resources: [apiexportendpointslices], verbs: [get, list, watch]}}
-- {{apiGroups: [apis.kcp.io], resources: [apiexports], verbs: [get, list, watch, patch, update]}}
-- {{apiGroups: [''], resources: [events], verbs: [get, create, patch, update]}}
-- {{apiGroups: [apis.kcp.io], resources: [apiresourceschemas], verbs: [get, list, watch, create]}}
-- {{apiGroups: [apis.kcp.io], resources: [apiexports/content], resourceNames: [example], verbs: ['*']}}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {{name: api-syncagent}}
-roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: api-syncagent}}
-subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: {AGENT_USER}}}]
-"
-    )
 }
 
 fn crontab(name: &str, namespace: &str, spec: &str) -> String {

@@ -321,55 +321,6 @@ fn database(name: &str, id: &str, marker: &str) -> Value {
     })
 }
 
-/// §10.3 of `reference/api-syncagent.md`: what the agent may do in its workspace.
-fn agent_rbac() -> [(&'static str, Value); 2] {
-    let rule = |groups: &[&str], resources: &[&str], names: &[&str], verbs: &[&str]| {
-        let mut r = json!({"apiGroups": groups, "resources": resources, "verbs": verbs});
-        if !names.is_empty() {
-            r["resourceNames"] = json!(names);
-        }
-        r
-    };
-    let role = json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-        "metadata": {"name": "api-syncagent"},
-        "rules": [
-            {"nonResourceURLs": ["/"], "verbs": ["access"]},
-            rule(&["core.kcp.io"], &["logicalclusters"], &["cluster"], &["get"]),
-            rule(&["apis.kcp.io"], &["apiexportendpointslices"], &[], &["get", "list", "watch"]),
-            rule(&["apis.kcp.io"], &["apiexports"], &[], &["get", "list", "watch", "patch", "update"]),
-            rule(&[""], &["events"], &[], &["get", "create", "patch", "update"]),
-            rule(&["apis.kcp.io"], &["apiresourceschemas"], &[], &["get", "list", "watch", "create"]),
-            rule(&["apis.kcp.io"], &["apiexports/content"], &["example"], &["*"]),
-        ],
-    });
-    let binding = json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": "api-syncagent"},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                    "name": "api-syncagent"},
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": AGENT_USER}],
-    });
-    [("clusterroles", role), ("clusterrolebindings", binding)]
-}
-
-/// The agent's kcp kubeconfig: the provider workspace, the agent's token, kcp's CA.
-fn write_agent_kubeconfig(kcp: &Kcp, path: &Path) -> Result<()> {
-    let admin: Value = serde_saphyr::from_str(&std::fs::read_to_string(kcp.kubeconfig())?)?;
-    let ca = admin["clusters"][0]["cluster"]["certificate-authority-data"]
-        .as_str()
-        .context("kcp's kubeconfig has no CA")?;
-    let server = format!("{}/clusters/root:org", kcp.endpoint().0);
-    let config = json!({
-        "apiVersion": "v1", "kind": "Config", "current-context": "agent",
-        "clusters": [{"name": "kcp", "cluster": {"server": server, "certificate-authority-data": ca}}],
-        "users": [{"name": "agent", "user": {"token": AGENT_TOKEN}}],
-        "contexts": [{"name": "agent", "context": {"cluster": "kcp", "user": "agent"}}],
-    });
-    std::fs::write(path, config.to_string())?;
-    Ok(())
-}
-
 /// POSTs `body`; an object that exists already (409) is fine.
 async fn create(client: &Client, path: &str, body: &Value) -> Result<()> {
     match send(client, "POST", path, body).await {
@@ -845,7 +796,10 @@ async fn run_one(
                 "metadata": {"name": "example"}, "spec": {}}),
     )
     .await?;
-    for (plural, body) in agent_rbac() {
+    for (plural, body) in ["clusterroles", "clusterrolebindings"]
+        .into_iter()
+        .zip(e2e::agent::kcp_rbac(AGENT_USER, "example"))
+    {
         send(
             &client,
             "POST",
@@ -855,7 +809,12 @@ async fn run_one(
         .await?;
     }
     let agent_kubeconfig = dir.path().join("agent-kcp.kubeconfig");
-    write_agent_kubeconfig(&kcp, &agent_kubeconfig)?;
+    e2e::agent::write_kcp_kubeconfig(
+        &kcp.kubeconfig(),
+        &format!("{}/clusters/root:org", kcp.endpoint().0),
+        AGENT_TOKEN,
+        &agent_kubeconfig,
+    )?;
     // The PublishedResource of this run (its label selects it).
     create(
         sc,
