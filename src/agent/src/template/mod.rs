@@ -40,6 +40,8 @@ mod value;
 mod tests;
 
 pub use sprig::{sha1_hex, sha3short, sha3sum, short_hash};
+/// Go's `strconv.Quote` (`%q`), for messages worded as the Go agent words them.
+pub(crate) use value::go_quote;
 pub use value::{Record, Value, to_serde_json};
 
 /// The name the agent gives every template (it shows in error messages).
