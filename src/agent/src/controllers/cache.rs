@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::RwLock;
 
+use kube::api::DynamicObject;
+use kube::runtime::watcher;
 use serde_json::Value;
 
 struct Entry {
@@ -172,17 +174,17 @@ impl<K: Clone + Eq + Hash> Cache<K> {
     }
 
     /// Forgets `key`; whether it was cached.
-    pub fn delete(&self, key: &K) -> bool {
+    fn delete(&self, key: &K) -> bool {
         self.write().objects.remove(key).is_some()
     }
 
     /// A relist begins (kube-runtime's `Init`).
-    pub fn relist_start(&self) {
+    fn relist_start(&self) {
         self.write().relist = Some(HashMap::new());
     }
 
     /// An object of the relist (`InitApply`).
-    pub fn relist_apply(&self, key: K, obj: &Value) {
+    fn relist_apply(&self, key: K, obj: &Value) {
         let entry = Entry::of(obj, &self.keep);
         self.write()
             .relist
@@ -192,7 +194,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
 
     /// The relist is complete (`InitDone`): it replaces the contents. The keys that are news,
     /// or gone, are returned.
-    pub fn relist_done(&self) -> Vec<Relisted<K>> {
+    fn relist_done(&self) -> Vec<Relisted<K>> {
         let mut inner = self.write();
         let fresh = inner.relist.take().unwrap_or_default();
         let old = std::mem::replace(&mut inner.objects, fresh);
@@ -209,6 +211,47 @@ impl<K: Clone + Eq + Hash> Cache<K> {
             }
         }
         changes
+    }
+}
+
+impl<K: Clone + Eq + Hash> Cache<K> {
+    /// Takes in one event of a kube-runtime watcher; `key_of` keys an object (`None`: not
+    /// cached). The changes worth a reconcile: an object that is news, one that is gone, or,
+    /// at the end of a relist, every key the relist changed.
+    pub fn on_event(
+        &self,
+        event: watcher::Event<DynamicObject>,
+        mut key_of: impl FnMut(&DynamicObject, &Value) -> Option<K>,
+    ) -> Vec<Relisted<K>> {
+        let mut keyed = |o: &DynamicObject| {
+            let value = serde_json::to_value(o).ok()?;
+            Some((key_of(o, &value)?, value))
+        };
+        match event {
+            watcher::Event::Init => self.relist_start(),
+            watcher::Event::InitApply(o) => {
+                if let Some((key, value)) = keyed(&o) {
+                    self.relist_apply(key, &value);
+                }
+            }
+            watcher::Event::InitDone => return self.relist_done(),
+            watcher::Event::Apply(o) => {
+                if let Some((key, value)) = keyed(&o) {
+                    let applied = self.apply(key.clone(), &value);
+                    // Not news: the echo of the agent's own write.
+                    if applied.news {
+                        return vec![(key, applied.had, true)];
+                    }
+                }
+            }
+            watcher::Event::Delete(o) => {
+                if let Some((key, _)) = keyed(&o) {
+                    let had = self.delete(&key);
+                    return vec![(key, had, false)];
+                }
+            }
+        }
+        Vec::new()
     }
 }
 

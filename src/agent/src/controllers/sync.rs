@@ -144,56 +144,16 @@ async fn watch_remote(ctx: Arc<Ctx>, url: Arc<str>) {
         Some((url.clone(), ObjectKey::of(cluster, value)))
     };
     while let Some(ev) = events.next().await {
-        let (key, had, has) = match ev {
-            Ok(watcher::Event::Init) => {
-                ctx.remote.relist_start();
-                continue;
-            }
-            Ok(watcher::Event::InitApply(o)) => {
-                let Ok(value) = serde_json::to_value(&o) else {
-                    continue;
-                };
-                if let Some(key) = key_of(&o, &value) {
-                    ctx.remote.relist_apply(key, &value);
-                }
-                continue;
-            }
-            Ok(watcher::Event::InitDone) => {
-                for (key, had, has) in ctx.remote.relist_done() {
-                    remote_changed(&ctx, key, had, has);
-                }
-                continue;
-            }
-            Ok(watcher::Event::Apply(o)) => {
-                let Ok(value) = serde_json::to_value(&o) else {
-                    continue;
-                };
-                let Some(key) = key_of(&o, &value) else {
-                    continue;
-                };
-                let applied = ctx.remote.apply(key.clone(), &value);
-                if !applied.news {
-                    // The echo of the agent's own write.
-                    continue;
-                }
-                (key, applied.had, true)
-            }
-            Ok(watcher::Event::Delete(o)) => {
-                let Ok(value) = serde_json::to_value(&o) else {
-                    continue;
-                };
-                let Some(key) = key_of(&o, &value) else {
-                    continue;
-                };
-                let had = ctx.remote.delete(&key);
-                (key, had, false)
-            }
+        let ev = match ev {
+            Ok(ev) => ev,
             Err(e) => {
                 tracing::debug!("sync: watching {url}: {e}");
                 continue;
             }
         };
-        remote_changed(&ctx, key, had, has);
+        for (key, had, has) in ctx.remote.on_event(ev, key_of) {
+            remote_changed(&ctx, key, had, has);
+        }
     }
 }
 
@@ -210,49 +170,21 @@ async fn watch_local(ctx: Arc<Ctx>) {
         watcher::Config::default().labels(&format!("{AGENT_NAME_LABEL}={}", ctx.spec.agent_name));
     let mut events = watcher(api, config).boxed();
     while let Some(ev) = events.next().await {
-        let changed = match ev {
-            Ok(watcher::Event::Init) => {
-                ctx.copies.relist_start();
-                continue;
-            }
-            Ok(watcher::Event::InitApply(o)) => {
-                if let Some((key, value)) = copy_of(&o) {
-                    ctx.copies.relist_apply(key, &value);
-                }
-                continue;
-            }
-            Ok(watcher::Event::InitDone) => {
-                let changed: Vec<ObjectKey> = ctx
-                    .copies
-                    .relist_done()
-                    .into_iter()
-                    .map(|(key, _, _)| key)
-                    .collect();
-                ctx.copies_synced.send_replace(true);
-                changed
-            }
-            Ok(watcher::Event::Apply(o)) => {
-                let Some((key, value)) = copy_of(&o) else {
-                    continue;
-                };
-                if !ctx.copies.apply(key.clone(), &value).news {
-                    continue;
-                }
-                vec![key]
-            }
-            Ok(watcher::Event::Delete(o)) => {
-                let Some((key, _)) = copy_of(&o) else {
-                    continue;
-                };
-                ctx.copies.delete(&key);
-                vec![key]
-            }
+        let ev = match ev {
+            Ok(ev) => ev,
             Err(e) => {
                 tracing::debug!("sync: watching the copies: {e}");
                 continue;
             }
         };
-        for key in changed {
+        let listed = matches!(ev, watcher::Event::InitDone);
+        let changed = ctx
+            .copies
+            .on_event(ev, |_, value| ObjectKey::from_copy(value));
+        if listed {
+            ctx.copies_synced.send_replace(true);
+        }
+        for (key, _, _) in changed {
             let url = ctx
                 .endpoint_of
                 .read()
@@ -266,12 +198,6 @@ async fn watch_local(ctx: Arc<Ctx>) {
             }
         }
     }
-}
-
-/// A copy's key and JSON.
-fn copy_of(o: &DynamicObject) -> Option<(ObjectKey, Value)> {
-    let value = serde_json::to_value(o).ok()?;
-    Some((ObjectKey::from_copy(&value)?, value))
 }
 
 async fn work(ctx: Arc<Ctx>) {
