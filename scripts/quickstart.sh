@@ -12,4 +12,4 @@ echo
 echo "    export KUBECONFIG=$(cd "$root" && pwd)/admin.kubeconfig"
 echo "    kubectl get namespaces"
 echo
-exec target/release/kcp start --root-directory "$root" --bind-address 127.0.0.1 "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/kcp" start --root-directory "$root" --bind-address 127.0.0.1 "$@"

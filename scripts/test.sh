@@ -4,16 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
-# One build of every target: the e2e harness builds the binaries with these same arguments, so
-# the tests and the binaries they start share one copy of each crate.
-cargo build --workspace --all-targets --locked
 # Kubernetes' own kube-apiserver, kube-controller-manager and etcd for the e2e tests that hold our
 # server against the real one (docs/testing.md). Without Go those tests say they are skipped.
+# First, while the disk is emptiest: on a machine short of disk the script then empties Go's
+# build cache before the Rust build needs the room.
 if command -v go >/dev/null 2>&1; then
   scripts/build-kube-apiserver.sh
 else
   echo "warning: go is not on PATH: the tests that need Kubernetes' kube-apiserver are skipped" >&2
 fi
+# One build of every target: the e2e harness builds the binaries with these same arguments, so
+# the tests and the binaries they start share one copy of each crate.
+cargo build --workspace --all-targets --locked
+df -h . | awk 'NR == 2 { print "disk after the builds: " $4 " free of " $2 }'
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
