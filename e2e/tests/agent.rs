@@ -272,27 +272,9 @@ spec:
         });
     }
 
-    /// Waits for the copy `ns/name` on the service cluster; returns it.
+    /// Waits for the CronTab copy `ns/name` on the service cluster; returns it.
     fn copy(&self, agent: &Agent, ns: &str, name: &str) -> Value {
-        let get = || {
-            self.service.kubectl(
-                &["get", "crontab.example.com", name, "-n", ns, "-o", "json"],
-                None,
-            )
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let out = get();
-            if out.success() {
-                return out.json();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no copy {ns}/{name}: agent log:\n{}",
-                agent.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_copy(self, agent, "crontab.example.com", ns, name)
     }
 }
 
@@ -1232,4 +1214,216 @@ spec:
         labelled.contains(&first) && labelled.contains(&second),
         "{labelled}"
     );
+}
+
+/// The Go agent's schema digits for each built-in kind of Kubernetes v1.36.5
+/// (`src/agent/testdata/builtin/kube-1.36.5.txt`): `(group, kind, digits)`.
+fn built_in_vectors() -> Vec<(String, String, String)> {
+    let path = e2e::workspace_root().join("src/agent/testdata/builtin/kube-1.36.5.txt");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (gk, digits) = l.split_once(' ').unwrap();
+            let (group, kind) = gk.split_once('/').unwrap();
+            (group.into(), kind.into(), digits.into())
+        })
+        .collect()
+}
+
+/// Follows `TestDiscoverSingleVersionCRD` for its built-in kinds (Role: one version; the
+/// HorizontalPodAutoscaler: two, in Kubernetes' order, with status and no scale), then holds the
+/// schema of every built-in kind of the harness's kube-apiserver v1.36.5 to the Go agent's.
+/// On our own server as a plain cluster, every built-in kind it serves converts (its OpenAPI
+/// descriptions lack kube's enum lists, so the digits differ: docs/differences.md).
+#[test]
+fn built_in_kinds_are_discovered_as_the_go_agent_discovers_them() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let check = |service: &ServiceCluster, kube_1_36_5: bool| {
+        rt.block_on(async {
+            let kubeconfig = kube::config::Kubeconfig::read_from(service.kubeconfig()).unwrap();
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+                .await
+                .unwrap();
+            let client = kube::Client::try_from(config).unwrap();
+            let crd = |group: &str, kind: &str| {
+                let (client, group, kind) = (client.clone(), group.to_owned(), kind.to_owned());
+                async move { api_syncagent::discovery::crd(&client, &group, &kind).await }
+            };
+            let role = crd("rbac.authorization.k8s.io", "Role").await.unwrap();
+            let names = &role.spec.names;
+            assert_eq!(
+                (
+                    names.plural.as_str(),
+                    names.singular.as_deref(),
+                    names.kind.as_str(),
+                    names.list_kind.as_deref()
+                ),
+                ("roles", Some("role"), "Role", Some("RoleList"))
+            );
+            let versions: Vec<&str> = role.spec.versions.iter().map(|v| v.name.as_str()).collect();
+            assert_eq!(versions, ["v1"]);
+            assert_eq!(
+                role.metadata.annotations.as_ref().unwrap()["api-approved.kubernetes.io"],
+                "https://github.com/kcp-dev/kubernetes/pull/4"
+            );
+            let hpa = crd("autoscaling", "HorizontalPodAutoscaler").await.unwrap();
+            assert_eq!(hpa.spec.names.short_names, Some(vec!["hpa".to_string()]));
+            assert_eq!(hpa.spec.names.categories, Some(vec!["all".to_string()]));
+            for v in &hpa.spec.versions {
+                let sub = v.subresources.as_ref().unwrap();
+                assert!(sub.status.is_some() && sub.scale.is_none(), "{}", v.name);
+            }
+            let mut differ = Vec::new();
+            for (group, kind, digits) in built_in_vectors() {
+                match crd(&group, &kind).await {
+                    Ok(crd) if kube_1_36_5 => {
+                        let sum = api_syncagent::apiresourceschema::spec_checksum(&crd.spec);
+                        if sum[..8] != digits {
+                            differ.push(format!("{group}/{kind}: {} (Go: {digits})", &sum[..8]));
+                        }
+                    }
+                    Ok(_) => {}
+                    // Ours does not serve every kind.
+                    Err(e) if !kube_1_36_5 && format!("{e}").starts_with("could not find") => {}
+                    Err(e) => differ.push(format!("{group}/{kind}: {e:#}")),
+                }
+            }
+            assert!(
+                differ.is_empty(),
+                "schemas unlike the Go agent's:\n{}",
+                differ.join("\n")
+            );
+            if kube_1_36_5 {
+                let versions: Vec<&str> =
+                    hpa.spec.versions.iter().map(|v| v.name.as_str()).collect();
+                assert_eq!(versions, ["v1", "v2"]);
+            }
+        })
+    };
+    let service = ServiceCluster::start();
+    let pinned = matches!(&service, ServiceCluster::Real(k) if k.version() == "v1.36.5");
+    check(&service, pinned);
+    if !matches!(service, ServiceCluster::Ours(_)) {
+        check(&ServiceCluster::ours(), false);
+    }
+}
+
+/// Follows `TestNonCRDResource`: a built-in kind (rbac Roles, projected out of the group
+/// Kubernetes reserves) is published from OpenAPI; then a tenant's Role is synced down.
+#[test]
+fn non_crd_resource() {
+    let mut env = Env::new("non-crd");
+    env.publish(
+        "publish-roles",
+        "  resource: {apiGroup: rbac.authorization.k8s.io, version: v1, kind: Role}
+  projection: {group: example.com}
+  naming: {namespace: 'non-crd-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}
+",
+    );
+    let agent = env.start_agent(&[]);
+    let export = env.export_with_schemas(1);
+    let name = export["spec"]["latestResourceSchemas"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(name.ends_with(".roles.example.com"), "{name}");
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        "apiVersion: example.com/v1
+kind: Role
+metadata: {name: reader, namespace: default}
+rules:
+- apiGroups: ['']
+  resources: [configmaps]
+  verbs: [get, list]
+",
+    );
+    let copy = wait_for_copy(
+        &env,
+        &agent,
+        "role.rbac.authorization.k8s.io",
+        "non-crd-default",
+        "reader",
+    );
+    assert_eq!(
+        copy["rules"],
+        serde_json::json!([{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}])
+    );
+}
+
+/// Follows `TestSyncMultiResources`: a CRD's kind and a built-in kind (ConfigMaps, projected to
+/// `KubeConfigMap`) published side by side through one export, both synced.
+#[test]
+fn sync_multi_resources() {
+    let mut env = Env::new("multi");
+    let naming = "  naming: {namespace: 'multi-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n";
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "  resource: {{apiGroup: example.com, version: v1, kind: CronTab}}
+  projection: {{group: kcp.example.com}}
+{naming}"
+        ),
+    );
+    env.publish(
+        "publish-configmaps",
+        &format!(
+            "  resource: {{apiGroup: '', version: v1, kind: ConfigMap}}
+  projection: {{group: kcp.example.com, kind: KubeConfigMap}}
+{naming}"
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    env.export_with_schemas(2);
+    env.kcp.kubectl(&["ws", "create", "team-1"]).ok();
+    let team = "root:team-1".to_string();
+    env.bind(&team, "");
+    env.create_in(
+        &team,
+        "apiVersion: kcp.example.com/v1
+kind: CronTab
+metadata: {name: my-crontab, namespace: default}
+spec: {cronSpec: '* * *', image: 'ubuntu:latest'}
+",
+    );
+    let crontab = wait_for_copy(
+        &env,
+        &agent,
+        "crontab.example.com",
+        "multi-default",
+        "my-crontab",
+    );
+    assert_eq!(crontab["spec"]["image"], "ubuntu:latest");
+    env.create_in(
+        &team,
+        "apiVersion: kcp.example.com/v1
+kind: KubeConfigMap
+metadata: {name: my-configmap, namespace: default}
+data: {dummydata: dummydata}
+",
+    );
+    let cm = wait_for_copy(&env, &agent, "configmap", "multi-default", "my-configmap");
+    assert_eq!(cm["data"]["dummydata"], "dummydata");
+}
+
+/// Waits for the copy `ns/name` of `resource` on the service cluster; returns it.
+fn wait_for_copy(env: &Env, agent: &Agent, resource: &str, ns: &str, name: &str) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = env
+            .service
+            .kubectl(&["get", resource, name, "-n", ns, "-o", "json"], None);
+        if out.success() {
+            return out.json();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no copy {resource} {ns}/{name}: agent log:\n{}",
+            agent.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -2,66 +2,254 @@
 //! CustomResourceDefinition behind a group and kind, as the Go agent reads it (metadata reduced to
 //! name, generation and the `api-approved.kubernetes.io` annotation; no status conditions;
 //! conversion `None`; versions without a schema of a non-structural CRD get one that keeps
-//! everything).
+//! everything), or for a built-in type one made from discovery and OpenAPI v2 (`openapi`).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, bail};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceConversion, CustomResourceDefinition, CustomResourceValidation, JSONSchemaProps,
+    CustomResourceConversion, CustomResourceDefinition, CustomResourceDefinitionNames,
+    CustomResourceDefinitionSpec, CustomResourceDefinitionStatus, CustomResourceDefinitionVersion,
+    CustomResourceSubresourceScale, CustomResourceSubresourceStatus, CustomResourceSubresources,
+    CustomResourceValidation, JSONSchemaProps,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIResource, APIResourceList};
 use kube::api::Api;
-use kube::discovery::Discovery;
 
-/// The plural of the resource of `group`/`kind` on the service cluster.
-pub async fn plural_of(client: &kube::Client, group: &str, kind: &str) -> Result<String> {
-    let discovery = Discovery::new(client.clone())
-        .filter(&[group])
-        .run()
+use crate::openapi::{Gvk, Models};
+
+/// What discovery says of a group and kind (the Go agent's `ServerGroupsAndResources` pass).
+struct Discovered {
+    /// The main resource (of the last version listing it).
+    resource: APIResource,
+    /// The versions listing the resource or one of its subresources, with those subresources.
+    versions: BTreeMap<String, BTreeSet<String>>,
+    /// The version `ServerPreferredResources` gives: the group's preferred version when it
+    /// lists the resource, else the first version that does.
+    preferred: Option<String>,
+}
+
+/// The group's versions in the server's order, and its preferred version.
+async fn group_versions(client: &kube::Client, group: &str) -> Result<(Vec<String>, String)> {
+    if group.is_empty() {
+        let versions = client.list_core_api_versions().await?.versions;
+        let preferred = versions.first().cloned().unwrap_or_default();
+        return Ok((versions, preferred));
+    }
+    let groups = client.list_api_groups().await?;
+    let Some(g) = groups.groups.into_iter().find(|g| g.name == group) else {
+        return Ok((Vec::new(), String::new()));
+    };
+    let preferred = g.preferred_version.map(|p| p.version).unwrap_or_else(|| {
+        g.versions
+            .first()
+            .map(|v| v.version.clone())
+            .unwrap_or_default()
+    });
+    Ok((
+        g.versions.into_iter().map(|v| v.version).collect(),
+        preferred,
+    ))
+}
+
+async fn discover(client: &kube::Client, group: &str, kind: &str) -> Result<Discovered> {
+    let (versions, preferred_version) = group_versions(client, group)
         .await
         .context("discovering the service cluster's APIs")?;
-    // Every version of the group: its preferred version may hold only other kinds (another
-    // CRD of the group with a higher version).
-    for g in discovery.groups() {
-        if g.name() != group {
-            continue;
+    let mut resource = None;
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut preferred = None;
+    for version in &versions {
+        let list: APIResourceList = if group.is_empty() {
+            client.list_core_api_resources(version).await
+        } else {
+            client
+                .list_api_group_resources(&format!("{group}/{version}"))
+                .await
         }
-        for version in g.versions() {
-            for (ar, _) in g.versioned_resources(version) {
-                if ar.kind == kind && !ar.plural.contains('/') {
-                    return Ok(ar.plural);
+        .with_context(|| format!("discovering the resources of {group}/{version}"))?;
+        for r in list.resources {
+            if r.kind != kind {
+                continue;
+            }
+            let subresources = found.entry(version.clone()).or_default();
+            match r.name.split_once('/') {
+                Some((_, sub)) => {
+                    subresources.insert(sub.to_owned());
+                }
+                None => {
+                    if preferred.is_none() || *version == preferred_version {
+                        preferred = Some(version.clone());
+                    }
+                    resource = Some(r);
                 }
             }
         }
     }
-    let shown = if group.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}.{group}")
+    let Some(resource) = resource else {
+        let shown = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
+        bail!("could not find {shown} in APIs")
     };
-    bail!("could not find {shown} in APIs")
+    Ok(Discovered {
+        resource,
+        versions: found,
+        preferred,
+    })
 }
 
-/// The CRD of `group`/`kind`, prepared as the Go agent prepares it.
+/// The CRD of `group`/`kind`, prepared as the Go agent prepares it; for a kind without one (a
+/// built-in type), one made from the service cluster's OpenAPI v2 document.
 pub async fn crd(
     client: &kube::Client,
     group: &str,
     kind: &str,
 ) -> Result<CustomResourceDefinition> {
-    let plural = plural_of(client, group, kind).await?;
-    let name = if group.is_empty() {
-        format!("{plural}.core")
-    } else {
-        format!("{plural}.{group}")
-    };
-    let Some(crd) = Api::<CustomResourceDefinition>::all(client.clone())
+    let discovered = discover(client, group, kind).await?;
+    let name = crd_name(&discovered.resource.name, group);
+    match Api::<CustomResourceDefinition>::all(client.clone())
         .get_opt(&name)
         .await
         .with_context(|| format!("getting the CRD {name}"))?
-    else {
-        bail!(
-            "{name} is not a CustomResourceDefinition: publishing built-in types is not supported yet"
-        )
+    {
+        Some(crd) => Ok(prepare(crd)),
+        None => {
+            let doc: serde_json::Value = client
+                .request(
+                    http::Request::get("/openapi/v2")
+                        .header(http::header::ACCEPT, "application/json")
+                        .body(Vec::new())?,
+                )
+                .await
+                .context("getting the service cluster's OpenAPI v2 document")?;
+            from_openapi(&doc, group, kind, &discovered)
+        }
+    }
+}
+
+/// `<plural>.<group>`, `<plural>.core` for the core group.
+fn crd_name(plural: &str, group: &str) -> String {
+    if group.is_empty() {
+        format!("{plural}.core")
+    } else {
+        format!("{plural}.{group}")
+    }
+}
+
+/// The CRD the Go agent makes of a built-in type: names and scope from discovery, one version
+/// per discovered version in Kubernetes' version order with the schema converted from OpenAPI,
+/// the status and scale subresources discovery lists, storage in the preferred version, CRD
+/// defaulting, and for the groups Kubernetes reserves the `api-approved.kubernetes.io`
+/// annotation.
+fn from_openapi(
+    doc: &serde_json::Value,
+    group: &str,
+    kind: &str,
+    discovered: &Discovered,
+) -> Result<CustomResourceDefinition> {
+    let Some(preferred) = &discovered.preferred else {
+        bail!("cannot determine storage version because no preferred version exists in the schema")
     };
-    Ok(prepare(crd))
+    let models = Models::parse(doc).map_err(anyhow::Error::msg)?;
+    let by_gvk = models.by_gvk();
+    let mut versions: Vec<&String> = discovered.versions.keys().collect();
+    // Ascending: the version Kubernetes ranks highest comes last.
+    versions.sort_by(|a, b| crate::projection::compare_kube_aware_versions(a, b));
+    let mut crd_versions = Vec::with_capacity(versions.len());
+    for version in versions {
+        let gvk = Gvk {
+            group: group.to_owned(),
+            version: version.clone(),
+            kind: kind.to_owned(),
+        };
+        let Some(model) = by_gvk.get(&gvk) else {
+            bail!("no models for {group}/{version}, Kind={kind}")
+        };
+        let schema = models
+            .convert(model)
+            .map_err(|errs| anyhow::anyhow!(aggregate(&errs)))?;
+        let subresources = &discovered.versions[version];
+        crd_versions.push(CustomResourceDefinitionVersion {
+            name: version.clone(),
+            schema: Some(CustomResourceValidation {
+                open_api_v3_schema: Some(schema),
+            }),
+            subresources: Some(CustomResourceSubresources {
+                status: subresources
+                    .contains("status")
+                    .then(|| CustomResourceSubresourceStatus(Default::default())),
+                scale: subresources
+                    .contains("scale")
+                    .then(|| CustomResourceSubresourceScale {
+                        spec_replicas_path: ".spec.replicas".into(),
+                        status_replicas_path: ".status.replicas".into(),
+                        label_selector_path: None,
+                    }),
+            }),
+            served: true,
+            storage: version == preferred,
+            ..Default::default()
+        });
+    }
+    let r = &discovered.resource;
+    let name = crd_name(&r.name, group);
+    let singular = Some(r.singular_name.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| kind.to_lowercase());
+    let protected = group == "k8s.io"
+        || group.ends_with(".k8s.io")
+        || group == "kubernetes.io"
+        || group.ends_with(".kubernetes.io");
+    Ok(CustomResourceDefinition {
+        metadata: kube::api::ObjectMeta {
+            name: Some(name),
+            annotations: protected.then(|| {
+                BTreeMap::from([(
+                    "api-approved.kubernetes.io".to_owned(),
+                    "https://github.com/kcp-dev/kubernetes/pull/4".to_owned(),
+                )])
+            }),
+            ..Default::default()
+        },
+        spec: CustomResourceDefinitionSpec {
+            group: group.to_owned(),
+            names: CustomResourceDefinitionNames {
+                plural: r.name.clone(),
+                singular: Some(singular),
+                kind: r.kind.clone(),
+                list_kind: Some(format!("{}List", r.kind)),
+                categories: r.categories.clone().filter(|c| !c.is_empty()),
+                short_names: r.short_names.clone().filter(|s| !s.is_empty()),
+            },
+            scope: if r.namespaced {
+                "Namespaced"
+            } else {
+                "Cluster"
+            }
+            .into(),
+            versions: crd_versions,
+            conversion: Some(CustomResourceConversion {
+                strategy: "None".into(),
+                webhook: None,
+            }),
+            preserve_unknown_fields: None,
+        },
+        status: Some(CustomResourceDefinitionStatus {
+            stored_versions: Some(vec![preferred.clone()]),
+            ..Default::default()
+        }),
+    })
+}
+
+/// Go's `utilerrors.NewAggregate(errs).Error()`.
+fn aggregate(errs: &[String]) -> String {
+    match errs {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    }
 }
 
 /// The CRD reduced as the Go agent reduces it.

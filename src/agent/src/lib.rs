@@ -22,6 +22,7 @@ pub mod events;
 pub mod kcp;
 pub mod leader;
 pub mod metrics;
+pub mod openapi;
 pub mod options;
 pub mod projection;
 pub mod published;
