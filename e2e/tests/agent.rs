@@ -1427,3 +1427,231 @@ fn wait_for_copy(env: &Env, agent: &Agent, resource: &str, ns: &str, name: &str)
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A related resource of `origin` (`kcp` or `service`) named by `spec.<field>`, as the
+/// upstream apiexport tests configure them (YAML lines of a PublishedResource's spec).
+fn related(identifier: &str, origin: &str, resource: &str, field: &str) -> String {
+    format!(
+        "  - identifier: {identifier}
+    origin: {origin}
+    resource: {resource}
+    version: v1
+    object:
+      reference: {{path: spec.{field}.name}}
+      namespace:
+        reference: {{path: spec.{field}.namespace}}
+"
+    )
+}
+
+impl Env {
+    /// The export `example` in the provider workspace.
+    fn export(&self) -> Value {
+        self.k(
+            &self.org,
+            &[
+                "get",
+                "apiexport.v1alpha1.apis.kcp.io",
+                "example",
+                "-o",
+                "json",
+            ],
+            None,
+        )
+        .json()
+    }
+
+    /// The export once `done` holds for it.
+    fn export_once(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let mut export = Value::Null;
+        wait_until(what, Duration::from_secs(60), || {
+            export = self.export();
+            done(&export)
+        });
+        export
+    }
+}
+
+/// The resources an export claims, sorted, each with `all: true` (the agent's claims).
+fn claimed(export: &Value) -> Vec<String> {
+    let mut out: Vec<String> = export["spec"]["permissionClaims"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            assert_eq!(c["all"], true, "{c}");
+            format!(
+                "{}/{}",
+                c["group"].as_str().unwrap_or(""),
+                c["resource"].as_str().unwrap()
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn schemas(export: &Value) -> Vec<String> {
+    export["spec"]["latestResourceSchemas"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+const PUBLISH_ROLES: &str =
+    "  resource: {apiGroup: rbac.authorization.k8s.io, version: v1, kind: Role}
+  projection: {group: example.com}
+";
+
+/// Follows `TestPermissionsClaims`: two published kinds claim only `events`; once they name
+/// related resources, the export claims those too (and `namespaces`, to place them).
+#[test]
+fn permission_claims() {
+    let env = Env::new("claims");
+    let crontabs = "  resource: {apiGroup: example.com, version: v1, kind: CronTab}\n";
+    env.publish("publish-crontabs", crontabs);
+    env.publish("publish-roles", PUBLISH_ROLES);
+    let _agent = env.start_agent(&[]);
+    let export = env.export_with_schemas(2);
+    assert_eq!(claimed(&export), ["/events"]);
+    env.publish(
+        "publish-roles",
+        &format!(
+            "{PUBLISH_ROLES}  related:\n{}{}",
+            related("super-secret", "kcp", "secrets", "test"),
+            related("other-super-secret", "service", "secrets", "otherTest")
+        ),
+    );
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "{crontabs}  related:\n{}",
+            related("config", "kcp", "configmaps", "secretTest")
+        ),
+    );
+    let export = env.export_once("four claims", |e| claimed(e).len() == 4);
+    assert_eq!(
+        claimed(&export),
+        ["/configmaps", "/events", "/namespaces", "/secrets"]
+    );
+}
+
+/// Follows `TestExistingPermissionsClaimsAreKept`: claims the export had are kept beside the
+/// agent's.
+#[test]
+fn existing_permission_claims_are_kept() {
+    let mut env = Env::new("claims-kept");
+    env.apply(
+        &env.org.clone(),
+        "apiVersion: apis.kcp.io/v1alpha1
+kind: APIExport
+metadata: {name: example}
+spec:
+  permissionClaims:
+  - {resource: configmaps, all: true}
+",
+    );
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "  resource: {{apiGroup: example.com, version: v1, kind: CronTab}}\n  related:\n{}",
+            related("super-secret", "kcp", "secrets", "test")
+        ),
+    );
+    let _agent = env.start_agent(&[]);
+    let export = env.export_once("the agent's claims", |e| claimed(e).len() == 4);
+    assert_eq!(
+        claimed(&export),
+        ["/configmaps", "/events", "/namespaces", "/secrets"]
+    );
+}
+
+/// Follows `TestSchemasAreMerged`: a schema the agent does not manage stays; its own
+/// resource's older schema is replaced.
+#[test]
+fn schemas_are_merged() {
+    let mut env = Env::new("merged");
+    env.apply(
+        &env.org.clone(),
+        "apiVersion: apis.kcp.io/v1alpha1
+kind: APIExport
+metadata: {name: example}
+spec:
+  latestResourceSchemas: [v1.fakes.example.com, v0.crontabs.example.com]
+",
+    );
+    env.publish(
+        "publish-crontabs",
+        "  resource: {apiGroup: example.com, versions: [v1], kind: CronTab}\n",
+    );
+    let _agent = env.start_agent(&[]);
+    let export = env.export_once("the agent's schema", |e| {
+        schemas(e)
+            .iter()
+            .any(|s| s.ends_with(".crontabs.example.com") && s != "v0.crontabs.example.com")
+    });
+    let schemas = schemas(&export);
+    assert!(
+        schemas.contains(&"v1.fakes.example.com".to_string()),
+        "{schemas:?}"
+    );
+    assert_eq!(schemas.len(), 2, "{schemas:?}");
+}
+
+/// Follows `TestSchemaIsKeptWhenDeletingPublishedResource`: a deleted PublishedResource's
+/// schema stays in the export when the export is next updated (tenants' data is not orphaned).
+#[test]
+fn schema_is_kept_when_deleting_published_resource() {
+    let env = Env::new("kept");
+    env.publish(
+        "publish-crontabs",
+        "  resource: {apiGroup: example.com, versions: [v1], kind: CronTab}\n",
+    );
+    let _agent = env.start_agent(&[]);
+    let crontabs = schemas(&env.export_with_schemas(1))[0].clone();
+    assert!(crontabs.ends_with(".crontabs.example.com"), "{crontabs}");
+    env.service
+        .kubectl(
+            &[
+                "delete",
+                "publishedresource",
+                &env.pr_name("publish-crontabs"),
+            ],
+            None,
+        )
+        .ok();
+    // Another PublishedResource makes the export change again.
+    env.publish("publish-roles", PUBLISH_ROLES);
+    let export = env.export_once("the roles' schema", |e| {
+        schemas(e).iter().any(|s| s.ends_with(".roles.example.com"))
+    });
+    assert!(schemas(&export).contains(&crontabs), "{export}");
+}
+
+/// Follows `TestNewSchemasAreCreatedAsNeeded`: when the published resource changes (here its
+/// projected scope), a new schema is made and replaces the old one in the export.
+#[test]
+fn new_schemas_are_created_as_needed() {
+    let env = Env::new("new-schemas");
+    let crontabs = "  resource: {apiGroup: example.com, versions: [v1], kind: CronTab}\n";
+    env.publish("publish-crontabs", crontabs);
+    let _agent = env.start_agent(&[]);
+    let old = schemas(&env.export_with_schemas(1))[0].clone();
+    env.publish(
+        "publish-crontabs",
+        &format!("{crontabs}  projection: {{scope: Cluster}}\n"),
+    );
+    let export = env.export_once("a new schema", |e| {
+        schemas(e)
+            .iter()
+            .any(|s| s.ends_with(".crontabs.example.com") && *s != old)
+    });
+    assert_eq!(schemas(&export).len(), 1, "{export}");
+    assert!(
+        env.k(&env.org, &["get", "apiresourceschema", &old], None)
+            .success(),
+        "the old schema stays"
+    );
+}
