@@ -51,6 +51,7 @@ const COMPOSITE_VALUES: &str = "differences.md: composite values in field errors
 const JSON_PATCH_REASON: &str = "differences.md: a JSON patch operation that fails";
 const OPENAPI_V3_PROTOBUF: &str = "differences.md: wire formats (OpenAPI v3 in protobuf)";
 const OPENAPI_HASH: &str = "differences.md: /openapi/v3/<group version>?hash=<not the current one>";
+const OPENAPI_V3_SCHEMAS: &str = "differences.md: the built-in types' OpenAPI v3 schemas";
 
 fn cm(name: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -1132,6 +1133,34 @@ fn shared_openapi_paths(a: &Value, b: &Value) -> (Value, Value) {
     (project(a), project(b))
 }
 
+/// `/openapi/v3/<group version>`'s schemas both serve, whole.
+fn shared_v3_schemas(a: &Value, b: &Value) -> (Value, Value) {
+    let project = |v: &Value, other: &Value| {
+        let mut out = serde_json::Map::new();
+        for (name, schema) in v["components"]["schemas"].as_object().into_iter().flatten() {
+            if other["components"]["schemas"].get(name).is_some() {
+                out.insert(name.clone(), schema.clone());
+            }
+        }
+        json!({"schemas both serve": out.len() > 10, "schemas": out})
+    };
+    (project(a, b), project(b, a))
+}
+
+/// `/openapi/v2`'s definitions both serve, whole (ours serves fewer kinds: differences.md).
+fn shared_definitions(a: &Value, b: &Value) -> (Value, Value) {
+    let project = |v: &Value, other: &Value| {
+        let mut out = serde_json::Map::new();
+        for (name, def) in v["definitions"].as_object().into_iter().flatten() {
+            if other["definitions"].get(name).is_some() {
+                out.insert(name.clone(), def.clone());
+            }
+        }
+        json!({"definitions both serve": out.len() > 400, "definitions": out})
+    };
+    (project(a, b), project(b, a))
+}
+
 fn discovery() -> Vec<Case> {
     let g = "discovery and openapi";
     let shared = Compare::Projected(shared_discovery);
@@ -1180,13 +1209,20 @@ fn discovery() -> Vec<Case> {
             .compare(Compare::StatusAndType),
         Case::new(g, "/openapi/v2 JSON")
             .request(Req::get("/openapi/v2").accept("application/json"))
-            .compare(Compare::StatusAndType),
+            .compare(Compare::Projected(shared_definitions)),
         Case::new(g, "/openapi/v3")
             .request(Req::get("/openapi/v3"))
             .compare(Compare::Projected(shared_openapi_paths)),
         Case::new(g, "/openapi/v3/api/v1 JSON")
             .request(Req::get("/openapi/v3/api/v1").accept("application/json"))
             .compare(Compare::StatusAndType),
+        Case::new(g, "/openapi/v3/apis/rbac.authorization.k8s.io/v1 schemas")
+            .request(
+                Req::get("/openapi/v3/apis/rbac.authorization.k8s.io/v1")
+                    .accept("application/json"),
+            )
+            .compare(Compare::Projected(shared_v3_schemas))
+            .known(OPENAPI_V3_SCHEMAS),
         Case::new(g, "/openapi/v3/apis/apps/v1 protobuf")
             .request(Req::get("/openapi/v3/apis/apps/v1").accept(OPENAPI_V3_PROTO))
             .compare(Compare::StatusAndType)

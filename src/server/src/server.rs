@@ -650,7 +650,8 @@ fn served_resources(cat: &Catalog) -> Vec<crate::schema::ServedResource> {
                     r.namespaced,
                     r.verbs,
                     c.openapi_schema.clone(),
-                ),
+                )
+                .with_selectable_fields(c.schema.selectable_field_names()),
                 None => {
                     crate::schema::ServedResource::builtin(&gvk, r.resource, r.namespaced, r.verbs)
                 }

@@ -228,6 +228,11 @@ impl CustomResourceSchema {
             .collect()
     }
 
+    /// The `selectableFields` labels (`spec.color`), in the CRD's order.
+    pub fn selectable_field_names(&self) -> impl Iterator<Item = &str> {
+        self.selectable.iter().map(|f| f.name.as_str())
+    }
+
     /// One selectable field's value, `None` when `name` is not a selectable field.
     pub fn selectable_field(&self, obj: &Value, name: &str) -> Option<String> {
         self.selectable_fields(obj)

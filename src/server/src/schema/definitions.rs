@@ -18,6 +18,11 @@ use serde_json::{Map, Value};
 static DEFINITIONS_JSON: &[u8] =
     include_bytes!("../../data/kubernetes-openapi-1.36/definitions.json");
 
+/// What kube-apiserver's own OpenAPI says and the definitions file lacks (enum values, the
+/// descriptions listing them, two type descriptions): a JSON merge patch over `$defs`, made by
+/// `scripts/extract-openapi-overlay.py` (see `NOTICE.md`).
+static OVERLAY_JSON: &[u8] = include_bytes!("../../data/kubernetes-openapi-1.36/overlay.json");
+
 /// The prefix of every `$ref` in the definitions file.
 pub const REF_PREFIX: &str = "#/$defs/";
 
@@ -78,8 +83,27 @@ impl Definitions {
         BUILTIN.get_or_init(|| {
             // The file is part of the binary and checked by the tests: failing here is a build bug.
             #[allow(clippy::expect_used)]
-            let root: Value =
+            let mut root: Value =
                 serde_json::from_slice(DEFINITIONS_JSON).expect("embedded definitions.json parses");
+            #[allow(clippy::expect_used)]
+            let overlay: Value =
+                serde_json::from_slice(OVERLAY_JSON).expect("embedded overlay.json parses");
+            if let Some(Value::Object(defs)) = root.get_mut("$defs") {
+                // The file gives each kind's `apiVersion` and `kind` an enum of the served
+                // value; Kubernetes' own documents have none.
+                for def in defs.values_mut() {
+                    for field in ["apiVersion", "kind"] {
+                        if let Some(Value::Object(p)) =
+                            def.pointer_mut(&format!("/properties/{field}"))
+                        {
+                            p.remove("enum");
+                        }
+                    }
+                }
+            }
+            if let Some(defs) = root.get_mut("$defs") {
+                json_patch::merge(defs, &overlay);
+            }
             Definitions::from_root(root)
         })
     }

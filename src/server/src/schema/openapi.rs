@@ -58,6 +58,8 @@ pub struct ServedResource {
     pub subresources: Vec<String>,
     /// `None` for a built-in type; a custom resource's `openAPIV3Schema` otherwise.
     pub custom_schema: Option<Arc<Value>>,
+    /// A custom resource's `selectableFields` (`spec.color`).
+    pub selectable_fields: Vec<String>,
 }
 
 impl ServedResource {
@@ -77,6 +79,7 @@ impl ServedResource {
             verbs: verbs.iter().map(|v| (*v).to_string()).collect(),
             subresources: Vec::new(),
             custom_schema: None,
+            selectable_fields: Vec::new(),
         }
     }
 
@@ -98,6 +101,25 @@ impl ServedResource {
     pub fn with_subresources(mut self, subresources: &[&str]) -> Self {
         self.subresources = subresources.iter().map(|s| (*s).to_string()).collect();
         self
+    }
+
+    /// Adds a custom resource's `selectableFields` (their labels, `spec.color`).
+    pub fn with_selectable_fields<'a>(mut self, fields: impl IntoIterator<Item = &'a str>) -> Self {
+        self.selectable_fields = fields.into_iter().map(str::to_owned).collect();
+        self
+    }
+
+    /// `x-kubernetes-selectable-fields` of the kind and its list, as the apiextensions
+    /// builder writes it.
+    fn selectable_extension(&self) -> Option<Value> {
+        (!self.selectable_fields.is_empty()).then(|| {
+            Value::Array(
+                self.selectable_fields
+                    .iter()
+                    .map(|f| json!({"fieldPath": f}))
+                    .collect(),
+            )
+        })
     }
 
     pub fn gvk(&self) -> GroupVersionKind {
@@ -250,6 +272,7 @@ fn cache_key(flavor: &str, resources: &[ServedResource]) -> [u8; 32] {
                 r.namespaced,
                 r.verbs,
                 r.subresources,
+                r.selectable_fields,
                 schema
             ])
             .to_string()
@@ -894,6 +917,9 @@ fn custom_kind_schema(r: &ServedResource, schema: &Value) -> Value {
         "x-kubernetes-group-version-kind".into(),
         json!([r.gvk().to_extension()]),
     );
+    if let Some(fields) = r.selectable_extension() {
+        def.insert("x-kubernetes-selectable-fields".into(), fields);
+    }
     Value::Object(def)
 }
 
@@ -901,7 +927,7 @@ fn custom_list_schema(r: &ServedResource, kind_def: &str) -> Value {
     let (api_version, kind) = type_meta_properties();
     let mut list_gvk = r.gvk();
     list_gvk.kind.push_str("List");
-    json!({
+    let mut list = json!({
         "description": format!("{}List is a list of {}", r.kind, r.kind),
         "type": "object",
         "required": ["items"],
@@ -917,7 +943,11 @@ fn custom_list_schema(r: &ServedResource, kind_def: &str) -> Value {
                          "description": "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"}
         },
         "x-kubernetes-group-version-kind": [list_gvk.to_extension()],
-    })
+    });
+    if let Some(fields) = r.selectable_extension() {
+        list["x-kubernetes-selectable-fields"] = fields;
+    }
+    list
 }
 
 /// `apiVersion` and `kind` as every built-in type describes them (from `Status`).
@@ -1028,15 +1058,7 @@ fn convert_node(flavor: Flavor, v: &Value) -> Value {
                 let Value::Object(props) = val else { continue };
                 let mut converted = Map::new();
                 for (name, prop) in props {
-                    let mut p = convert_node(flavor, prop);
-                    // The definitions add an enum of the served value to these two; Kubernetes'
-                    // own documents have none.
-                    if (name == "apiVersion" || name == "kind")
-                        && let Some(pm) = p.as_object_mut()
-                    {
-                        pm.remove("enum");
-                    }
-                    converted.insert(name.clone(), p);
+                    converted.insert(name.clone(), convert_node(flavor, prop));
                 }
                 Value::Object(converted)
             }
@@ -1065,22 +1087,67 @@ fn wrap_ref(flavor: Flavor, mut out: Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
+/// What the v2 document leaves out of one custom schema node, as apiextensions'
+/// `ToStructuralOpenAPIV2` and kube-openapi's `PruneDefaults` do: the keywords swagger 2.0 lacks;
+/// defaults; a nullable node's type, items and properties (kubectl cannot read them); a node
+/// keeping unknown fields has no items or properties, nor `type: object`; an array left without
+/// items loses its type.
+fn v2_dropped(m: &Map<String, Value>, key: &str) -> bool {
+    let flag = |k: &str| m.get(k).and_then(Value::as_bool) == Some(true);
+    let (nullable, preserve) = (
+        flag("nullable"),
+        flag("x-kubernetes-preserve-unknown-fields"),
+    );
+    let ty = m.get("type").and_then(Value::as_str);
+    match key {
+        "nullable" | "oneOf" | "anyOf" | "not" | "allOf" | "default" => true,
+        "items" | "properties" => nullable || preserve,
+        "type" => {
+            let items_kept = m.contains_key("items") && !nullable && !preserve;
+            nullable
+                || flag("x-kubernetes-int-or-string")
+                || (preserve && ty == Some("object"))
+                || (ty == Some("array") && !items_kept)
+        }
+        _ => false,
+    }
+}
+
+/// `required` in v2: without the properties that are nullable (all of them when the values of
+/// a map are nullable), as `ToStructuralOpenAPIV2` does.
+fn v2_required(m: &Map<String, Value>, required: &Value) -> Option<Value> {
+    let nullable = |s: Option<&Value>| {
+        s.and_then(|s| s.get("nullable")).and_then(Value::as_bool) == Some(true)
+    };
+    if nullable(m.get("additionalProperties")) {
+        return None;
+    }
+    let props = m.get("properties").filter(|_| !v2_dropped(m, "properties"));
+    let kept: Vec<Value> = required
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| !nullable(r.as_str().and_then(|r| props.and_then(|p| p.get(r)))))
+        .cloned()
+        .collect();
+    (!kept.is_empty()).then_some(Value::Array(kept))
+}
+
 /// A custom resource's schema (OpenAPI v3 already, refs written as `#/$defs/`): refs rewritten;
-/// for v2, the keywords swagger 2.0 lacks are dropped, as Kubernetes does.
+/// for v2, what swagger 2.0 and kubectl cannot take is dropped, as Kubernetes does
+/// ([`v2_dropped`]).
 fn convert_custom(flavor: Flavor, v: &Value) -> Value {
     match v {
         Value::Object(m) => {
             let mut out = Map::new();
             for (k, val) in m {
-                if flavor == Flavor::V2
-                    && matches!(k.as_str(), "nullable" | "oneOf" | "anyOf" | "not" | "allOf")
-                {
+                if flavor == Flavor::V2 && v2_dropped(m, k) {
                     continue;
                 }
-                if flavor == Flavor::V2
-                    && k == "type"
-                    && m.get("x-kubernetes-int-or-string").and_then(Value::as_bool) == Some(true)
-                {
+                if flavor == Flavor::V2 && k == "required" {
+                    if let Some(r) = v2_required(m, val) {
+                        out.insert(k.clone(), r);
+                    }
                     continue;
                 }
                 let converted = match (k.as_str(), val) {
