@@ -1663,3 +1663,131 @@ fn new_schemas_are_created_as_needed() {
         "the old schema stays"
     );
 }
+
+/// Follows `TestResourceFilter`: only the kcp objects the filter selects are synced (the
+/// negative check waits on a later object synced). Then ours: an object that stops matching is
+/// released (its finalizer goes, its copy stays, labelled released) and matching again makes
+/// the copy its copy again; a namespace filter reads the namespace's labels.
+#[test]
+fn resource_filter() {
+    let mut env = Env::new("filter");
+    env.publish(
+        "publish-crontabs",
+        "  resource: {apiGroup: example.com, version: v1, kind: CronTab}
+  projection: {group: kcp.example.com}
+  naming: {namespace: 'filter-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}
+  filter:
+    resource: {matchLabels: {include: me}}
+    namespace: {matchExpressions: [{key: team, operator: NotIn, values: [b]}]}
+",
+    );
+    let agent = env.start_agent(&[]);
+    // The namespace filter reads namespaces: the export claims them.
+    env.export_once("the namespaces claim", |e| {
+        claimed(e).contains(&"/namespaces".to_string())
+    });
+    let team = env.consumer_accepting(
+        "team-1",
+        "  - {resource: namespaces, verbs: ['*'], selector: {matchAll: true}, state: Accepted}\n",
+    );
+    let crontab = |name: &str, ns: &str, labels: &str| {
+        format!(
+            "apiVersion: kcp.example.com/v1
+kind: CronTab
+metadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}
+spec: {{image: 'ubuntu:latest'}}
+"
+        )
+    };
+    env.k(&team, &["create", "namespace", "team-b"], None).ok();
+    env.k(&team, &["label", "namespace", "team-b", "team=b"], None)
+        .ok();
+    env.create_in(&team, &crontab("ignored", "default", ""));
+    env.create_in(&team, &crontab("other-team", "team-b", "include: me"));
+    env.create_in(&team, &crontab("included", "default", "include: me"));
+    wait_for_copy(
+        &env,
+        &agent,
+        "crontab.example.com",
+        "filter-default",
+        "included",
+    );
+    let get = |ns: &str, name: &str| {
+        env.service.kubectl(
+            &["get", "crontab.example.com", name, "-n", ns, "-o", "json"],
+            None,
+        )
+    };
+    let source = |name: &str, ns: &str| {
+        env.k(
+            &team,
+            &["get", "crontab", name, "-n", ns, "-o", "json"],
+            None,
+        )
+        .json()
+    };
+    assert!(
+        !get("filter-default", "ignored").success(),
+        "ignored was synced"
+    );
+    assert!(
+        !get("filter-team-b", "other-team").success(),
+        "the other team's was synced"
+    );
+    assert!(source("ignored", "default")["metadata"]["finalizers"].is_null());
+
+    // Unlabelled: released.
+    env.k(
+        &team,
+        &["label", "crontab", "included", "-n", "default", "include-"],
+        None,
+    )
+    .ok();
+    wait_until("the copy released", Duration::from_secs(30), || {
+        get("filter-default", "included").json()["metadata"]["labels"]["syncagent.kcp.io/released"]
+            == "true"
+    });
+    wait_until("the finalizer released", Duration::from_secs(30), || {
+        source("included", "default")["metadata"]["finalizers"].is_null()
+    });
+    // Labelled again: the copy is its copy again.
+    env.k(
+        &team,
+        &[
+            "label",
+            "crontab",
+            "included",
+            "-n",
+            "default",
+            "include=me",
+        ],
+        None,
+    )
+    .ok();
+    wait_until("the copy taken back", Duration::from_secs(30), || {
+        let copy = get("filter-default", "included").json();
+        copy["metadata"]["labels"]["syncagent.kcp.io/released"].is_null()
+            && source("included", "default")["metadata"]["finalizers"]
+                == serde_json::json!(["syncagent.kcp.io/cleanup"])
+    });
+    // Released and deleted: the copy stays.
+    env.k(
+        &team,
+        &["label", "crontab", "included", "-n", "default", "include-"],
+        None,
+    )
+    .ok();
+    wait_until("the finalizer released", Duration::from_secs(30), || {
+        source("included", "default")["metadata"]["finalizers"].is_null()
+    });
+    env.k(
+        &team,
+        &["delete", "crontab", "included", "-n", "default"],
+        None,
+    )
+    .ok();
+    assert!(
+        get("filter-default", "included").success(),
+        "a released copy stays"
+    );
+}

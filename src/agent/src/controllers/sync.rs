@@ -19,6 +19,7 @@ use super::cache::Cache;
 use super::queue::Queue;
 use crate::kcp::Kcp;
 use crate::metrics::SyncMetrics;
+use crate::sync::filter::Filter;
 use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
 use crate::sync::object::{Namespaces, Observed, Outcome, Primary};
 
@@ -51,6 +52,8 @@ pub struct Spec {
     pub naming: Naming,
     /// `enableWorkspacePaths`: each workspace's path is read (its LogicalCluster, claimed).
     pub workspace_paths: bool,
+    /// `spec.filter`.
+    pub filter: Filter,
 }
 
 /// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
@@ -269,6 +272,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         on_write: &|w| ctx.metrics.wrote(key, w),
         observed: &observed,
         namespaces: &ctx.namespaces,
+        filter: &ctx.spec.filter,
     };
     primary.process(remote, copy).await
 }

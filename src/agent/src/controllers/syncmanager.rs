@@ -21,6 +21,7 @@ use super::sync::{self as sync_controller, Naming, Spec};
 use crate::kcp::{Kcp, apis_resource};
 use crate::metrics::{self, Reconciled};
 use crate::published;
+use crate::sync::filter::Filter;
 
 /// A running controller and what it was started from.
 struct Running {
@@ -174,6 +175,7 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
     let projected = published::projected(&crd, &pr)?;
     let (local, local_namespaced) = published::storage_resource(&crd)?;
     let (remote, remote_namespaced) = published::storage_resource(&projected)?;
+    let filter = Filter::new(pr.spec.filter.as_ref(), remote_namespaced)?;
     for url in &endpoints {
         let client = ctx.kcp.client(url, "*")?;
         let served = client
@@ -216,6 +218,7 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
             .any(|s| s == "status"),
         naming,
         workspace_paths: pr.spec.enable_workspace_paths,
+        filter,
     };
     ctx.stop(name);
     tracing::info!(published_resource = %name, "starting its sync controller");

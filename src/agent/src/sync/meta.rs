@@ -9,9 +9,10 @@ use sha1::{Digest, Sha1};
 
 pub use kcp_api::syncagent::{
     AGENT_NAME_LABEL, CLEANUP_FINALIZER as FINALIZER, OBJECT_STATE_LABEL,
-    RELATED_OBJECT_ANNOTATION_PREFIX, REMOTE_OBJECT_CLUSTER_LABEL, REMOTE_OBJECT_NAME_ANNOTATION,
-    REMOTE_OBJECT_NAME_HASH_LABEL, REMOTE_OBJECT_NAMESPACE_ANNOTATION,
-    REMOTE_OBJECT_NAMESPACE_HASH_LABEL, REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION,
+    RELATED_OBJECT_ANNOTATION_PREFIX, RELEASED_LABEL, REMOTE_OBJECT_CLUSTER_LABEL,
+    REMOTE_OBJECT_NAME_ANNOTATION, REMOTE_OBJECT_NAME_HASH_LABEL,
+    REMOTE_OBJECT_NAMESPACE_ANNOTATION, REMOTE_OBJECT_NAMESPACE_HASH_LABEL,
+    REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION,
 };
 /// The annotation kcp puts on every object with its logical cluster.
 pub const CLUSTER_ANNOTATION: &str = "kcp.io/cluster";
@@ -23,6 +24,7 @@ fn unsynced_label(key: &str) -> bool {
         REMOTE_OBJECT_CLUSTER_LABEL
             | REMOTE_OBJECT_NAMESPACE_HASH_LABEL
             | REMOTE_OBJECT_NAME_HASH_LABEL
+            | RELEASED_LABEL
     ) || key.starts_with("claimed.internal.apis.kcp.io/")
 }
 
@@ -210,6 +212,16 @@ pub fn set_all(obj: &mut Value, field: &str, entries: &BTreeMap<String, String>)
 }
 
 /// The finalizers of an object.
+/// An object's labels.
+pub fn labels(obj: &Value) -> BTreeMap<String, String> {
+    obj["metadata"]["labels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect()
+}
+
 pub fn finalizers(obj: &Value) -> Vec<String> {
     obj["metadata"]["finalizers"]
         .as_array()

@@ -15,7 +15,8 @@ use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
-use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey};
+use super::filter::Filter;
+use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey, RELEASED_LABEL};
 use super::state::{self, StateStore};
 
 /// What to do after a step.
@@ -149,6 +150,8 @@ pub struct Primary<'a> {
     pub observed: ObservedFn<'a>,
     /// The service cluster's namespaces known to exist.
     pub namespaces: &'a Namespaces,
+    /// Which kcp objects are synced (`spec.filter`).
+    pub filter: &'a Filter,
 }
 
 fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
@@ -211,6 +214,9 @@ impl Primary<'_> {
             &remote,
         );
         let (mut remote, mut copy) = (remote, copy);
+        if !self.selected(&remote).await? {
+            return self.release(remote, copy).await;
+        }
         for _ in 0..MAX_STEPS {
             match self.step(&key, &states, &remote, copy.as_ref()).await? {
                 Step::Remote(o) => {
@@ -226,6 +232,55 @@ impl Primary<'_> {
             }
         }
         Ok(Outcome::Requeue)
+    }
+
+    /// Whether the filter selects `remote` (its namespace read through the virtual workspace
+    /// when the filter looks at namespaces).
+    async fn selected(&self, remote: &Value) -> anyhow::Result<bool> {
+        let labels = meta::labels(remote);
+        let mut namespace_labels = BTreeMap::new();
+        let ns = namespace_of(remote);
+        if self.filter.needs_namespace() && !ns.is_empty() {
+            let namespace = Api::<Namespace>::all(self.remote_client.clone())
+                .get(ns)
+                .await
+                .context(Failure::KcpRequest)?;
+            namespace_labels = namespace.metadata.labels.unwrap_or_default();
+        }
+        Ok(self.filter.matches(&labels, &namespace_labels))
+    }
+
+    /// Lets go of an object the filter does not select: an object never synced is left alone;
+    /// one synced before keeps its copy, labelled released, and loses the agent's finalizer
+    /// (its deletion no longer waits on the agent, the Go agent's deadlock). Matching again
+    /// makes the copy its copy again.
+    async fn release(&self, remote: Value, copy: Option<Value>) -> anyhow::Result<Outcome> {
+        if let Some(copy) = copy
+            && meta::labels(&copy).get(RELEASED_LABEL).map(String::as_str) != Some("true")
+        {
+            let labelled = self.label_released(&copy, true).await?;
+            (self.observed)(Observed::Copy(&labelled));
+        }
+        if let Some(released) = self.set_finalizer(&remote, false).await? {
+            (self.observed)(Observed::Remote(&released));
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// Sets or removes the copy's released label; the copy as written.
+    async fn label_released(&self, copy: &Value, released: bool) -> anyhow::Result<Value> {
+        let value = if released { json!("true") } else { Value::Null };
+        let patch = json!({"metadata": {"labels": {RELEASED_LABEL: value}}});
+        let written = self
+            .local_api(namespace_of(copy))
+            .patch(
+                name_of(copy),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await?;
+        (self.on_write)(Write::Copy);
+        to_value(&written)
     }
 
     /// One step of the sync: at most one write.
@@ -302,6 +357,11 @@ impl Primary<'_> {
         // E. An administrator deletes the copy: it is made again once it is gone.
         if deleting(copy) {
             return Ok(Step::Done);
+        }
+
+        // A copy released when its object stopped matching the filter is the copy again.
+        if meta::labels(copy).contains_key(RELEASED_LABEL) {
+            return Ok(Step::Copy(self.label_released(copy, false).await?));
         }
 
         // F. The spec, three ways.

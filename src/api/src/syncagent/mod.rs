@@ -17,6 +17,10 @@ pub const CLEANUP_FINALIZER: &str = "syncagent.kcp.io/cleanup";
 
 // ---- labels and annotations on the service cluster's copies ------------------------------------
 
+/// Label `"true"`: a copy the agent let go of because its kcp object stopped matching the
+/// PublishedResource's filter (this agent's own; the Go agent has none). Its `remote-object-*`
+/// labels stay, so the object matching again makes it the copy again.
+pub const RELEASED_LABEL: &str = "syncagent.kcp.io/released";
 /// Label: the kcp logical cluster name of the object a local copy (or a state Secret) belongs to.
 pub const REMOTE_OBJECT_CLUSTER_LABEL: &str = "syncagent.kcp.io/remote-object-cluster";
 /// Label: the full hex SHA-1 of the kcp object's namespace (only for namespaced objects).
