@@ -132,7 +132,7 @@ impl Kcp {
         if !config.cluster_url.to_string().contains("/clusters/") {
             bail!("kcp kubeconfig does not point to a specific workspace");
         }
-        let slice_client = kube::Client::try_from(config.clone())?;
+        let slice_client = crate::client::client(config.clone())?;
         let slice: Value = serde_json::to_value(
             Api::<DynamicObject>::all_with(
                 slice_client.clone(),
@@ -152,7 +152,7 @@ impl Kcp {
         } else {
             retarget(&config, export_path)?
         };
-        let export_client = kube::Client::try_from(export_config)?;
+        let export_client = crate::client::client(export_config)?;
         Api::<DynamicObject>::all_with(
             export_client.clone(),
             &apis_resource("APIExport", "apiexports"),
@@ -204,7 +204,7 @@ impl Kcp {
                     let mut config = at(&self.config, url)?;
                     // Watches stay open: no read timeout.
                     config.read_timeout = None;
-                    let client = kube::Client::try_from(config)?;
+                    let client = crate::client::client(config)?;
                     urls.insert(url.to_string(), client.clone());
                     client
                 }

@@ -16,6 +16,7 @@
 //! - [`leader`]: leader election on a Lease; [`metrics`]: the Prometheus series.
 
 pub mod apiresourceschema;
+pub mod client;
 pub mod controllers;
 pub mod discovery;
 pub mod events;

@@ -52,7 +52,7 @@ async fn local_client(opts: &Options) -> Result<kube::Client> {
         config.root_cert = Some(pem_certificates(&pem));
     }
     config.read_timeout = None;
-    Ok(kube::Client::try_from(config)?)
+    crate::client::client(config)
 }
 
 /// The DER certificates of a PEM bundle.

@@ -216,11 +216,11 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
     );
     let prs = Api::<DynamicObject>::all_with(local, &published_resources());
     let trigger = Arc::new(tokio::sync::Notify::new());
-    let export_watch = watcher(
+    let export_watch = super::watch(
         exports.clone(),
         watcher::Config::default().fields(&format!("metadata.name={}", kcp.export_name)),
     );
-    let pr_watch = watcher(prs.clone(), watcher::Config::default().labels(&selector));
+    let pr_watch = super::watch(prs.clone(), watcher::Config::default().labels(&selector));
     let t = trigger.clone();
     tokio::spawn(async move {
         let mut both = futures::stream::select(

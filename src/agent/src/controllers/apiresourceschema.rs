@@ -23,7 +23,7 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
     let prs = Api::<PublishedResource>::all(local.clone());
     let queue: Arc<Queue<String>> = Queue::named(metrics::APIRESOURCESCHEMA);
     let q = queue.clone();
-    let pr_watch = watcher(prs.clone(), watcher::Config::default().labels(&selector));
+    let pr_watch = super::watch(prs.clone(), watcher::Config::default().labels(&selector));
     tokio::spawn(async move {
         let mut events = pr_watch.boxed();
         while let Some(ev) = events.next().await {
@@ -34,7 +34,7 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
     });
     // A CRD's change brings back the PublishedResources of its kind.
     let (q, prs_of_crd) = (queue.clone(), prs.clone());
-    let crd_watch = watcher(
+    let crd_watch = super::watch(
         Api::<CustomResourceDefinition>::all(local.clone()),
         watcher::Config::default(),
     );

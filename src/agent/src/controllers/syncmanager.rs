@@ -71,7 +71,7 @@ pub async fn run(
         running: Mutex::new(HashMap::new()),
         queue: Queue::named(crate::metrics::SYNCMANAGER),
     });
-    let pr_watch = watcher(
+    let pr_watch = super::watch(
         ctx.prs.clone(),
         watcher::Config::default().labels(&selector),
     );
@@ -93,7 +93,7 @@ pub async fn run(
         ctx.kcp.slice_client.clone(),
         &apis_resource("APIExportEndpointSlice", "apiexportendpointslices"),
     );
-    let slice_watch = watcher(
+    let slice_watch = super::watch(
         slices,
         watcher::Config::default().fields(&format!("metadata.name={}", ctx.kcp.slice_name)),
     );
