@@ -78,14 +78,7 @@ impl Env {
             org: "root:org".to_string(),
             dir,
         };
-        env.apply(
-            &env.org.clone(),
-            "apiVersion: apis.kcp.io/v1alpha1
-kind: APIExport
-metadata: {name: example}
-spec: {}
-",
-        );
+        env.set_export("  {}\n");
         env.apply(
             &env.org.clone(),
             &e2e::agent::kcp_rbac_manifest(AGENT_USER, "example"),
@@ -196,28 +189,7 @@ spec:
 
     /// The export once it serves `n` schemas.
     fn export_with_schemas(&self, n: usize) -> Value {
-        let mut export = Value::Null;
-        wait_until("the export's schemas", Duration::from_secs(60), || {
-            let out = self.k(
-                &self.org,
-                &[
-                    "get",
-                    "apiexport.v1alpha1.apis.kcp.io",
-                    "example",
-                    "-o",
-                    "json",
-                ],
-                None,
-            );
-            if !out.success() {
-                return false;
-            }
-            export = out.json();
-            export["spec"]["latestResourceSchemas"]
-                .as_array()
-                .is_some_and(|a| a.len() == n)
-        });
-        export
+        self.export_once("the export's schemas", |e| schemas(e).len() == n)
     }
 
     /// A consumer workspace binding the export (accepting its claims) once it serves a schema.
@@ -1453,9 +1425,9 @@ fn related(identifier: &str, origin: &str, resource: &str, field: &str) -> Strin
 }
 
 impl Env {
-    /// The export `example` in the provider workspace.
+    /// The export `example` in the provider workspace (`null` until it can be read).
     fn export(&self) -> Value {
-        self.k(
+        let out = self.k(
             &self.org,
             &[
                 "get",
@@ -1465,8 +1437,27 @@ impl Env {
                 "json",
             ],
             None,
-        )
-        .json()
+        );
+        if out.success() {
+            out.json()
+        } else {
+            Value::Null
+        }
+    }
+
+    /// Applies the export `example` with `spec` (YAML lines indented two spaces).
+    fn set_export(&mut self, spec: &str) {
+        let org = self.org.clone();
+        self.apply(
+            &org,
+            &format!(
+                "apiVersion: apis.kcp.io/v1alpha1
+kind: APIExport
+metadata: {{name: example}}
+spec:
+{spec}"
+            ),
+        );
     }
 
     /// The export once `done` holds for it.
@@ -1551,16 +1542,7 @@ fn permission_claims() {
 #[test]
 fn existing_permission_claims_are_kept() {
     let mut env = Env::new("claims-kept");
-    env.apply(
-        &env.org.clone(),
-        "apiVersion: apis.kcp.io/v1alpha1
-kind: APIExport
-metadata: {name: example}
-spec:
-  permissionClaims:
-  - {resource: configmaps, all: true}
-",
-    );
+    env.set_export("  permissionClaims:\n  - {resource: configmaps, all: true}\n");
     env.publish(
         "publish-crontabs",
         &format!(
@@ -1581,15 +1563,7 @@ spec:
 #[test]
 fn schemas_are_merged() {
     let mut env = Env::new("merged");
-    env.apply(
-        &env.org.clone(),
-        "apiVersion: apis.kcp.io/v1alpha1
-kind: APIExport
-metadata: {name: example}
-spec:
-  latestResourceSchemas: [v1.fakes.example.com, v0.crontabs.example.com]
-",
-    );
+    env.set_export("  latestResourceSchemas: [v1.fakes.example.com, v0.crontabs.example.com]\n");
     env.publish(
         "publish-crontabs",
         "  resource: {apiGroup: example.com, versions: [v1], kind: CronTab}\n",
