@@ -3,6 +3,8 @@
 
 Usage: extract-openapi-overlay.py <kube-apiserver's /openapi/v2 JSON> > \
            src/server/data/kubernetes-openapi-1.36/overlay.json
+       extract-openapi-overlay.py --v3 <kube-apiserver's /openapi/v3/<gv> JSONs...> > \
+           src/server/data/kubernetes-openapi-1.36/overlay-v3.json
 
 definitions.json (from the kubernetes-validate package) carries every built-in type's shape but
 not the enum values kube-apiserver publishes (a property's `enum`, or its items' or values', and the
@@ -10,6 +12,10 @@ not the enum values kube-apiserver publishes (a property's `enum`, or its items'
 overlay is a JSON merge patch (RFC 7386) over definitions.json's `$defs` holding exactly those
 facts, taken from a real kube-apiserver of the same minor version (the e2e harness builds one:
 `scripts/build-kube-apiserver.sh`).
+
+With `--v3`, the overlay of what only the OpenAPI v3 documents say: the `default` of each
+property (or item, or value) that Go's decoding fills in — `{}` for a struct, `""`, `0`,
+`false` for a non-pointer scalar, and the declared defaults — which the v2 document leaves out.
 """
 import json
 import sys
@@ -50,5 +56,40 @@ def main():
     sys.stdout.write("\n")
 
 
+def defaults_of(node):
+    """The merge patch holding every `default` under `node` (properties, items, values)."""
+    patch = {}
+    if not isinstance(node, dict):
+        return patch
+    if "default" in node:
+        patch["default"] = node["default"]
+    props = {}
+    for prop, p in node.get("properties", {}).items():
+        d = defaults_of(p)
+        if d:
+            props[prop] = d
+    if props:
+        patch["properties"] = props
+    for held in ("items", "additionalProperties"):
+        d = defaults_of(node.get(held))
+        if d:
+            patch[held] = d
+    return patch
+
+
+def main_v3(paths):
+    overlay = {}
+    for path in paths:
+        for name, schema in json.load(open(path))["components"]["schemas"].items():
+            d = defaults_of(schema)
+            if d and name not in overlay:
+                overlay[name] = d
+    json.dump(overlay, sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "--v3":
+        main_v3(sys.argv[2:])
+    else:
+        main()

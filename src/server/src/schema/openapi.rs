@@ -322,7 +322,7 @@ fn render_v2(resources: &[ServedResource]) -> Value {
         "swagger": "2.0",
         "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
         "paths": paths,
-        "definitions": schemas(Flavor::V2, &roots, &custom),
+        "definitions": schemas(Flavor::V2, &roots, &custom, None),
         "securityDefinitions": {
             "BearerToken": {"description": "Bearer Token authentication", "type": "apiKey",
                             "name": "authorization", "in": "header"}
@@ -353,7 +353,7 @@ fn render_v3(resources: &[ServedResource]) -> OpenApiV3 {
             "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
             "paths": paths,
             "components": {
-                "schemas": schemas(Flavor::V3, &roots, &custom),
+                "schemas": schemas(Flavor::V3, &roots, &custom, Some((&group, &version))),
                 "securitySchemes": {
                     "BearerToken": {"type": "apiKey", "description": "Bearer Token authentication",
                                     "name": "authorization", "in": "header"}
@@ -964,7 +964,45 @@ fn type_meta_properties() -> (Value, Value) {
 }
 
 /// The schemas reachable from `roots`, converted to the flavor's form, sorted by name.
-fn schemas(flavor: Flavor, roots: &BTreeSet<String>, custom: &BTreeMap<String, Value>) -> Value {
+/// What only kube's OpenAPI v3 documents say of the built-in types: the zero-value `default`s
+/// Go's decoding fills in. A JSON merge patch over the definitions, written by
+/// `scripts/extract-openapi-overlay.py --v3` (see the data's `NOTICE.md`).
+static V3_OVERLAY_JSON: &[u8] =
+    include_bytes!("../../data/kubernetes-openapi-1.36/overlay-v3.json");
+
+fn v3_overlay() -> &'static Map<String, Value> {
+    static OVERLAY: OnceLock<Map<String, Value>> = OnceLock::new();
+    OVERLAY.get_or_init(|| serde_json::from_slice(V3_OVERLAY_JSON).unwrap_or_default())
+}
+
+/// A built-in definition as a v3 document of `group_version` shows it: with its defaults, and
+/// the kinds a shared type (`DeleteOptions`, `WatchEvent`) is served as reduced to core/v1's and
+/// the document's own.
+fn v3_definition(name: &str, raw: &Value, group_version: (&str, &str)) -> Value {
+    let mut def = raw.clone();
+    if let Some(patch) = v3_overlay().get(name) {
+        json_patch::merge(&mut def, patch);
+    }
+    if let Some(Value::Array(gvks)) = def.get_mut("x-kubernetes-group-version-kind")
+        && gvks.len() > 1
+    {
+        gvks.retain(|g| {
+            let gv = (
+                g["group"].as_str().unwrap_or_default(),
+                g["version"].as_str().unwrap_or_default(),
+            );
+            gv == ("", "v1") || gv == group_version
+        });
+    }
+    def
+}
+
+fn schemas(
+    flavor: Flavor,
+    roots: &BTreeSet<String>,
+    custom: &BTreeMap<String, Value>,
+    group_version: Option<(&str, &str)>,
+) -> Value {
     let defs = Definitions::builtin();
     let mut out = BTreeMap::new();
     let mut queue: VecDeque<String> = roots.iter().cloned().collect();
@@ -982,6 +1020,8 @@ fn schemas(flavor: Flavor, roots: &BTreeSet<String>, custom: &BTreeMap<String, V
         collect_refs(raw, &mut queue);
         let converted = if custom.contains_key(&name) {
             convert_custom(flavor, raw)
+        } else if let Some(gv) = group_version {
+            convert_definition(flavor, &name, &v3_definition(&name, raw, gv))
         } else {
             convert_definition(flavor, &name, raw)
         };
