@@ -4,7 +4,8 @@
 //! conversion `None`; versions without a schema of a non-structural CRD get one that keeps
 //! everything), or for a built-in type one made from discovery and OpenAPI v2 (`openapi`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context, Result, bail};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
@@ -27,6 +28,13 @@ struct Discovered {
     /// The version `ServerPreferredResources` gives: the group's preferred version when it
     /// lists the resource, else the first version that does.
     preferred: Option<String>,
+}
+
+impl Discovered {
+    /// What the CRD made from OpenAPI depends on besides the document.
+    fn fingerprint(&self) -> String {
+        serde_json::json!([self.resource, self.versions, self.preferred]).to_string()
+    }
 }
 
 /// The group's versions in the server's order, and its preferred version.
@@ -116,18 +124,74 @@ pub async fn crd(
         .with_context(|| format!("getting the CRD {name}"))?
     {
         Some(crd) => Ok(prepare(crd)),
-        None => {
-            let doc: serde_json::Value = client
-                .request(
-                    http::Request::get("/openapi/v2")
-                        .header(http::header::ACCEPT, "application/json")
-                        .body(Vec::new())?,
-                )
-                .await
-                .context("getting the service cluster's OpenAPI v2 document")?;
-            from_openapi(&doc, group, kind, &discovered)
-        }
+        None => built_in(client, group, kind, &discovered).await,
     }
+}
+
+/// The CRDs made from OpenAPI, by the document's ETag and what discovery said: the document is
+/// megabytes, and the controllers ask again on every reconcile. kube-openapi's ETag is the
+/// document's hash, so one ETag is one document whichever server sent it.
+type BuiltIns = HashMap<(String, String, String), (String, CustomResourceDefinition)>;
+
+fn built_ins() -> &'static Mutex<BuiltIns> {
+    static CACHE: OnceLock<Mutex<BuiltIns>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The CRD of a built-in kind, made again only when the OpenAPI document (asked for with the
+/// last one's ETag) or discovery changed.
+async fn built_in(
+    client: &kube::Client,
+    group: &str,
+    kind: &str,
+    discovered: &Discovered,
+) -> Result<CustomResourceDefinition> {
+    let key = (group.to_owned(), kind.to_owned(), discovered.fingerprint());
+    let known = built_ins()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    let mut request =
+        http::Request::get("/openapi/v2").header(http::header::ACCEPT, "application/json");
+    if let Some((etag, _)) = &known {
+        request = request.header(http::header::IF_NONE_MATCH, etag.as_str());
+    }
+    let response = client
+        .send(request.body(kube::client::Body::empty())?)
+        .await
+        .context("getting the service cluster's OpenAPI v2 document")?;
+    if response.status() == http::StatusCode::NOT_MODIFIED
+        && let Some((_, crd)) = known
+    {
+        return Ok(crd);
+    }
+    let status = response.status();
+    let etag = response
+        .headers()
+        .get(http::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .context("reading the service cluster's OpenAPI v2 document")?
+        .to_bytes();
+    if !status.is_success() {
+        bail!(
+            "getting the service cluster's OpenAPI v2 document: {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let doc: serde_json::Value =
+        serde_json::from_slice(&body).context("decoding the OpenAPI v2 document")?;
+    let crd = from_openapi(&doc, group, kind, discovered)?;
+    if let Some(etag) = etag {
+        built_ins()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, (etag, crd.clone()));
+    }
+    Ok(crd)
 }
 
 /// `<plural>.<group>`, `<plural>.core` for the core group.
