@@ -22,7 +22,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
 use kcp_api::apis::v1alpha1;
 use sha1::{Digest, Sha1};
 
-use kcp_api::gojson::{self, Object};
+use kcp_api::gojson::{self, Object, write_array};
 
 /// Label on every schema the agent creates: the agent's name.
 pub const AGENT_NAME_LABEL: &str = "syncagent.kcp.io/agent-name";
@@ -348,17 +348,6 @@ fn write_column(out: &mut String, c: &CustomResourceColumnDefinition) {
     }
     o.string("jsonPath", &c.json_path);
     o.end();
-}
-
-fn write_array<T>(out: &mut String, items: &[T], write: impl Fn(&mut String, &T)) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write(out, item);
-    }
-    out.push(']');
 }
 
 fn write_props_map(out: &mut String, map: &BTreeMap<String, JSONSchemaProps>) {

@@ -367,16 +367,21 @@ impl<'a> Object<'a> {
     }
 }
 
-/// Appends a `[]string` (non-nil).
-pub fn write_strings(out: &mut String, values: &[String]) {
+/// Appends a slice (non-nil), each item written by `write`.
+pub fn write_array<T>(out: &mut String, items: &[T], write: impl Fn(&mut String, &T)) {
     out.push('[');
-    for (i, v) in values.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        write_string(out, v);
+        write(out, item);
     }
     out.push(']');
+}
+
+/// Appends a `[]string` (non-nil).
+pub fn write_strings(out: &mut String, values: &[String]) {
+    write_array(out, values, |out, v| write_string(out, v));
 }
 
 #[cfg(test)]
