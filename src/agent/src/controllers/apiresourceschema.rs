@@ -25,7 +25,7 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
     let q = queue.clone();
     let pr_watch = super::watch(prs.clone(), watcher::Config::default().labels(&selector));
     tokio::spawn(async move {
-        let mut events = pr_watch.boxed();
+        let mut events = pr_watch;
         while let Some(ev) = events.next().await {
             if let Ok(watcher::Event::Apply(pr) | watcher::Event::InitApply(pr)) = ev {
                 q.add(pr.name().to_string());
@@ -40,7 +40,7 @@ pub async fn run(kcp: Arc<Kcp>, local: kube::Client, agent_name: String, selecto
     );
     let sel = selector.clone();
     tokio::spawn(async move {
-        let mut events = crd_watch.boxed();
+        let mut events = crd_watch;
         while let Some(ev) = events.next().await {
             let Ok(watcher::Event::Apply(crd)) = ev else {
                 continue;

@@ -129,7 +129,7 @@ async fn watch_remote(ctx: Arc<Ctx>, url: Arc<str>) {
         }
     };
     let api = Api::<DynamicObject>::all_with(client, &ctx.spec.remote);
-    let mut events = super::watch(api, watcher::Config::default()).boxed();
+    let mut events = super::watch(api, watcher::Config::default());
     let key_of = |o: &DynamicObject, value: &Value| -> Option<Key> {
         let cluster = o.metadata.annotations.as_ref()?.get(CLUSTER_ANNOTATION)?;
         let known = ctx
@@ -171,7 +171,7 @@ async fn watch_local(ctx: Arc<Ctx>) {
     let api = Api::<DynamicObject>::all_with(ctx.local.clone(), &ctx.spec.local);
     let config =
         watcher::Config::default().labels(&format!("{AGENT_NAME_LABEL}={}", ctx.spec.agent_name));
-    let mut events = super::watch(api, config).boxed();
+    let mut events = super::watch(api, config);
     while let Some(ev) = events.next().await {
         let ev = match ev {
             Ok(ev) => ev,

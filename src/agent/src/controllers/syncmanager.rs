@@ -77,7 +77,7 @@ pub async fn run(
     );
     let c = ctx.clone();
     tokio::spawn(async move {
-        let mut events = pr_watch.boxed();
+        let mut events = pr_watch;
         while let Some(ev) = events.next().await {
             match ev {
                 Ok(watcher::Event::Apply(pr) | watcher::Event::InitApply(pr)) => {
@@ -99,7 +99,7 @@ pub async fn run(
     );
     let c = ctx.clone();
     tokio::spawn(async move {
-        let mut events = slice_watch.boxed();
+        let mut events = slice_watch;
         while let Some(ev) = events.next().await {
             if let Ok(watcher::Event::Apply(_)) = ev {
                 let names: Vec<String> = c

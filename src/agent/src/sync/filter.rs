@@ -39,6 +39,11 @@ impl Filter {
         })
     }
 
+    /// Whether the filter selects everything (no `spec.filter`): nothing to look at.
+    pub fn is_empty(&self) -> bool {
+        self.resource.is_none() && self.namespace.is_none()
+    }
+
     /// Whether the namespace's labels are needed.
     pub fn needs_namespace(&self) -> bool {
         self.namespace.is_some()
@@ -122,7 +127,7 @@ mod tests {
     fn no_filter_selects_everything() {
         let f = Filter::new(None, false).unwrap();
         assert!(f.matches(&labels(&[]), &labels(&[])));
-        assert!(!f.needs_namespace());
+        assert!(f.is_empty() && !f.needs_namespace());
         let empty = filter(json!({"resource": {}}), true).unwrap();
         assert!(empty.matches(&labels(&[]), &labels(&[])));
     }

@@ -237,6 +237,9 @@ impl Primary<'_> {
     /// Whether the filter selects `remote` (its namespace read through the virtual workspace
     /// when the filter looks at namespaces).
     async fn selected(&self, remote: &Value) -> anyhow::Result<bool> {
+        if self.filter.is_empty() {
+            return Ok(true);
+        }
         let labels = meta::labels(remote);
         let mut namespace_labels = BTreeMap::new();
         let ns = namespace_of(remote);
