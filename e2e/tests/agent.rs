@@ -1765,3 +1765,493 @@ spec: {{image: 'ubuntu:latest'}}
         "a released copy stays"
     );
 }
+
+/// The claims a consumer accepts for Secrets as related objects (and their namespaces).
+const SECRET_CLAIMS: &str =
+    "  - {resource: secrets, verbs: ['*'], selector: {matchAll: true}, state: Accepted}
+  - {resource: namespaces, verbs: ['*'], selector: {matchAll: true}, state: Accepted}
+";
+
+/// A Secret with one data key (`password`), as YAML.
+fn secret(ns: &str, name: &str, labels: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD.encode(password);
+    format!(
+        "apiVersion: v1
+kind: Secret
+metadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}
+type: Opaque
+data: {{password: {data}}}
+"
+    )
+}
+
+/// The `password` of a Secret (`kubectl get -o json`), decoded.
+fn password(secret: &Value) -> String {
+    use base64::Engine as _;
+    let data = secret["data"]["password"].as_str().unwrap_or_default();
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default()
+}
+
+/// Follows every case of `TestSyncRelatedObjects` (one PublishedResource holds them all, one
+/// entry per case), `TestDeletePrimaryWithRelatedKcpResource`,
+/// `TestRelatedResourceCleanupDisabled` and `TestRelatedResourceCleanupEnabled`; and ours: a
+/// related object's change on either side reaches the other without `watch` (upstream #118),
+/// also for an origin object made after its primary object synced.
+#[test]
+fn sync_related_objects() {
+    let mut env = Env::new("related");
+    let secret_entry = |id: &str, origin: &str, object: &str| {
+        format!(
+            "  - identifier: {id}\n    origin: {origin}\n    kind: Secret\n    object:\n{object}"
+        )
+    };
+    let named = |name: &str| format!("      template: {{template: {name}}}\n");
+    let in_namespace = |name: &str, kcp: &str, service: &str| {
+        format!(
+            "{}      namespace:\n        template: {{template: '{{{{ if eq .Side \"kcp\" }}}}{kcp}{{{{ else }}}}{service}{{{{ end }}}}'}}\n",
+            named(name)
+        )
+    };
+    let selected = |labels: &str, name: &str| {
+        format!(
+            "      selector:\n        matchLabels: {labels}\n        rewrite: {{template: {{template: {name}}}}}\n"
+        )
+    };
+    let same_ns = "{{ .Object.metadata.namespace }}";
+    let related = [
+        secret_entry("up", "service", &named("up-credentials")),
+        secret_entry("down", "kcp", &named("down-credentials")),
+        format!(
+            "{}    cleanup: true\n",
+            secret_entry(
+                "up-new-namespace",
+                "service",
+                &in_namespace("up-ns-credentials", "new-namespace", same_ns)
+            )
+        ),
+        secret_entry(
+            "down-new-namespace",
+            "kcp",
+            &in_namespace("down-ns-credentials", same_ns, "related-new-namespace"),
+        ),
+        secret_entry(
+            "up-foreign-namespace",
+            "service",
+            &in_namespace("foreign-credentials", same_ns, "related-other-namespace"),
+        ),
+        secret_entry(
+            "selected",
+            "service",
+            &selected("{find: me}", "selected-credentials"),
+        ),
+        secret_entry(
+            "cluster-fields",
+            "service",
+            &selected(
+                "{find: 'foo-{{ .ClusterName | len }}'}",
+                "cluster-credentials",
+            ),
+        ),
+        secret_entry(
+            "templated-selector",
+            "service",
+            &selected(
+                "{'  {{ list \"fi\" \"nd\" | join \"-\" }} ': \"\\n{{ lower \\\"ME\\\" }}\\n \"}",
+                "templated-credentials",
+            ),
+        ),
+    ]
+    .concat();
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "{}  related:\n{related}",
+            crontabs_spec(
+                "  naming: {namespace: 'related-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"
+            )
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    env.export_once("the secrets claim", |e| {
+        claimed(e).contains(&"/secrets".to_string())
+    });
+    let team = env.consumer_accepting("team-1", SECRET_CLAIMS);
+    env.create_in(
+        &team,
+        &crontab(
+            "my-crontab",
+            "default",
+            "{cronSpec: '* * *', image: ubuntu}",
+        ),
+    );
+    let copy = env.copy(&agent, "related-default", "my-crontab");
+    let cluster = copy["metadata"]["labels"]["syncagent.kcp.io/remote-object-cluster"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The fake operator's Secrets on the service cluster, the tenant's in kcp.
+    env.service
+        .kubectl(&["create", "namespace", "related-other-namespace"], None);
+    let service_secrets = [
+        secret("related-default", "up-credentials", "", "up"),
+        secret("related-default", "up-ns-credentials", "", "up-ns"),
+        secret(
+            "related-other-namespace",
+            "foreign-credentials",
+            "",
+            "foreign",
+        ),
+        secret("related-default", "unknown-1", "find: me", "selected"),
+        secret(
+            "related-default",
+            "unknown-2",
+            &format!("find: foo-{}", cluster.len()),
+            "cluster",
+        ),
+        secret("related-default", "unknown-3", "fi-nd: me", "templated"),
+    ];
+    for s in service_secrets {
+        env.service_apply(&s);
+    }
+    env.apply(&team, &secret("default", "down-credentials", "", "down"));
+    env.apply(
+        &team,
+        &secret("default", "down-ns-credentials", "", "down-ns"),
+    );
+
+    let kcp_secret = |ns: &str, name: &str| {
+        env.k(
+            &team,
+            &["get", "secret", name, "-n", ns, "-o", "json"],
+            None,
+        )
+    };
+    let service_secret = |ns: &str, name: &str| {
+        env.service
+            .kubectl(&["get", "secret", name, "-n", ns, "-o", "json"], None)
+    };
+    let synced = |what: &str, get: &dyn Fn() -> Output, want: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = get();
+            if out.success() && password(&out.json()) == want {
+                return out.json();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what} not synced: agent log:\n{}",
+                agent.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    // Up from the service cluster: into the primary's namespace, a new one, from a foreign
+    // one, found by labels (plain, with the cluster's name, templated with whitespace).
+    for (ns, name, want) in [
+        ("default", "up-credentials", "up"),
+        ("new-namespace", "up-ns-credentials", "up-ns"),
+        ("default", "foreign-credentials", "foreign"),
+        ("default", "selected-credentials", "selected"),
+        ("default", "cluster-credentials", "cluster"),
+        ("default", "templated-credentials", "templated"),
+    ] {
+        synced(name, &|| kcp_secret(ns, name), want);
+    }
+    let labels = |name: &str| kcp_secret("default", name).json()["metadata"].clone();
+    assert!(labels("up-credentials")["finalizers"].is_null());
+    assert_eq!(labels("selected-credentials")["labels"]["find"], "me");
+    assert_eq!(labels("templated-credentials")["labels"]["fi-nd"], "me");
+    // Down from kcp: into the copy's namespace and a new one; the originals hold the finalizer.
+    for (ns, name, want) in [
+        ("related-default", "down-credentials", "down"),
+        ("related-new-namespace", "down-ns-credentials", "down-ns"),
+    ] {
+        synced(name, &|| service_secret(ns, name), want);
+    }
+    // The agent's own finalizer on related objects (upstream #172).
+    assert_eq!(
+        kcp_secret("default", "down-credentials").json()["metadata"]["finalizers"],
+        serde_json::json!(["related.syncagent.kcp.io/cleanup"])
+    );
+    // The service's objects are named on the primary object.
+    wait_until(
+        "the related-object annotation",
+        Duration::from_secs(30),
+        || {
+            env.k(
+                &team,
+                &[
+                    "get",
+                    "crontab",
+                    "my-crontab",
+                    "-n",
+                    "default",
+                    "-o",
+                    "json",
+                ],
+                None,
+            )
+            .json()["metadata"]["annotations"]["related-resources.syncagent.kcp.io/up.0"]
+                == r#"{"namespace":"default","name":"up-credentials","apiVersion":"v1","kind":"Secret"}"#
+        },
+    );
+
+    // Changes on either side reach the other without the primary object changing (no
+    // `watch` configured).
+    env.service_apply(&secret("related-default", "up-credentials", "", "rotated"));
+    synced(
+        "the rotated up",
+        &|| kcp_secret("default", "up-credentials"),
+        "rotated",
+    );
+    env.k(
+        &team,
+        &["apply", "-f", "-"],
+        Some(&secret("default", "down-credentials", "", "changed")),
+    )
+    .ok();
+    synced(
+        "the changed down",
+        &|| service_secret("related-default", "down-credentials"),
+        "changed",
+    );
+    // A copy deleted in kcp is made again.
+    env.k(
+        &team,
+        &["delete", "secret", "selected-credentials", "-n", "default"],
+        None,
+    )
+    .ok();
+    synced(
+        "the deleted copy",
+        &|| kcp_secret("default", "selected-credentials"),
+        "selected",
+    );
+
+    // The primary object deleted: copies of kcp's objects go (their originals stay, released),
+    // copies in kcp stay but with `cleanup`, the service's objects stay.
+    env.k(
+        &team,
+        &["delete", "crontab", "my-crontab", "-n", "default"],
+        None,
+    )
+    .ok();
+    wait_until("the primary object gone", Duration::from_secs(30), || {
+        !env.k(
+            &team,
+            &["get", "crontab", "my-crontab", "-n", "default"],
+            None,
+        )
+        .success()
+    });
+    assert!(!service_secret("related-default", "down-credentials").success());
+    assert!(!service_secret("related-new-namespace", "down-ns-credentials").success());
+    assert!(
+        kcp_secret("default", "down-credentials").json()["metadata"]["finalizers"].is_null(),
+        "the original is released: {}",
+        kcp_secret("default", "down-credentials").stdout
+    );
+    assert!(
+        kcp_secret("default", "up-credentials").success(),
+        "cleanup: false keeps it"
+    );
+    assert!(
+        !kcp_secret("new-namespace", "up-ns-credentials").success(),
+        "cleanup: true deletes it"
+    );
+    assert!(service_secret("related-default", "up-ns-credentials").success());
+}
+
+/// The conflict policies (ours; the Go agent always adopts): `Fail` leaves a foreign object of
+/// the copy's name untouched and reports it, `Overwrite` replaces it, `Adopt` takes it keeping
+/// its spec; the copy of another kcp object is never taken. And the deletion order (upstream
+/// #115): a copy waits for the kcp object's other finalizers, unless the object asks for the
+/// Go agent's order.
+#[test]
+fn conflicts_and_deletion_order() {
+    let mut env = Env::new("conflict");
+    let ns = "conflict-default";
+    let spec = |policy: &str| {
+        crontabs_spec(&format!(
+            "  naming: {{namespace: 'conflict-{{{{ .Object.metadata.namespace }}}}', name: '{{{{ .Object.metadata.name }}}}'}}\n  conflictPolicy: {policy}\n"
+        ))
+    };
+    env.publish("publish-crontabs", &spec("Fail"));
+    let metrics = free_address();
+    let agent = env.start_agent(&["--metrics-address", &metrics]);
+    let team = env.consumer("team-1");
+    env.service.kubectl(&["create", "namespace", ns], None);
+    let local = |name: &str, labels: &str| {
+        format!(
+            "apiVersion: example.com/v1
+kind: CronTab
+metadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}
+spec: {{image: theirs}}
+"
+        )
+    };
+    let get_local = |name: &str| {
+        env.service.kubectl(
+            &["get", "crontab.example.com", name, "-n", ns, "-o", "json"],
+            None,
+        )
+    };
+    let warned = |name: &str| {
+        env.k(
+            &team,
+            &[
+                "get",
+                "events",
+                "-n",
+                "default",
+                "--field-selector",
+                &format!("involvedObject.name={name},reason=SyncConflict"),
+                "-o",
+                "name",
+            ],
+            None,
+        )
+        .stdout
+        .lines()
+        .count()
+            > 0
+    };
+
+    // Fail: the foreign object stays byte for byte; a Warning, the conflict counted.
+    env.service_apply(&local("taken", ""));
+    let before = get_local("taken").json();
+    env.create_in(&team, &crontab("taken", "default", "{image: ours}"));
+    wait_until("the SyncConflict event", Duration::from_secs(30), || {
+        warned("taken")
+    });
+    let pr = env.pr_name("publish-crontabs");
+    wait_until("the conflict counted", Duration::from_secs(30), || {
+        series(
+            &scrape(&metrics),
+            &format!(
+                "sync_agent_sync_errors_total{{published_resource=\"{pr}\",reason=\"conflict\"}}"
+            ),
+        )
+        .is_some_and(|n| n >= 1.0)
+    });
+    assert_eq!(
+        get_local("taken").json(),
+        before,
+        "the foreign object was changed"
+    );
+    // Freed, the name gets the copy.
+    env.service
+        .kubectl(&["delete", "crontab.example.com", "taken", "-n", ns], None)
+        .ok();
+    let copy = env.copy(&agent, ns, "taken");
+    assert_eq!(copy["spec"]["image"], "ours");
+    // A kcp object deleted while its copy's name is taken: only the finalizer goes.
+    env.service_apply(&local("blocked", ""));
+    env.create_in(&team, &crontab("blocked", "default", "{image: ours}"));
+    wait_until("the SyncConflict event", Duration::from_secs(30), || {
+        warned("blocked")
+    });
+    env.k(
+        &team,
+        &["delete", "crontab", "blocked", "-n", "default"],
+        None,
+    )
+    .ok();
+    assert_eq!(get_local("blocked").json()["spec"]["image"], "theirs");
+
+    // Overwrite: the desired state replaces it, and it is the copy from then on.
+    env.publish("publish-crontabs", &spec("Overwrite"));
+    env.service_apply(&local("overwritten", "mine: x"));
+    env.create_in(&team, &crontab("overwritten", "default", "{image: ours}"));
+    wait_until("the object overwritten", Duration::from_secs(30), || {
+        let o = get_local("overwritten").json();
+        o["spec"]["image"] == "ours"
+            && o["metadata"]["labels"]["syncagent.kcp.io/agent-name"] == "conflict"
+            && o["metadata"]["labels"]["mine"].is_null()
+    });
+
+    // Adopt: labelled as the copy, its spec kept (the Go agent's adoption)…
+    env.publish("publish-crontabs", &spec("Adopt"));
+    env.service_apply(&local("adopted", ""));
+    env.create_in(&team, &crontab("adopted", "default", "{image: ours}"));
+    wait_until("the object adopted", Duration::from_secs(30), || {
+        let o = get_local("adopted").json();
+        o["metadata"]["labels"]["syncagent.kcp.io/agent-name"] == "conflict"
+    });
+    // …but never the copy of another kcp object.
+    env.service_apply(&local(
+        "anothers",
+        "syncagent.kcp.io/remote-object-cluster: elsewhere",
+    ));
+    env.create_in(&team, &crontab("anothers", "default", "{image: ours}"));
+    wait_until("the SyncConflict event", Duration::from_secs(30), || {
+        warned("anothers")
+    });
+    assert_eq!(get_local("anothers").json()["spec"]["image"], "theirs");
+
+    // Deletion order: a copy waits for the kcp object's other finalizers…
+    let held = |name: &str, annotations: &str| {
+        format!(
+            "apiVersion: kcp.example.com/v1
+kind: CronTab
+metadata: {{name: {name}, namespace: default, finalizers: [example.com/hold], annotations: {{{annotations}}}}}
+spec: {{image: ours}}
+"
+        )
+    };
+    env.create_in(&team, &held("held", ""));
+    env.create_in(
+        &team,
+        &held("first", "syncagent.kcp.io/delete-copy-first: 'true'"),
+    );
+    env.create_in(&team, &crontab("sentinel", "default", "{image: ours}"));
+    for name in ["held", "first", "sentinel"] {
+        env.copy(&agent, ns, name);
+    }
+    for name in ["held", "first", "sentinel"] {
+        env.k(
+            &team,
+            &["delete", "crontab", name, "-n", "default", "--wait=false"],
+            None,
+        )
+        .ok();
+    }
+    // …unless the object asks for the Go agent's order.
+    wait_until("the copy deleted first", Duration::from_secs(30), || {
+        !get_local("first").success()
+    });
+    wait_until("the sentinel's copy gone", Duration::from_secs(30), || {
+        !get_local("sentinel").success()
+    });
+    assert!(get_local("held").success(), "the copy did not wait");
+    env.k(
+        &team,
+        &[
+            "patch",
+            "crontab",
+            "held",
+            "-n",
+            "default",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"remove","path":"/metadata/finalizers/0"}]"#,
+        ],
+        None,
+    )
+    .ok();
+    wait_until("the held copy gone", Duration::from_secs(30), || {
+        !get_local("held").success()
+    });
+    wait_until("the held object gone", Duration::from_secs(30), || {
+        !env.k(&team, &["get", "crontab", "held", "-n", "default"], None)
+            .success()
+    });
+}

@@ -255,6 +255,7 @@ pub fn sync_error_reason(e: &anyhow::Error) -> &'static str {
         Some(Failure::KcpRequest) => "kcp_request",
         Some(Failure::Naming) => "naming",
         Some(Failure::State) => "state",
+        Some(Failure::Conflict) => "conflict",
         None if e.chain().any(|c| c.downcast_ref::<kube::Error>().is_some()) => "service_request",
         None => "other",
     }
@@ -398,6 +399,8 @@ impl<K: Hash + Eq + Clone> SyncMetrics<K> {
         let direction = match write {
             Write::Copy => "down",
             Write::Status => "up",
+            Write::Related { up: true } => "up",
+            Write::Related { up: false } => "down",
             Write::Finalizer => return,
         };
         let Some(arrival) = lock(&self.inner).arrivals.get(&key_id(key)).copied() else {

@@ -65,3 +65,22 @@ pub fn subresources(crd: &CustomResourceDefinition) -> Vec<String> {
     }
     out
 }
+
+/// Whether the storage version's schema has `status.conditions` (where the agent reports a
+/// name conflict).
+pub fn has_status_conditions(crd: &CustomResourceDefinition) -> bool {
+    let Some(v) = crd.spec.versions.iter().find(|v| v.storage) else {
+        return false;
+    };
+    let schema = v
+        .schema
+        .as_ref()
+        .and_then(|s| s.open_api_v3_schema.as_ref());
+    let status = schema
+        .and_then(|s| s.properties.as_ref())
+        .and_then(|p| p.get("status"));
+    status
+        .and_then(|s| s.properties.as_ref())
+        .is_some_and(|p| p.contains_key("conditions"))
+        || status.is_some_and(|s| s.x_kubernetes_preserve_unknown_fields == Some(true))
+}

@@ -150,6 +150,18 @@ impl<K: Clone + Eq + Hash> Cache<K> {
         serde_json::from_str(&inner.objects.get(key)?.json).ok()
     }
 
+    /// The keys of the objects `pred` holds for (each parsed: for the rare lookups that are
+    /// not by key).
+    pub fn find(&self, pred: impl Fn(&K, &Value) -> bool) -> Vec<K> {
+        let inner = self.read();
+        inner
+            .objects
+            .iter()
+            .filter(|(k, e)| serde_json::from_str::<Value>(&e.json).is_ok_and(|v| pred(k, &v)))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     pub fn contains(&self, key: &K) -> bool {
         self.read().objects.contains_key(key)
     }

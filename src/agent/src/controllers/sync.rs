@@ -22,6 +22,7 @@ use crate::metrics::SyncMetrics;
 use crate::sync::filter::Filter;
 use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
 use crate::sync::object::{Namespaces, Observed, Outcome, Primary};
+use crate::sync::related::{Interest, Related, Side};
 
 /// Workers per published resource (the Go agent has 4, `numSyncWorkers`): a reconcile mostly
 /// waits on the servers, so more of them sync more objects at once.
@@ -54,6 +55,14 @@ pub struct Spec {
     pub workspace_paths: bool,
     /// `spec.filter`.
     pub filter: Filter,
+    /// `spec.related`, with their resources on both sides.
+    pub related: Vec<Related>,
+    /// `spec.deletion.waitForOtherFinalizers` (absent: true).
+    pub wait_for_other_finalizers: bool,
+    /// `spec.conflictPolicy`.
+    pub conflict_policy: kcp_api::syncagent::v1alpha1::ConflictPolicy,
+    /// Whether the projected schema has `status.conditions`.
+    pub remote_conditions: bool,
 }
 
 /// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
@@ -80,13 +89,20 @@ struct Ctx {
     queue: Arc<Queue<Key>>,
     /// Workspace paths by logical cluster (a workspace's path does not change).
     paths: RwLock<HashMap<String, String>>,
+    /// What each kcp object's related objects were last looked for by: a related object's
+    /// change on either side brings back the kcp objects interested in it.
+    interests: RwLock<HashMap<Key, Vec<Interest>>>,
+    /// The name conflicts in a row of each kcp object, for their retries' backoff.
+    conflicts: std::sync::Mutex<HashMap<Key, u32>>,
 }
 
 /// Runs until aborted.
 pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
     let kept = spec.subresources.clone();
+    // Related objects are found in the whole copy (a reference to its spec).
+    let whole = !spec.related.is_empty();
     let copies = Cache::new(Box::new(move |k: &str| {
-        matches!(k, "apiVersion" | "kind") || kept.iter().any(|s| s == k)
+        whole || matches!(k, "apiVersion" | "kind") || kept.iter().any(|s| s == k)
     }));
     let ctx = Arc::new(Ctx {
         metrics: SyncMetrics::new(&spec.published_resource),
@@ -100,10 +116,35 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
         namespaces: Namespaces::default(),
         queue: Queue::named(crate::metrics::SYNC),
         paths: RwLock::new(HashMap::new()),
+        interests: RwLock::new(HashMap::new()),
+        conflicts: std::sync::Mutex::new(HashMap::new()),
     });
     let mut tasks = tokio::task::JoinSet::new();
-    for url in endpoints {
-        tasks.spawn(watch_remote(ctx.clone(), url.into()));
+    for url in &endpoints {
+        tasks.spawn(watch_remote(ctx.clone(), url.as_str().into()));
+    }
+    // One watch per related resource and side (on the kcp side, per endpoint).
+    let mut watched: Vec<(Side, String, String)> = Vec::new();
+    for related in &ctx.spec.related {
+        for side in [Side::Kcp, Side::Service] {
+            let r = &related.resource(side).api;
+            let id = (side, r.api_version.clone(), r.plural.clone());
+            if watched.contains(&id) {
+                continue;
+            }
+            watched.push(id);
+            match side {
+                Side::Service => {
+                    tasks.spawn(watch_related(ctx.clone(), side, r.clone(), None));
+                }
+                Side::Kcp => {
+                    for url in &endpoints {
+                        let url: Arc<str> = url.as_str().into();
+                        tasks.spawn(watch_related(ctx.clone(), side, r.clone(), Some(url)));
+                    }
+                }
+            }
+        }
     }
     tasks.spawn(watch_local(ctx.clone()));
     for _ in 0..WORKERS {
@@ -203,6 +244,138 @@ async fn watch_local(ctx: Arc<Ctx>) {
     }
 }
 
+/// Watches a related resource on one side (on the kcp side through the virtual workspace at
+/// `url`): each change reconciles the kcp objects whose related objects it may be, by what
+/// they were last looked for ([`Interest`]) and by the entries' `watch` (owner references or
+/// a selector of primary objects).
+async fn watch_related(ctx: Arc<Ctx>, side: Side, resource: ApiResource, url: Option<Arc<str>>) {
+    let client = match &url {
+        Some(url) => match ctx.kcp.client(url, "*") {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("sync: virtual workspace {url}: {e}");
+                return;
+            }
+        },
+        None => ctx.local.clone(),
+    };
+    let api = Api::<DynamicObject>::all_with(client, &resource);
+    let mut events = super::watch(api, watcher::Config::default());
+    while let Some(ev) = events.next().await {
+        let obj = match ev {
+            Ok(
+                watcher::Event::Apply(o) | watcher::Event::InitApply(o) | watcher::Event::Delete(o),
+            ) => o,
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::debug!("sync: watching related {}: {e}", resource.plural);
+                continue;
+            }
+        };
+        for key in related_changed(&ctx, side, &resource, &obj) {
+            ctx.metrics.arrived(&key);
+            ctx.queue.add(key);
+        }
+    }
+}
+
+/// The kcp objects a change of the related object `obj` (of `resource`, on `side`) concerns.
+fn related_changed(ctx: &Ctx, side: Side, resource: &ApiResource, obj: &DynamicObject) -> Vec<Key> {
+    let meta = &obj.metadata;
+    let cluster = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(CLUSTER_ANNOTATION))
+        .map(String::as_str)
+        .unwrap_or_default();
+    let (ns, name) = (
+        meta.namespace.as_deref().unwrap_or_default(),
+        meta.name.as_deref().unwrap_or_default(),
+    );
+    let labels = meta.labels.clone().unwrap_or_default();
+    let entries: Vec<usize> = ctx
+        .spec
+        .related
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            let a = &r.resource(side).api;
+            a.api_version == resource.api_version && a.plural == resource.plural
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut keys: Vec<Key> = ctx
+        .interests
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter(|(key, interests)| {
+            (side == Side::Service || key.1.cluster_name == cluster)
+                && interests
+                    .iter()
+                    .any(|i| entries.contains(&i.related) && i.matches(side, ns, name, &labels))
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
+    // The entries' own `watch`, on their origin side.
+    for i in entries {
+        let related = &ctx.spec.related[i];
+        let Some(watch) = related
+            .spec
+            .watch
+            .as_ref()
+            .filter(|_| related.origin == side)
+        else {
+            continue;
+        };
+        let (api_version, kind) = match side {
+            Side::Kcp => (&ctx.spec.remote.api_version, &ctx.spec.remote.kind),
+            Side::Service => (&ctx.spec.local.api_version, &ctx.spec.local.kind),
+        };
+        let owner = meta
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|o| o.api_version == *api_version && o.kind == *kind)
+            .map(|o| o.name.clone());
+        let selector = watch
+            .by_selector
+            .clone()
+            .and_then(|s| kube::core::Selector::try_from(s).ok());
+        let selects = |v: &Value| {
+            use kube::core::SelectorExt as _;
+            selector
+                .as_ref()
+                .is_some_and(|s| s.matches(&crate::sync::meta::labels(v)))
+        };
+        let owned = |v: &Value, ns_of_primary: &str| {
+            watch.by_owner.is_some()
+                && owner.as_deref() == v["metadata"]["name"].as_str()
+                && ns_of_primary == ns
+        };
+        match side {
+            Side::Kcp => keys.extend(ctx.remote.find(|k, v| {
+                k.1.cluster_name == cluster && (owned(v, &k.1.namespace) || selects(v))
+            })),
+            Side::Service => {
+                let endpoints = ctx.endpoint_of.read().unwrap_or_else(|p| p.into_inner());
+                keys.extend(
+                    ctx.copies
+                        .find(|_, v| {
+                            owned(v, v["metadata"]["namespace"].as_str().unwrap_or_default())
+                                || selects(v)
+                        })
+                        .into_iter()
+                        .filter_map(|k| Some((endpoints.get(&k.cluster_name)?.clone(), k))),
+                );
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 async fn work(ctx: Arc<Ctx>) {
     let mut synced = ctx.copies_synced.subscribe();
     // Only a closed channel (the controller going away) errs.
@@ -215,12 +388,31 @@ async fn work(ctx: Arc<Ctx>) {
         let result = reconcile(&ctx, &key).await;
         let known = ctx.remote.contains(&key);
         ctx.metrics.finished(&key, started, &result, known);
+        let conflicted = result.as_ref().err().is_some_and(|e| {
+            e.downcast_ref::<crate::sync::object::Failure>()
+                == Some(&crate::sync::object::Failure::Conflict)
+        });
+        let conflicts = {
+            let mut all = ctx.conflicts.lock().unwrap_or_else(|p| p.into_inner());
+            if conflicted {
+                let n = all.entry(key.clone()).or_default();
+                *n += 1;
+                *n
+            } else {
+                all.remove(&key);
+                0
+            }
+        };
         match result {
             Ok(Outcome::Done) => {}
             Ok(Outcome::Requeue) => ctx.queue.add_after(key.clone(), REQUEUE),
             Err(e) => {
                 tracing::warn!(object = %key.1, "sync: {e:#}");
-                ctx.queue.retry(key.clone(), Duration::from_secs(1));
+                // A name conflict waits for someone to free the name: 1 s, doubling, at most
+                // 5 minutes between tries.
+                let delay = Duration::from_secs(1 << conflicts.saturating_sub(1).min(8))
+                    .min(Duration::from_secs(300));
+                ctx.queue.retry(key.clone(), delay);
             }
         }
         ctx.queue.done(&key);
@@ -230,6 +422,10 @@ async fn work(ctx: Arc<Ctx>) {
 async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
     let (url, object) = key;
     let Some(remote) = ctx.remote.get(key) else {
+        ctx.interests
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
         return Ok(Outcome::Done);
     };
     let copy = ctx.copies.get(&copy_key(object));
@@ -242,8 +438,12 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
     };
     let naming = |o: &Value| (ctx.spec.naming)(o, cluster, &path);
     let event_client = remote_client.clone();
+    let warning_client = remote_client.clone();
     let event = move |o: &Value, reason: &'static str, message: &'static str| {
         crate::events::emit(event_client.clone(), o, "Normal", reason, message);
+    };
+    let warning = move |o: &Value, reason: &'static str, message: &str| {
+        crate::events::emit(warning_client.clone(), o, "Warning", reason, message);
     };
     let observed = |o: Observed<'_>| match o {
         Observed::Remote(v) => {
@@ -273,6 +473,19 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         observed: &observed,
         namespaces: &ctx.namespaces,
         filter: &ctx.spec.filter,
+        related: &ctx.spec.related,
+        wait_for_other_finalizers: ctx.spec.wait_for_other_finalizers,
+        conflict_policy: ctx.spec.conflict_policy,
+        remote_conditions: ctx.spec.remote_conditions,
+        warning: &warning,
+        interests: &|interests| {
+            let mut all = ctx.interests.write().unwrap_or_else(|p| p.into_inner());
+            if interests.is_empty() {
+                all.remove(key);
+            } else {
+                all.insert(key.clone(), interests);
+            }
+        },
     };
     primary.process(remote, copy).await
 }

@@ -22,6 +22,7 @@ use crate::kcp::{Kcp, apis_resource};
 use crate::metrics::{self, Reconciled};
 use crate::published;
 use crate::sync::filter::Filter;
+use crate::sync::related::Related;
 
 /// A running controller and what it was started from.
 struct Running {
@@ -188,6 +189,20 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
             return Ok(false);
         }
     }
+    // Related resources, found on both sides (on the kcp side, as the virtual workspace
+    // serves them once the export claims them).
+    let mut related = Vec::new();
+    for r in &pr.spec.related {
+        let found = match endpoints.first() {
+            Some(url) => Related::discover(r, &ctx.kcp.client(url, "*")?, &ctx.local).await?,
+            None => None,
+        };
+        let Some(found) = found else {
+            tracing::info!(published_resource = %name, related = %r.identifier, "Not all required resources are yet available");
+            return Ok(false);
+        };
+        related.push(found);
+    }
     let rules = pr
         .spec
         .naming
@@ -219,6 +234,10 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
         naming,
         workspace_paths: pr.spec.enable_workspace_paths,
         filter,
+        related,
+        wait_for_other_finalizers: pr.waits_for_other_finalizers(),
+        conflict_policy: pr.conflict_policy(),
+        remote_conditions: published::has_status_conditions(&projected),
     };
     ctx.stop(name);
     tracing::info!(published_resource = %name, "starting its sync controller");

@@ -4,4 +4,5 @@ pub mod filter;
 pub mod meta;
 pub mod naming;
 pub mod object;
+pub mod related;
 pub mod state;

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, anyhow};
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
@@ -17,7 +17,10 @@ use serde_json::{Value, json};
 
 use super::filter::Filter;
 use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey, RELEASED_LABEL};
+use super::related::{self, Interest, Processed, Related, RelatedSync};
 use super::state::{self, StateStore};
+use kcp_api::syncagent::v1alpha1::ConflictPolicy;
+use kcp_api::syncagent::{DELETE_COPY_FIRST_ANNOTATION, DELETION_PROPAGATION_POLICY_ANNOTATION};
 
 /// What to do after a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +44,9 @@ pub enum Write {
     Copy,
     /// The kcp object's status: the sync up.
     Status,
+    /// A related object (or its copy): towards kcp (`up`, service-origin objects) or the
+    /// service cluster.
+    Related { up: bool },
 }
 
 /// Told of each [`Write`].
@@ -107,6 +113,9 @@ pub enum Failure {
     Naming,
     /// The last-known state Secret.
     State,
+    /// The copy's name is taken by another object (`conflictPolicy: Fail`, or the copy of
+    /// another kcp object).
+    Conflict,
 }
 
 impl std::fmt::Display for Failure {
@@ -115,6 +124,7 @@ impl std::fmt::Display for Failure {
             Failure::KcpRequest => "request to kcp",
             Failure::Naming => "naming the copy",
             Failure::State => "last-known state",
+            Failure::Conflict => "name conflict",
         })
     }
 }
@@ -152,6 +162,18 @@ pub struct Primary<'a> {
     pub namespaces: &'a Namespaces,
     /// Which kcp objects are synced (`spec.filter`).
     pub filter: &'a Filter,
+    /// `spec.related`, with their resources.
+    pub related: &'a [Related],
+    /// Told what the related objects of the object were looked for by, each time.
+    pub interests: &'a (dyn Fn(Vec<Interest>) + Send + Sync),
+    /// `spec.deletion.waitForOtherFinalizers`.
+    pub wait_for_other_finalizers: bool,
+    /// `spec.conflictPolicy`.
+    pub conflict_policy: ConflictPolicy,
+    /// Whether the projected schema has `status.conditions` (where a conflict is reported).
+    pub remote_conditions: bool,
+    /// A Warning event about the kcp object (reason, message).
+    pub warning: &'a (dyn Fn(&Value, &'static str, &str) + Send + Sync),
 }
 
 fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
@@ -162,23 +184,23 @@ fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> A
     }
 }
 
-fn to_value(o: &DynamicObject) -> anyhow::Result<Value> {
+pub(super) fn to_value(o: &DynamicObject) -> anyhow::Result<Value> {
     Ok(serde_json::to_value(o)?)
 }
 
-fn from_value(v: Value) -> anyhow::Result<DynamicObject> {
+pub(super) fn from_value(v: Value) -> anyhow::Result<DynamicObject> {
     Ok(serde_json::from_value(v)?)
 }
 
-fn namespace_of(o: &Value) -> &str {
+pub(super) fn namespace_of(o: &Value) -> &str {
     o["metadata"]["namespace"].as_str().unwrap_or_default()
 }
 
-fn name_of(o: &Value) -> &str {
+pub(super) fn name_of(o: &Value) -> &str {
     o["metadata"]["name"].as_str().unwrap_or_default()
 }
 
-fn deleting(o: &Value) -> bool {
+pub(super) fn deleting(o: &Value) -> bool {
     !o["metadata"]["deletionTimestamp"].is_null()
 }
 
@@ -217,6 +239,17 @@ impl Primary<'_> {
         if !self.selected(&remote).await? {
             return self.release(remote, copy).await;
         }
+        // A deleted object's copy waits for its other finalizers.
+        if deleting(&remote) && copy.is_some() && !self.copy_may_go(&remote) {
+            return Ok(Outcome::Done);
+        }
+        // The related objects go before the copy when the object is deleted (§5.5).
+        if deleting(&remote)
+            && let Some(c) = &copy
+            && self.sync_related(&states, &mut remote, c, true).await? == Outcome::Requeue
+        {
+            return Ok(Outcome::Requeue);
+        }
         for _ in 0..MAX_STEPS {
             match self.step(&key, &states, &remote, copy.as_ref()).await? {
                 Step::Remote(o) => {
@@ -228,7 +261,68 @@ impl Primary<'_> {
                     copy = Some(o);
                 }
                 Step::Wait => return Ok(Outcome::Requeue),
-                Step::Done => return Ok(Outcome::Done),
+                Step::Done => {
+                    return match &copy {
+                        Some(c) if !deleting(&remote) => {
+                            self.sync_related(&states, &mut remote, c, false).await
+                        }
+                        _ => Ok(Outcome::Done),
+                    };
+                }
+            }
+        }
+        Ok(Outcome::Requeue)
+    }
+
+    /// The related objects of `remote` (whose copy is `copy`, whole), step by step as the
+    /// object itself; `primary_deleting` deletes the copies that go with it.
+    async fn sync_related(
+        &self,
+        states: &StateStore,
+        remote: &mut Value,
+        copy: &Value,
+        primary_deleting: bool,
+    ) -> anyhow::Result<Outcome> {
+        if self.related.is_empty() {
+            return Ok(Outcome::Done);
+        }
+        let resource = related::Resource {
+            api: self.remote_resource.clone(),
+            namespaced: self.remote_namespaced,
+        };
+        let event_client = self.remote_client.clone();
+        let event = move |o: &Value, type_: &str, reason: &str, message: &str| {
+            crate::events::emit(event_client.clone(), o, type_, reason, message);
+        };
+        for _ in 0..MAX_STEPS {
+            let mut interests = Vec::new();
+            let processed = RelatedSync {
+                agent_name: self.agent_name,
+                related: self.related,
+                clients: related::Clients {
+                    kcp: &self.remote_client,
+                    service: &self.local_client,
+                },
+                primaries: related::Primaries {
+                    remote,
+                    local: copy,
+                    cluster_name: self.cluster_name,
+                    workspace_path: self.workspace_path,
+                },
+                remote_resource: &resource,
+                states,
+                event: &event,
+            }
+            .process(primary_deleting, &mut interests)
+            .await;
+            (self.interests)(interests);
+            match processed? {
+                Processed::Done => return Ok(Outcome::Done),
+                Processed::Wrote { up } => (self.on_write)(Write::Related { up }),
+                Processed::Primary(written) => {
+                    (self.observed)(Observed::Remote(&written));
+                    *remote = written;
+                }
             }
         }
         Ok(Outcome::Requeue)
@@ -299,7 +393,7 @@ impl Primary<'_> {
             if let Some(copy) = copy {
                 if !deleting(copy) {
                     self.local_api(namespace_of(copy))
-                        .delete(name_of(copy), &DeleteParams::default())
+                        .delete(name_of(copy), &delete_params(remote))
                         .await?;
                     (self.on_write)(Write::Copy);
                     (self.event)(
@@ -410,6 +504,16 @@ impl Primary<'_> {
         Ok(Step::Done)
     }
 
+    /// Whether the copy of a deleted kcp object may be deleted: once the agent's finalizer is
+    /// the only one left on it (upstream #115: the copy is what other finalizers' controllers
+    /// may still be working with), unless the PublishedResource or the object asks for the
+    /// Go agent's order.
+    fn copy_may_go(&self, remote: &Value) -> bool {
+        !self.wait_for_other_finalizers
+            || remote["metadata"]["annotations"][DELETE_COPY_FIRST_ANNOTATION] == "true"
+            || meta::finalizers(remote).iter().all(|f| f == FINALIZER)
+    }
+
     /// Adds or removes the agent's finalizer (the list sorted, as the Go agent writes it); the
     /// object as written, when anything changed.
     async fn set_finalizer(&self, remote: &Value, present: bool) -> anyhow::Result<Option<Value>> {
@@ -464,15 +568,46 @@ impl Primary<'_> {
         meta::set_all(&mut copy, "labels", &labels);
         meta::set_all(&mut copy, "annotations", &key.annotations());
         let api = self.local_api(&ns);
-        match api.create(&PostParams::default(), &from_value(copy)?).await {
+        match api
+            .create(&PostParams::default(), &from_value(copy.clone())?)
+            .await
+        {
             Ok(created) => to_value(&created),
             Err(kube::Error::Api(e)) if e.code == 409 => {
-                // Adopted: its spec stays, it gets the labels that make it the copy.
                 let mut existing = to_value(&api.get(&name).await?)?;
-                meta::set_all(&mut existing, "labels", &labels);
-                meta::set_all(&mut existing, "annotations", &key.annotations());
+                let theirs = meta::labels(&existing);
+                let ours = key.labels();
+                let its_copy = ours.iter().all(|(k, v)| theirs.get(k) == Some(v));
+                let another_copy =
+                    !its_copy && theirs.contains_key(meta::REMOTE_OBJECT_CLUSTER_LABEL);
+                let policy = if another_copy {
+                    // Never taken from another kcp object.
+                    ConflictPolicy::Fail
+                } else if its_copy {
+                    ConflictPolicy::Adopt
+                } else {
+                    self.conflict_policy
+                };
+                let taken = match policy {
+                    ConflictPolicy::Fail => {
+                        return Err(self.conflict(remote, &existing, another_copy).await);
+                    }
+                    // Adopted: its spec stays, it gets the labels that make it the copy.
+                    ConflictPolicy::Adopt => {
+                        meta::set_all(&mut existing, "labels", &labels);
+                        meta::set_all(&mut existing, "annotations", &key.annotations());
+                        existing
+                    }
+                    // Overwritten: the desired state, on the existing object's identity.
+                    ConflictPolicy::Overwrite => {
+                        let mut desired = copy;
+                        desired["metadata"]["resourceVersion"] =
+                            existing["metadata"]["resourceVersion"].clone();
+                        desired
+                    }
+                };
                 let adopted = api
-                    .replace(&name, &PostParams::default(), &from_value(existing)?)
+                    .replace(&name, &PostParams::default(), &from_value(taken)?)
                     .await?;
                 to_value(&adopted)
             }
@@ -483,6 +618,71 @@ impl Primary<'_> {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Reports that the copy's name is taken by `existing`, which is left untouched: a
+    /// Warning Event on the kcp object, a `Synced` condition where its schema has
+    /// `status.conditions`; the error (counted as a conflict) retries with backoff.
+    async fn conflict(
+        &self,
+        remote: &Value,
+        existing: &Value,
+        another_copy: bool,
+    ) -> anyhow::Error {
+        let what = if another_copy {
+            "the copy of another kcp object"
+        } else {
+            "an object the agent did not make"
+        };
+        let message = format!(
+            "Cannot place the object: {} {}/{} on the service cluster is {what} (conflictPolicy: Fail).",
+            self.local_resource.kind,
+            namespace_of(existing),
+            name_of(existing),
+        );
+        (self.warning)(remote, "SyncConflict", &message);
+        if self.remote_conditions
+            && let Err(e) = self.set_conflict_condition(remote, &message).await
+        {
+            tracing::debug!("the conflict condition not written: {e}");
+        }
+        anyhow!("{message}").context(Failure::Conflict)
+    }
+
+    /// Sets the `Synced` condition of the kcp object to False with reason `SyncConflict`.
+    async fn set_conflict_condition(&self, remote: &Value, message: &str) -> anyhow::Result<()> {
+        let mut updated = remote.clone();
+        let mut conditions: Vec<Value> = remote["status"]["conditions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if conditions.iter().any(|c| {
+            c["type"] == "Synced" && c["reason"] == "SyncConflict" && c["message"] == message
+        }) {
+            return Ok(());
+        }
+        conditions.retain(|c| c["type"] != "Synced");
+        conditions.push(json!({
+            "type": "Synced",
+            "status": "False",
+            "reason": "SyncConflict",
+            "message": message,
+            "lastTransitionTime": k8s_openapi::jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        }));
+        if !updated["status"].is_object() {
+            updated["status"] = json!({});
+        }
+        updated["status"]["conditions"] = json!(conditions);
+        let api = self.remote_api(remote);
+        let updated = from_value(updated)?;
+        if self.remote_status_subresource {
+            api.replace_status(name_of(remote), &PostParams::default(), &updated)
+                .await?;
+        } else {
+            api.replace(name_of(remote), &PostParams::default(), &updated)
+                .await?;
+        }
+        Ok(())
     }
 
     fn copy_labels(&self, key: &ObjectKey) -> BTreeMap<String, String> {
@@ -497,23 +697,7 @@ impl Primary<'_> {
         if self.namespaces.known(ns) {
             return Ok(());
         }
-        let api = Api::<Namespace>::all(self.local_client.clone());
-        if api.get_opt(ns).await?.is_some() {
-            self.namespaces.insert(ns);
-            return Ok(());
-        }
-        let namespace = Namespace {
-            metadata: kube::api::ObjectMeta {
-                name: Some(ns.to_string()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        match api.create(&PostParams::default(), &namespace).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(e)) if e.code == 409 => {}
-            Err(e) => return Err(e.into()),
-        }
+        ensure_namespace(&self.local_client, ns).await?;
         self.namespaces.insert(ns);
         Ok(())
     }
@@ -529,9 +713,7 @@ impl Primary<'_> {
     ) -> anyhow::Result<Option<Value>> {
         let api = self.local_api(namespace_of(copy));
         let written = match states.get(key).await.context(Failure::State)? {
-            Some(mut last) => {
-                last["apiVersion"] = current["apiVersion"].clone();
-                last["kind"] = current["kind"].clone();
+            Some(last) => {
                 // The copy's own labels and annotations, repaired where they went missing.
                 let mut missing_labels = BTreeMap::new();
                 for (k, v) in self.copy_labels(key) {
@@ -547,14 +729,7 @@ impl Primary<'_> {
                 }
                 meta::set_all(&mut current, "labels", &missing_labels);
                 meta::set_all(&mut current, "annotations", &missing_annotations);
-                for s in self.subresources {
-                    for o in [&mut last, &mut current] {
-                        if let Some(m) = o.as_object_mut() {
-                            m.remove(*s);
-                        }
-                    }
-                }
-                let patch = merge_patch(&last, &current);
+                let patch = spec_patch(last, current.clone(), self.subresources);
                 if patch == json!({}) {
                     return Ok(None);
                 }
@@ -572,27 +747,7 @@ impl Primary<'_> {
                 );
                 // The whole copy: the caller's may hold only its metadata and subresources.
                 let mut updated = to_value(&api.get(name_of(copy)).await?)?;
-                if let (Some(dst), Some(src)) = (updated.as_object_mut(), current.as_object()) {
-                    for (k, v) in src {
-                        if matches!(k.as_str(), "apiVersion" | "kind" | "metadata")
-                            || self.subresources.contains(&k.as_str())
-                        {
-                            continue;
-                        }
-                        dst.insert(k.clone(), v.clone());
-                    }
-                }
-                for field in ["labels", "annotations"] {
-                    let entries: BTreeMap<String, String> = current["metadata"][field]
-                        .as_object()
-                        .map(|m| {
-                            m.iter()
-                                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    meta::set_all(&mut updated, field, &entries);
-                }
+                overwrite_with(&mut updated, &current, self.subresources);
                 api.replace(name_of(copy), &PostParams::default(), &from_value(updated)?)
                     .await?
             }
@@ -600,6 +755,82 @@ impl Primary<'_> {
         (self.on_write)(Write::Copy);
         states.put(key, &current).await.context(Failure::State)?;
         Ok(Some(to_value(&written)?))
+    }
+}
+
+/// Makes the namespace `ns` with `client` unless it is there.
+pub(super) async fn ensure_namespace(client: &kube::Client, ns: &str) -> anyhow::Result<()> {
+    let api = Api::<Namespace>::all(client.clone());
+    if api.get_opt(ns).await?.is_some() {
+        return Ok(());
+    }
+    let namespace = Namespace {
+        metadata: kube::api::ObjectMeta {
+            name: Some(ns.to_string()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    match api.create(&PostParams::default(), &namespace).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(e)) if e.code == 409 => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The three-way patch of a copy's spec (§5.6-F): from the last-known state to the current
+/// one (its type taken over), without the subresources' fields.
+pub fn spec_patch(mut last: Value, mut current: Value, subresources: &[&str]) -> Value {
+    last["apiVersion"] = current["apiVersion"].clone();
+    last["kind"] = current["kind"].clone();
+    for s in subresources {
+        for o in [&mut last, &mut current] {
+            if let Some(m) = o.as_object_mut() {
+                m.remove(*s);
+            }
+        }
+    }
+    merge_patch(&last, &current)
+}
+
+/// The update of a copy when the last-known state is lost (§5.6-F): every top-level field of
+/// `current` but its type, metadata and subresources, and its labels and annotations added.
+pub fn overwrite_with(dest: &mut Value, current: &Value, subresources: &[&str]) {
+    if let (Some(dst), Some(src)) = (dest.as_object_mut(), current.as_object()) {
+        for (k, v) in src {
+            if matches!(k.as_str(), "apiVersion" | "kind" | "metadata")
+                || subresources.contains(&k.as_str())
+            {
+                continue;
+            }
+            dst.insert(k.clone(), v.clone());
+        }
+    }
+    for field in ["labels", "annotations"] {
+        let entries: BTreeMap<String, String> = current["metadata"][field]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        meta::set_all(dest, field, &entries);
+    }
+}
+
+/// The copy's deletion, with the propagation policy the kcp object asks for
+/// (`syncagent.kcp.io/deletion-propagation-policy`: `background`, `foreground` or `orphan`;
+/// else the server's default).
+fn delete_params(remote: &Value) -> DeleteParams {
+    let policy = remote["metadata"]["annotations"][DELETION_PROPAGATION_POLICY_ANNOTATION]
+        .as_str()
+        .unwrap_or_default();
+    match policy.to_ascii_lowercase().as_str() {
+        "background" => DeleteParams::background(),
+        "foreground" => DeleteParams::foreground(),
+        "orphan" => DeleteParams::orphan(),
+        _ => DeleteParams::default(),
     }
 }
 
@@ -634,6 +865,25 @@ pub fn merge_patch(from: &Value, to: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_copy_is_deleted_with_the_propagation_policy_asked_for() {
+        let with = |policy: &str| {
+            delete_params(&json!({"metadata": {"annotations": {
+                DELETION_PROPAGATION_POLICY_ANNOTATION: policy}}}))
+            .propagation_policy
+        };
+        use kube::api::PropagationPolicy as P;
+        assert!(matches!(with("background"), Some(P::Background)));
+        assert!(matches!(with("Foreground"), Some(P::Foreground)));
+        assert!(matches!(with("orphan"), Some(P::Orphan)));
+        assert!(with("sideways").is_none());
+        assert!(
+            delete_params(&json!({"metadata": {}}))
+                .propagation_policy
+                .is_none()
+        );
+    }
 
     #[test]
     fn merge_patches_carry_only_changes() {

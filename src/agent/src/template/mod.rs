@@ -39,7 +39,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use sprig::{sha1_hex, sha3short, sha3sum, short_hash};
+pub use sprig::{regex_replace_all, sha1_hex, sha3short, sha3sum, short_hash};
 /// Go's `strconv.Quote` (`%q`), for messages worded as the Go agent words them.
 pub(crate) use value::go_quote;
 pub use value::{Record, Value, to_serde_json};

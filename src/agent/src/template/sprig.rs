@@ -291,6 +291,12 @@ fn b64dec(v: &str) -> String {
     }
 }
 
+/// Go's `regexp.Compile(pattern)` then `ReplaceAllString(src, replacement)`: `$1` and
+/// `${name}` expanded, Go's error text when the pattern does not compile.
+pub fn regex_replace_all(pattern: &str, src: &str, replacement: &str) -> Result<String, String> {
+    Ok(replace_all(&compile(pattern)?, src, replacement, false))
+}
+
 /// Compiles a regular expression, with Go's error text (`error parsing regexp: CODE: `EXPR``)
 /// for the common syntax errors.
 fn compile(re: &str) -> Result<regex::Regex, String> {

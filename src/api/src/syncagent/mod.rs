@@ -15,6 +15,20 @@ pub const GROUP: &str = "syncagent.kcp.io";
 /// the service cluster's copy.
 pub const CLEANUP_FINALIZER: &str = "syncagent.kcp.io/cleanup";
 
+/// The finalizer an agent puts on kcp-origin related objects: `<agent-name>` followed by this,
+/// so that agents sharing an object never take each other's (not in the Go agent, which puts
+/// [`CLEANUP_FINALIZER`] there too).
+pub const AGENT_CLEANUP_FINALIZER_SUFFIX: &str = ".syncagent.kcp.io/cleanup";
+
+/// On a kcp object, `"true"`: its copy is deleted as soon as the object is (the Go agent's
+/// order), without waiting for the object's other finalizers.
+pub const DELETE_COPY_FIRST_ANNOTATION: &str = "syncagent.kcp.io/delete-copy-first";
+
+/// On a kcp object: the propagation policy (`background`, `foreground` or `orphan`) of its
+/// copy's deletion.
+pub const DELETION_PROPAGATION_POLICY_ANNOTATION: &str =
+    "syncagent.kcp.io/deletion-propagation-policy";
+
 // ---- labels and annotations on the service cluster's copies ------------------------------------
 
 /// Label `"true"`: a copy the agent let go of because its kcp object stopped matching the

@@ -105,6 +105,39 @@ pub struct PublishedResourceSpec {
     /// Whether objects are synchronised at all (absent: yes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronization: Option<SynchronizationSpec>,
+    /// How a kcp object's deletion reaches its copy (not in the Go agent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<DeletionSpec>,
+    /// What happens when the copy's name is taken by an object that is not this kcp object's
+    /// copy (not in the Go agent). Absent: `Adopt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_policy: Option<ConflictPolicy>,
+}
+
+/// How a kcp object's deletion reaches its copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionSpec {
+    /// Delete the copy only once the agent's finalizer is the only one left on the kcp object
+    /// (absent: true). `false` deletes it at once, as the Go agent does, for controllers in kcp
+    /// that wait for the copy to be gone before they release their own finalizer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_for_other_finalizers: Option<bool>,
+}
+
+string_enum! {
+    /// What the agent does when creating a copy finds an object of that name that is not the
+    /// copy of this kcp object.
+    #[derive(JsonSchema)]
+    pub enum ConflictPolicy {
+        /// Take it over, keeping its spec (the Go agent's behaviour), unless it is the copy of
+        /// another kcp object.
+        Adopt = "Adopt",
+        /// Leave it untouched, report the conflict and try again until the name is free.
+        Fail = "Fail",
+        /// Take it over, replacing it with the desired state.
+        Overwrite = "Overwrite",
+    }
 }
 
 /// A list of PublishedResources.
@@ -123,6 +156,20 @@ impl PublishedResource {
     /// The object's name ("" when unset).
     pub fn name(&self) -> &str {
         self.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the copy waits for the kcp object's other finalizers before it is deleted.
+    pub fn waits_for_other_finalizers(&self) -> bool {
+        self.spec
+            .deletion
+            .as_ref()
+            .and_then(|d| d.wait_for_other_finalizers)
+            .unwrap_or(true)
+    }
+
+    /// The conflict policy (absent: `Adopt`).
+    pub fn conflict_policy(&self) -> ConflictPolicy {
+        self.spec.conflict_policy.unwrap_or(ConflictPolicy::Adopt)
     }
 
     /// Whether objects are synchronised (`spec.synchronization` absent or enabled).

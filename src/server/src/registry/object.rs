@@ -70,15 +70,17 @@ pub fn strip_derived(obj: &mut Value) {
     if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
         a.remove(kcp_api::CLUSTER_ANNOTATION);
     }
-    if meta
-        .get("annotations")
-        .and_then(Value::as_object)
-        .is_some_and(Map::is_empty)
-    {
-        meta.remove("annotations");
-    }
-    // Explicit nulls are dropped, as Go's decoder leaves the zero value.
-    meta.retain(|_, v| !v.is_null());
+    // Explicit nulls are dropped, as Go's decoder leaves the zero value; so are empty maps and
+    // lists, which ObjectMeta's `omitempty` leaves out when the object is written
+    // (`managedFields: []` is a request to clear them, for the field manager to see).
+    meta.retain(|k, v| match v {
+        Value::Null => false,
+        Value::Object(m) => !(m.is_empty() && matches!(k.as_str(), "labels" | "annotations")),
+        Value::Array(a) => {
+            !(a.is_empty() && matches!(k.as_str(), "finalizers" | "ownerReferences"))
+        }
+        _ => true,
+    });
 }
 
 /// The current time as kube writes it (RFC 3339, seconds).
