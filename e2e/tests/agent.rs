@@ -244,6 +244,16 @@ spec:
         });
     }
 
+    /// A kcp object (`kubectl get -o json`; `null` when it cannot be read).
+    fn kcp_json(&self, path: &str, resource: &str, ns: &str, name: &str) -> Value {
+        let out = self.k(path, &["get", resource, name, "-n", ns, "-o", "json"], None);
+        if out.success() {
+            out.json()
+        } else {
+            Value::Null
+        }
+    }
+
     /// Waits for the CronTab copy `ns/name` on the service cluster; returns it.
     fn copy(&self, agent: &Agent, ns: &str, name: &str) -> Value {
         wait_for_copy(self, agent, "crontab.example.com", ns, name)
@@ -299,6 +309,28 @@ fn series(scrape: &str, name_and_labels: &str) -> Option<f64> {
         .find_map(|l| l.strip_prefix(name_and_labels)?.trim().parse().ok())
 }
 
+/// The service's operator at work: the CronTab copy `ns/name` gets `status.phase: Running`.
+fn set_running(env: &Env, ns: &str, name: &str) {
+    env.service
+        .kubectl(
+            &[
+                "patch",
+                "crontab.example.com",
+                name,
+                "-n",
+                ns,
+                "--subresource",
+                "status",
+                "--type",
+                "merge",
+                "-p",
+                r#"{"status":{"phase":"Running"}}"#,
+            ],
+            None,
+        )
+        .ok();
+}
+
 /// Follows the Go agent's `TestSyncSimpleObject`, then our own: the status written back, and
 /// deletion (the copy goes first, then the kcp object). Run on both service clusters.
 fn sync_simple_object_on(service: ServiceCluster, test: &str) {
@@ -345,24 +377,7 @@ fn sync_simple_object_on(service: ServiceCluster, test: &str) {
     );
 
     // The service's status reaches the tenant.
-    env.service
-        .kubectl(
-            &[
-                "patch",
-                "crontab.example.com",
-                "my-crontab",
-                "-n",
-                &ns,
-                "--subresource",
-                "status",
-                "--type",
-                "merge",
-                "-p",
-                r#"{"status":{"phase":"Running"}}"#,
-            ],
-            None,
-        )
-        .ok();
+    set_running(&env, &ns, "my-crontab");
     wait_until("the status back in kcp", Duration::from_secs(30), || {
         env.k(
             &team,
@@ -1985,20 +2000,7 @@ fn sync_related_objects() {
         "the related-object annotation",
         Duration::from_secs(30),
         || {
-            env.k(
-                &team,
-                &[
-                    "get",
-                    "crontab",
-                    "my-crontab",
-                    "-n",
-                    "default",
-                    "-o",
-                    "json",
-                ],
-                None,
-            )
-            .json()["metadata"]["annotations"]["related-resources.syncagent.kcp.io/up.0"]
+            env.kcp_json(&team, "crontab", "default", "my-crontab")["metadata"]["annotations"]["related-resources.syncagent.kcp.io/up.0"]
                 == r#"{"namespace":"default","name":"up-credentials","apiVersion":"v1","kind":"Secret"}"#
         },
     );
@@ -2254,4 +2256,72 @@ spec: {{image: ours}}
         !env.k(&team, &["get", "crontab", "held", "-n", "default"], None)
             .success()
     });
+}
+
+/// Mutations (the Go agent's `internal/mutation` rules, end to end): the copy gets the
+/// rewritten desired state (regex, template with gjson's accessors, CEL), the kcp object keeps
+/// its own; the status comes back through the status rules; a change in kcp reaches the copy
+/// rewritten again.
+#[test]
+fn mutations() {
+    let mut env = Env::new("mutation");
+    env.publish(
+        "publish-crontabs",
+        &crontabs_spec(
+            "  naming: {namespace: 'mutation-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}
+  mutation:
+    spec:
+    - regex: {path: spec.image, pattern: '^ubuntu:(.*)$', replacement: 'registry.local/ubuntu:$1'}
+    - template: {path: spec.cronSpec, template: '{{ .Value.String }} # {{ .LocalObject.metadata.name }}'}
+    status:
+    - cel: {path: status.phase, expression: 'value == \"Running\" ? \"Ready\" : value'}
+",
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer("team-1");
+    env.create_in(
+        &team,
+        &crontab(
+            "my-crontab",
+            "default",
+            "{cronSpec: '* * *', image: 'ubuntu:22.04'}",
+        ),
+    );
+    let copy = env.copy(&agent, "mutation-default", "my-crontab");
+    assert_eq!(copy["spec"]["image"], "registry.local/ubuntu:22.04");
+    assert_eq!(copy["spec"]["cronSpec"], "* * * # my-crontab");
+    let source = || env.kcp_json(&team, "crontab", "default", "my-crontab");
+    assert_eq!(source()["spec"]["image"], "ubuntu:22.04");
+
+    set_running(&env, "mutation-default", "my-crontab");
+    wait_until("the mutated status in kcp", Duration::from_secs(30), || {
+        source()["status"]["phase"] == "Ready"
+    });
+
+    env.k(
+        &team,
+        &[
+            "patch",
+            "crontab",
+            "my-crontab",
+            "-n",
+            "default",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"spec":{"image":"ubuntu:24.04"}}"#,
+        ],
+        None,
+    )
+    .ok();
+    wait_until(
+        "the change rewritten on the copy",
+        Duration::from_secs(30),
+        || {
+            env.copy(&agent, "mutation-default", "my-crontab")["spec"]["image"]
+                == "registry.local/ubuntu:24.04"
+        },
+    );
+    assert_eq!(source()["spec"]["image"], "ubuntu:24.04");
 }

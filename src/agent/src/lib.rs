@@ -13,6 +13,7 @@
 //! - `sync`: the per-object state machine (finalizer, copy, three-way merge, status back,
 //!   deletion) and the Go agent's state Secrets;
 //! - `template`: Go `text/template` with sprig, for naming and related resources;
+//! - `mutation`: the rewrite rules of `spec.mutation` (regex, template, delete, CEL);
 //! - [`leader`]: leader election on a Lease; [`metrics`]: the Prometheus series.
 
 pub mod apiresourceschema;
@@ -23,6 +24,7 @@ pub mod events;
 pub mod kcp;
 pub mod leader;
 pub mod metrics;
+pub mod mutation;
 pub mod openapi;
 pub mod options;
 pub mod projection;

@@ -63,6 +63,8 @@ pub struct Spec {
     pub conflict_policy: kcp_api::syncagent::v1alpha1::ConflictPolicy,
     /// Whether the projected schema has `status.conditions`.
     pub remote_conditions: bool,
+    /// `spec.mutation`, compiled.
+    pub mutator: Option<crate::mutation::Mutator>,
 }
 
 /// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
@@ -99,8 +101,9 @@ struct Ctx {
 /// Runs until aborted.
 pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<String>) {
     let kept = spec.subresources.clone();
-    // Related objects are found in the whole copy (a reference to its spec).
-    let whole = !spec.related.is_empty();
+    // Related objects are found in the whole copy (a reference to its spec), and mutations
+    // see it whole.
+    let whole = !spec.related.is_empty() || spec.mutator.is_some();
     let copies = Cache::new(Box::new(move |k: &str| {
         whole || matches!(k, "apiVersion" | "kind") || kept.iter().any(|s| s == k)
     }));
@@ -478,6 +481,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         conflict_policy: ctx.spec.conflict_policy,
         remote_conditions: ctx.spec.remote_conditions,
         warning: &warning,
+        mutator: ctx.spec.mutator.as_ref(),
         interests: &|interests| {
             let mut all = ctx.interests.write().unwrap_or_else(|p| p.into_inner());
             if interests.is_empty() {

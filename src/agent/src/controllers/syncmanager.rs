@@ -238,6 +238,7 @@ async fn reconcile(ctx: &Arc<Ctx>, name: &str) -> anyhow::Result<bool> {
         wait_for_other_finalizers: pr.waits_for_other_finalizers(),
         conflict_policy: pr.conflict_policy(),
         remote_conditions: published::has_status_conditions(&projected),
+        mutator: crate::mutation::Mutator::new(pr.spec.mutation.as_ref())?,
     };
     ctx.stop(name);
     tracing::info!(published_resource = %name, "starting its sync controller");

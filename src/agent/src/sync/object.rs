@@ -19,6 +19,7 @@ use super::filter::Filter;
 use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey, RELEASED_LABEL};
 use super::related::{self, Interest, Processed, Related, RelatedSync};
 use super::state::{self, StateStore};
+use crate::mutation::Mutator;
 use kcp_api::syncagent::v1alpha1::ConflictPolicy;
 use kcp_api::syncagent::{DELETE_COPY_FIRST_ANNOTATION, DELETION_PROPAGATION_POLICY_ANNOTATION};
 
@@ -174,6 +175,8 @@ pub struct Primary<'a> {
     pub remote_conditions: bool,
     /// A Warning event about the kcp object (reason, message).
     pub warning: &'a (dyn Fn(&Value, &'static str, &str) + Send + Sync),
+    /// `spec.mutation`, compiled.
+    pub mutator: Option<&'a Mutator>,
 }
 
 fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
@@ -440,11 +443,36 @@ impl Primary<'_> {
             return Ok(Step::Remote(finalized));
         }
 
-        let current = state::snapshot(remote, self.subresources);
+        // C. Mutations: the desired state (the source from here on), and the copy as the
+        // status rules make it.
+        let mutated;
+        let (source, copy) = match self.mutator {
+            None => (remote, copy),
+            Some(m) => {
+                let would_be;
+                let other = match copy {
+                    Some(c) => c,
+                    None => {
+                        would_be = self.would_be_copy(remote)?;
+                        &would_be
+                    }
+                };
+                let source = m
+                    .mutate_spec(remote, Some(other))
+                    .context("failed to apply mutations")?;
+                let copy = copy
+                    .map(|c| m.mutate_status(c, Some(&source)))
+                    .transpose()
+                    .context("failed to apply mutations")?;
+                mutated = (source, copy);
+                (&mutated.0, mutated.1.as_ref())
+            }
+        };
+        let current = state::snapshot(source, self.subresources);
 
         // D. The copy.
         let Some(copy) = copy else {
-            let created = self.create_copy(key, remote).await?;
+            let created = self.create_copy(key, source).await?;
             (self.on_write)(Write::Copy);
             (self.event)(remote, "ObjectPlaced", "Object has been placed.");
             states.put(key, &current).await.context(Failure::State)?;
@@ -541,25 +569,30 @@ impl Primary<'_> {
         Ok(Some(to_value(&written)?))
     }
 
-    /// Makes the copy of `remote` (or adopts an object already there under its name); the copy
-    /// as written.
-    async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<Value> {
+    /// The copy `remote` would have: its type, namespace and name on the service cluster,
+    /// its metadata not stripped yet (what mutations see as the other side before the copy
+    /// exists).
+    fn would_be_copy(&self, remote: &Value) -> anyhow::Result<Value> {
         let (ns, name) = (self.naming)(remote).context(Failure::Naming)?;
-        let ns = if self.local_namespaced {
-            ns
-        } else {
-            String::new()
-        };
         let mut copy = remote.clone();
         copy["apiVersion"] = json!(self.local_resource.api_version);
         copy["kind"] = json!(self.local_resource.kind);
         copy["metadata"]["name"] = json!(name);
         match copy["metadata"].as_object_mut() {
-            Some(m) if ns.is_empty() => {
+            Some(m) if !self.local_namespaced => {
                 m.remove("namespace");
             }
             _ => copy["metadata"]["namespace"] = json!(ns),
         }
+        Ok(copy)
+    }
+
+    /// Makes the copy of `remote` (the desired state; or adopts an object already there under
+    /// its name); the copy as written.
+    async fn create_copy(&self, key: &ObjectKey, remote: &Value) -> anyhow::Result<Value> {
+        let mut copy = self.would_be_copy(remote)?;
+        let ns = namespace_of(&copy).to_string();
+        let name = name_of(&copy).to_string();
         if !ns.is_empty() {
             self.ensure_namespace(&ns).await?;
         }

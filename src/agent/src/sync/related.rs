@@ -19,6 +19,7 @@
 //! primary object changes, upstream #118).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow, bail};
 use k8s_openapi::api::core::v1::Namespace;
@@ -39,6 +40,7 @@ use super::object::{
     to_value,
 };
 use super::state::{self, StateStore};
+use crate::mutation::Mutator;
 use crate::template::{self, Value as TemplateValue};
 use kcp_api::syncagent::AGENT_CLEANUP_FINALIZER_SUFFIX;
 
@@ -74,9 +76,11 @@ pub struct Resource {
 }
 
 /// A `spec.related` entry with its resource found on both sides.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Related {
     pub spec: RelatedResourceSpec,
+    /// The entry's `mutation`, compiled.
+    pub mutator: Option<Arc<Mutator>>,
     pub origin: Side,
     /// The configured resource, on the origin side.
     pub origin_resource: Resource,
@@ -143,6 +147,7 @@ impl Related {
         };
         Ok(Some(Related {
             spec: spec.clone(),
+            mutator: Mutator::new(spec.mutation.as_ref())?.map(Arc::new),
             origin,
             origin_resource,
             destination_resource,
@@ -887,13 +892,41 @@ impl ObjectSync<'_> {
             return Ok(true);
         }
 
+        // C. Mutations: the desired state (the source from here on); the copy's status rules
+        // only feed the status comparison.
+        let mutated;
+        let mut status_of_dest = dest.as_ref().and_then(|d| d.get("status").cloned());
+        let source = match &self.related.mutator {
+            None => source,
+            Some(m) => {
+                let would_be;
+                let other = match &dest {
+                    Some(d) => d,
+                    None => {
+                        would_be = self.would_be(&r.origin, r);
+                        &would_be
+                    }
+                };
+                mutated = m
+                    .mutate_spec(source, Some(other))
+                    .context("failed to apply mutations")?;
+                if let Some(d) = &dest {
+                    status_of_dest = m
+                        .mutate_status(d, Some(&mutated))
+                        .context("failed to apply mutations")?
+                        .get("status")
+                        .cloned();
+                }
+                &mutated
+            }
+        };
         let subresources = self.subresources();
         let current = state::snapshot(source, subresources);
 
         // D. The copy.
         let Some(dest) = dest else {
             let placed = self
-                .create(r, &key)
+                .create(source, r, &key)
                 .await
                 .context("failed to create destination object")?;
             self.event(
@@ -974,7 +1007,7 @@ impl ObjectSync<'_> {
         }
 
         // G. The status forward.
-        if self.related.spec.sync_status && source.get("status") != dest.get("status") {
+        if self.related.spec.sync_status && source.get("status") != status_of_dest.as_ref() {
             let mut updated = dest.clone();
             match source.get("status") {
                 Some(s) => updated["status"] = s.clone(),
@@ -1026,23 +1059,26 @@ impl ObjectSync<'_> {
 
     /// Makes the copy (or adopts an object of its name, which then gets the key labels, as
     /// the Go agent does); the copy as written.
-    async fn create(&self, r: &Resolved, key: &ObjectKey) -> anyhow::Result<Value> {
+    /// The copy `source` (the origin object, mutated) would have: the destination's type,
+    /// namespace and name, metadata not stripped yet.
+    fn would_be(&self, source: &Value, r: &Resolved) -> Value {
         let resource = &self.related.destination_resource;
-        let ns = if resource.namespaced {
-            r.namespace.clone()
-        } else {
-            String::new()
-        };
-        let mut copy = r.origin.clone();
+        let mut copy = source.clone();
         copy["apiVersion"] = json!(resource.api.api_version);
         copy["kind"] = json!(resource.api.kind);
         copy["metadata"]["name"] = json!(r.name);
         match copy["metadata"].as_object_mut() {
-            Some(m) if ns.is_empty() => {
+            Some(m) if !resource.namespaced => {
                 m.remove("namespace");
             }
-            _ => copy["metadata"]["namespace"] = json!(ns),
+            _ => copy["metadata"]["namespace"] = json!(r.namespace),
         }
+        copy
+    }
+
+    async fn create(&self, source: &Value, r: &Resolved, key: &ObjectKey) -> anyhow::Result<Value> {
+        let mut copy = self.would_be(source, r);
+        let ns = namespace_of(&copy).to_string();
         if !ns.is_empty() {
             // In kcp: in the primary's workspace, through the `namespaces` claim.
             ensure_namespace(self.clients.of(self.related.origin.opposite()), &ns)

@@ -48,10 +48,18 @@ pub(crate) struct State<'a> {
     vars: Vec<(String, Slot)>,
     /// The node being evaluated, for error messages: byte offset and its text.
     node: Option<(usize, String)>,
+    /// A missing or nil value prints as nothing (`html/template`'s way), not `<no value>`.
+    missing_empty: bool,
 }
 
 /// Executes a parsed template over `data`, returning the output or a Go-style error message.
-pub(crate) fn execute(name: &str, text: &str, tree: &Tree, data: &Value) -> Result<String, String> {
+pub(crate) fn execute(
+    name: &str,
+    text: &str,
+    tree: &Tree,
+    data: &Value,
+    missing_empty: bool,
+) -> Result<String, String> {
     // A nil interface given as the data is Go's invalid value.
     let data = if matches!(data, Value::Nil) {
         Value::Missing
@@ -67,6 +75,7 @@ pub(crate) fn execute(name: &str, text: &str, tree: &Tree, data: &Value) -> Resu
         out: String::new(),
         vars: vec![("$".to_string(), Slot::plain(data.clone()))],
         node: None,
+        missing_empty,
     };
     match s.walk_list(&Slot::plain(data), &tree.root) {
         Ok(()) => Ok(s.out),
@@ -128,6 +137,7 @@ impl State<'_> {
                 if pipe.decl.is_empty() {
                     self.at(pipe.pos, ctx);
                     match v {
+                        Value::Missing | Value::Nil if self.missing_empty => {}
                         Value::Missing => self.out.push_str("<no value>"),
                         v => super::value::write_go(&mut self.out, &v),
                     }

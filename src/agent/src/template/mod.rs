@@ -39,7 +39,9 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use sprig::{regex_replace_all, sha1_hex, sha3short, sha3sum, short_hash};
+pub use sprig::{
+    compile_go, go_replace_all, regex_replace_all, sha1_hex, sha3short, sha3sum, short_hash,
+};
 /// Go's `strconv.Quote` (`%q`), for messages worded as the Go agent words them.
 pub(crate) use value::go_quote;
 pub use value::{Record, Value, to_serde_json};
@@ -56,6 +58,15 @@ pub enum Error {
     /// Executing the template failed (`template: NAME:LINE:COL: executing ...`).
     #[error("failed to evaluate: {0}")]
     Exec(String),
+}
+
+impl Error {
+    /// Go's error text, without the agent's prefix.
+    pub fn text(&self) -> &str {
+        match self {
+            Error::Parse(t) | Error::Exec(t) => t,
+        }
+    }
 }
 
 /// A parsed template.
@@ -79,7 +90,13 @@ impl Template {
 
     /// Executes the template over `data`; the output is not trimmed.
     pub fn execute(&self, data: &Value) -> Result<String, Error> {
-        exec::execute(&self.name, &self.text, &self.tree, data).map_err(Error::Exec)
+        exec::execute(&self.name, &self.text, &self.tree, data, false).map_err(Error::Exec)
+    }
+
+    /// [`Self::execute`], a missing or nil value printing as nothing, as the Go agent's
+    /// mutation templates (`html/template`) print it.
+    pub fn execute_missing_empty(&self, data: &Value) -> Result<String, Error> {
+        exec::execute(&self.name, &self.text, &self.tree, data, true).map_err(Error::Exec)
     }
 }
 

@@ -294,7 +294,17 @@ fn b64dec(v: &str) -> String {
 /// Go's `regexp.Compile(pattern)` then `ReplaceAllString(src, replacement)`: `$1` and
 /// `${name}` expanded, Go's error text when the pattern does not compile.
 pub fn regex_replace_all(pattern: &str, src: &str, replacement: &str) -> Result<String, String> {
-    Ok(replace_all(&compile(pattern)?, src, replacement, false))
+    Ok(go_replace_all(&compile_go(pattern)?, src, replacement))
+}
+
+/// Go's `regexp.Compile`: the expression, or Go's error text.
+pub fn compile_go(pattern: &str) -> Result<regex::Regex, String> {
+    compile(pattern)
+}
+
+/// Go's `Regexp.ReplaceAllString`.
+pub fn go_replace_all(re: &regex::Regex, src: &str, replacement: &str) -> String {
+    replace_all(re, src, replacement, false)
 }
 
 /// Compiles a regular expression, with Go's error text (`error parsing regexp: CODE: `EXPR``)
