@@ -2325,3 +2325,115 @@ fn mutations() {
     );
     assert_eq!(source()["spec"]["image"], "ubuntu:24.04");
 }
+
+/// A CRD only `api_lifecycle` changes (the service cluster is shared).
+fn lifecycle_crd(with_replicas: bool) -> String {
+    let replicas = if with_replicas {
+        "\n              replicas: {type: integer}"
+    } else {
+        ""
+    };
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: lifecycles.example.com
+spec:
+  group: example.com
+  names: {{kind: Lifecycle, listKind: LifecycleList, plural: lifecycles, singular: lifecycle}}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              image: {{type: string}}{replicas}
+"
+    )
+}
+
+/// The API lifecycle (ours): a changed CRD makes a new APIResourceSchema, the export moves to
+/// it, and the tenant's objects made before keep syncing, now with the new field; nothing is
+/// converted (the schema's storage version is the CRD's).
+#[test]
+fn api_lifecycle() {
+    let mut env = Env::new("lifecycle");
+    env.service_apply(&lifecycle_crd(false));
+    env.publish(
+        "publish-lifecycles",
+        "  resource: {apiGroup: example.com, version: v1, kind: Lifecycle}
+  projection: {group: kcp.example.com}
+  naming: {namespace: 'lifecycle-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}
+",
+    );
+    let agent = env.start_agent(&[]);
+    let first = schemas(&env.export_with_schemas(1));
+    let team = env.consumer("team-1");
+    let object = |name: &str, spec: &str| {
+        format!(
+            "apiVersion: kcp.example.com/v1
+kind: Lifecycle
+metadata: {{name: {name}, namespace: default}}
+spec: {spec}
+"
+        )
+    };
+    env.create_in(&team, &object("before", "{image: a}"));
+    wait_for_copy(
+        &env,
+        &agent,
+        "lifecycle.example.com",
+        "lifecycle-default",
+        "before",
+    );
+
+    // The CRD gains a field: a new schema, and the export serves it instead.
+    env.service_apply(&lifecycle_crd(true));
+    let export = env.export_once("the export moved to a new schema", |e| {
+        let s = schemas(e);
+        s.len() == 1 && s != first
+    });
+    assert_ne!(schemas(&export), first);
+    // The object made before takes the new field, and so does a new one.
+    wait_until("the new field in kcp", Duration::from_secs(30), || {
+        env.k(
+            &team,
+            &["apply", "-f", "-"],
+            Some(&object("before", "{image: a, replicas: 3}")),
+        )
+        .success()
+            && env.kcp_json(&team, "lifecycle", "default", "before")["spec"]["replicas"] == 3
+    });
+    env.create_in(&team, &object("after", "{image: b, replicas: 2}"));
+    wait_until(
+        "both copies with the new field",
+        Duration::from_secs(30),
+        || {
+            let get = |name: &str| {
+                env.service.kubectl(
+                    &[
+                        "get",
+                        "lifecycle.example.com",
+                        name,
+                        "-n",
+                        "lifecycle-default",
+                        "-o",
+                        "json",
+                    ],
+                    None,
+                )
+            };
+            let (b, a) = (get("before"), get("after"));
+            b.success()
+                && a.success()
+                && b.json()["spec"]["replicas"] == 3
+                && a.json()["spec"]["replicas"] == 2
+        },
+    );
+}
