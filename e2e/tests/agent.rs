@@ -2437,3 +2437,347 @@ spec: {spec}
         },
     );
 }
+
+/// A CRD of `eksempel.no` whose spec takes anything (the related objects' tests).
+const BACKUPS: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.eksempel.no
+spec:
+  group: eksempel.no
+  names: {kind: Backup, listKind: BackupList, plural: backups, singular: backup}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
+";
+
+/// Follows both cases of `TestSyncNonStandardRelatedResources`: a ConfigMap on the service
+/// cluster becomes a Secret in kcp (`projection.resource`), and a resource of the same export
+/// (Backups, published with synchronization disabled) is a related resource.
+#[test]
+fn sync_non_standard_related_resources() {
+    let mut env = Env::new("nonstd");
+    env.service_apply(BACKUPS);
+    env.publish(
+        "publish-backups",
+        "  resource: {apiGroup: eksempel.no, version: v1, kind: Backup}
+  projection: {group: kcp.example.com}
+  synchronization: {enabled: false}
+",
+    );
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "{}  related:
+  - identifier: credentials
+    origin: service
+    version: v1
+    resource: configmaps
+    projection: {{resource: secrets}}
+    object: {{template: {{template: my-credentials}}}}
+  - identifier: the-backup
+    origin: service
+    group: eksempel.no
+    version: v1
+    resource: backups
+    projection: {{group: kcp.example.com}}
+    object: {{template: {{template: my-backup}}}}
+",
+            crontabs_spec(
+                "  naming: {namespace: 'nonstd-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"
+            )
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    env.export_with_schemas(2);
+    env.kcp.kubectl(&["ws", "create", "team-1"]).ok();
+    let team = "root:team-1".to_string();
+    env.bind(&team, SECRET_CLAIMS);
+    env.create_in(&team, &crontab("my-crontab", "default", "{image: ubuntu}"));
+    env.copy(&agent, "nonstd-default", "my-crontab");
+    env.service_apply(
+        "apiVersion: v1
+kind: ConfigMap
+metadata: {name: my-credentials, namespace: nonstd-default}
+data: {password: aHVudGVyMg==}
+",
+    );
+    env.service_apply(
+        "apiVersion: eksempel.no/v1
+kind: Backup
+metadata: {name: my-backup, namespace: nonstd-default}
+spec: {schedule: nightly}
+",
+    );
+    wait_until(
+        "the ConfigMap as a Secret in kcp",
+        Duration::from_secs(30),
+        || password(&env.kcp_json(&team, "secret", "default", "my-credentials")) == "hunter2",
+    );
+    wait_until("the Backup in kcp", Duration::from_secs(30), || {
+        env.kcp_json(&team, "backups.kcp.example.com", "default", "my-backup")["spec"]["schedule"]
+            == "nightly"
+    });
+    let _ = agent;
+}
+
+/// A CRD whose spec lists items by name (`TestSyncRelatedMultiObjects`' Backup).
+const HOLDERS: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: holders.example.com
+spec:
+  group: example.com
+  names: {kind: Holder, listKind: HolderList, plural: holders, singular: holder}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+";
+
+/// Follows both cases of `TestSyncRelatedMultiObjects`: a reference that finds an array pairs
+/// the kcp object's names with its copy's (the copy adopted, so its own spec names them), and
+/// a pair with an empty side is skipped.
+#[test]
+fn sync_related_multi_objects() {
+    let mut env = Env::new("multiobj");
+    env.service_apply(HOLDERS);
+    env.publish(
+        "publish-holders",
+        "  resource: {apiGroup: example.com, version: v1, kind: Holder}
+  projection: {group: kcp.example.com}
+  naming: {namespace: 'multiobj-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}
+  related:
+  - identifier: credentials
+    origin: service
+    kind: Secret
+    object:
+      reference: {path: 'spec.items.#.name'}
+",
+    );
+    let agent = env.start_agent(&[]);
+    let team = env.consumer_accepting("team-1", SECRET_CLAIMS);
+    let holder = |group: &str, ns: &str, name: &str, items: &[&str]| {
+        let items: Vec<String> = items.iter().map(|i| format!("{{name: '{i}'}}")).collect();
+        format!(
+            "apiVersion: {group}/v1
+kind: Holder
+metadata: {{name: {name}, namespace: {ns}}}
+spec: {{items: [{}]}}
+",
+            items.join(", ")
+        )
+    };
+    // The copies exist first, with their own names for the Secrets (adoption keeps them).
+    env.service
+        .kubectl(&["create", "namespace", "multiobj-default"], None);
+    env.service_apply(&holder(
+        "example.com",
+        "multiobj-default",
+        "sensible",
+        &["m-1", "m-2", "m-3"],
+    ));
+    env.service_apply(&holder(
+        "example.com",
+        "multiobj-default",
+        "gaps",
+        &["g-m-1", "g-m-2", ""],
+    ));
+    for (name, password) in [
+        ("m-1", "hunter1"),
+        ("m-2", "hunter2"),
+        ("m-3", "hunter3"),
+        ("g-m-1", "g1"),
+        ("g-m-2", "g2"),
+    ] {
+        env.service_apply(&secret("multiobj-default", name, "", password));
+    }
+    env.create_in(
+        &team,
+        &holder(
+            "kcp.example.com",
+            "default",
+            "sensible",
+            &["s-1", "s-2", "s-3"],
+        ),
+    );
+    env.create_in(
+        &team,
+        &holder("kcp.example.com", "default", "gaps", &["g-1", "", "g-3"]),
+    );
+    for (name, want) in [
+        ("s-1", "hunter1"),
+        ("s-2", "hunter2"),
+        ("s-3", "hunter3"),
+        ("g-1", "g1"),
+    ] {
+        wait_until(
+            &format!("the Secret {name} in kcp"),
+            Duration::from_secs(30),
+            || password(&env.kcp_json(&team, "secret", "default", name)) == want,
+        );
+    }
+    // The pairs with an empty side were skipped (the sentinel: g-1, synced in the same pass).
+    assert!(env.kcp_json(&team, "secret", "default", "g-3").is_null());
+    let annotations =
+        env.kcp_json(&team, "holder", "default", "sensible")["metadata"]["annotations"].clone();
+    assert_eq!(
+        annotations["related-resources.syncagent.kcp.io/credentials.2"],
+        r#"{"namespace":"default","name":"s-3","apiVersion":"v1","kind":"Secret"}"#
+    );
+    let _ = agent;
+}
+
+/// Follows `TestSyncRelatedObjectStatusFromKcp`, `TestSyncRelatedObjectStatusFromService` and
+/// `TestSyncRelatedObjectStatusNotSyncedByDefault`: with `syncStatus` a related object's status
+/// follows it to the other side (through `/status`), without it the copy has none.
+#[test]
+fn sync_related_object_status() {
+    let mut env = Env::new("relstatus");
+    env.service_apply(BACKUPS);
+    env.publish(
+        "publish-backups",
+        "  resource: {apiGroup: eksempel.no, version: v1, kind: Backup}
+  projection: {group: kcp.example.com}
+  synchronization: {enabled: false}
+",
+    );
+    let entry = |id: &str, origin: &str, group: &str, projected: &str, extra: &str| {
+        format!(
+            "  - identifier: {id}
+    origin: {origin}
+    group: {group}
+    version: v1
+    resource: backups
+    projection: {{group: {projected}}}
+    object: {{template: {{template: {id}}}}}
+{extra}"
+        )
+    };
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "{}  related:\n{}{}{}",
+            crontabs_spec(
+                "  naming: {namespace: 'relstatus-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"
+            ),
+            entry("from-kcp", "kcp", "kcp.example.com", "eksempel.no", "    syncStatus: true\n"),
+            entry(
+                "from-service",
+                "service",
+                "eksempel.no",
+                "kcp.example.com",
+                "    syncStatus: true\n    watch: {bySelector: {}}\n"
+            ),
+            entry("no-status", "kcp", "kcp.example.com", "eksempel.no", ""),
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    env.export_with_schemas(2);
+    env.kcp.kubectl(&["ws", "create", "team-1"]).ok();
+    let team = "root:team-1".to_string();
+    env.bind(&team, SECRET_CLAIMS);
+    env.create_in(&team, &crontab("my-crontab", "default", "{image: ubuntu}"));
+    env.copy(&agent, "relstatus-default", "my-crontab");
+    let backup = |group: &str, ns: &str, name: &str| {
+        format!(
+            "apiVersion: {group}/v1
+kind: Backup
+metadata: {{name: {name}, namespace: {ns}}}
+spec: {{schedule: nightly}}
+"
+        )
+    };
+    let status_patch = |id: &str| format!(r#"{{"status":{{"id":"{id}"}}}}"#);
+    for name in ["no-status", "from-kcp"] {
+        env.create_in(&team, &backup("kcp.example.com", "default", name));
+        env.k(
+            &team,
+            &[
+                "patch",
+                "backup",
+                name,
+                "-n",
+                "default",
+                "--subresource",
+                "status",
+                "--type",
+                "merge",
+                "-p",
+                &status_patch(&format!("{name}-1")),
+            ],
+            None,
+        )
+        .ok();
+    }
+    env.service_apply(&backup("eksempel.no", "relstatus-default", "from-service"));
+    env.service
+        .kubectl(
+            &[
+                "patch",
+                "backups.eksempel.no",
+                "from-service",
+                "-n",
+                "relstatus-default",
+                "--subresource",
+                "status",
+                "--type",
+                "merge",
+                "-p",
+                &status_patch("from-service-1"),
+            ],
+            None,
+        )
+        .ok();
+    let local = |name: &str| {
+        let out = env.service.kubectl(
+            &[
+                "get",
+                "backups.eksempel.no",
+                name,
+                "-n",
+                "relstatus-default",
+                "-o",
+                "json",
+            ],
+            None,
+        );
+        if out.success() {
+            out.json()
+        } else {
+            Value::Null
+        }
+    };
+    wait_until(
+        "the kcp object's status on the service cluster",
+        Duration::from_secs(30),
+        || local("from-kcp")["status"]["id"] == "from-kcp-1",
+    );
+    wait_until(
+        "the service object's status in kcp",
+        Duration::from_secs(30),
+        || {
+            env.kcp_json(&team, "backup", "default", "from-service")["status"]["id"]
+                == "from-service-1"
+        },
+    );
+    // Synced in the same passes, without its status.
+    let copy = local("no-status");
+    assert_eq!(copy["spec"]["schedule"], "nightly");
+    assert!(copy["status"].is_null(), "{copy}");
+}
