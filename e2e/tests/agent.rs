@@ -2781,3 +2781,172 @@ spec: {{schedule: nightly}}
     assert_eq!(copy["spec"]["schedule"], "nightly");
     assert!(copy["status"].is_null(), "{copy}");
 }
+
+/// Ours (upstream #172): two agents (two exports, one tenant binding both) that share a
+/// kcp-origin related Secret each put their own finalizer on it; one of them letting go (its
+/// primary object deleted) leaves the other's in place, and neither puts back the other's.
+#[test]
+fn two_agents_sharing_a_related_secret() {
+    let mut env = Env::new("share-a");
+    env.service_apply(BACKUPS);
+    let shared = "  - identifier: shared
+    origin: kcp
+    kind: Secret
+    object: {template: {template: shared}}
+";
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "{}  related:\n{shared}",
+            crontabs_spec(
+                "  naming: {namespace: 'share-a-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"
+            )
+        ),
+    );
+    // The second provider: its own export and agent, publishing Backups.
+    let org = env.org.clone();
+    env.apply(
+        &org,
+        "apiVersion: apis.kcp.io/v1alpha1\nkind: APIExport\nmetadata: {name: other}\nspec: {}\n",
+    );
+    // Its RBAC beside the first's (the same names would replace it).
+    env.apply(
+        &org,
+        &e2e::agent::kcp_rbac_manifest(AGENT_USER, "other")
+            .replace("\"api-syncagent\"", "\"api-syncagent-other\""),
+    );
+    env.service_apply(&format!(
+        "apiVersion: syncagent.kcp.io/v1alpha1
+kind: PublishedResource
+metadata:
+  name: share-b-publish-backups
+  labels: {{e2e-test: share-b}}
+spec:
+  resource: {{apiGroup: eksempel.no, version: v1, kind: Backup}}
+  projection: {{group: other.example.com}}
+  naming: {{namespace: 'share-b-{{{{ .Object.metadata.namespace }}}}', name: '{{{{ .Object.metadata.name }}}}'}}
+  related:
+{shared}"
+    ));
+    let agent_a = env.start_agent(&[]);
+    let agent_b = Agent::start(
+        env.dir.path(),
+        "share-b",
+        "other",
+        &env.service.kubeconfig(),
+        &env.agent_kubeconfig,
+        &["--published-resource-selector", "e2e-test=share-b"],
+    );
+    let team = env.consumer_accepting("team-1", SECRET_CLAIMS);
+    // The tenant binds the second export too (once it serves its schema and claims).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let e = env
+            .k(
+                &org,
+                &[
+                    "get",
+                    "apiexports.v1alpha1.apis.kcp.io",
+                    "other",
+                    "-o",
+                    "json",
+                ],
+                None,
+            )
+            .json();
+        if schemas(&e).len() == 1 && claimed(&e).contains(&"/secrets".to_string()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second export: {e}\nits agent's log:\n{}",
+            agent_b.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let binding = format!(
+        "apiVersion: apis.kcp.io/v1alpha2
+kind: APIBinding
+metadata: {{name: other}}
+spec:
+  reference:
+    export: {{path: {org}, name: other}}
+  permissionClaims:
+  - {{resource: events, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}
+{SECRET_CLAIMS}"
+    );
+    env.apply(&team, &binding);
+    env.apply(&team, &secret("default", "shared", "", "both"));
+    env.create_in(&team, &crontab("mine", "default", "{image: a}"));
+    env.create_in(
+        &team,
+        "apiVersion: other.example.com/v1
+kind: Backup
+metadata: {name: theirs, namespace: default}
+spec: {schedule: nightly}
+",
+    );
+    let both = serde_json::json!([
+        "share-a.syncagent.kcp.io/cleanup",
+        "share-b.syncagent.kcp.io/cleanup"
+    ]);
+    wait_until("both agents' finalizers", Duration::from_secs(30), || {
+        env.kcp_json(&team, "secret", "default", "shared")["metadata"]["finalizers"] == both
+    });
+    for ns in ["share-a-default", "share-b-default"] {
+        wait_until("both copies", Duration::from_secs(30), || {
+            env.service
+                .kubectl(&["get", "secret", "shared", "-n", ns], None)
+                .success()
+        });
+    }
+    // The first agent's primary object goes: its copy and its finalizer go, the other's stay.
+    env.k(&team, &["delete", "crontab", "mine", "-n", "default"], None)
+        .ok();
+    wait_until(
+        "the first agent's finalizer released",
+        Duration::from_secs(30),
+        || {
+            env.kcp_json(&team, "secret", "default", "shared")["metadata"]["finalizers"]
+                == serde_json::json!(["share-b.syncagent.kcp.io/cleanup"])
+        },
+    );
+    assert!(
+        !env.service
+            .kubectl(&["get", "secret", "shared", "-n", "share-a-default"], None)
+            .success()
+    );
+    // A change still reaches the second agent's copy, and nobody puts the first one back.
+    env.k(
+        &team,
+        &["apply", "-f", "-"],
+        Some(&secret("default", "shared", "", "changed")),
+    )
+    .ok();
+    wait_until(
+        "the change on the second copy",
+        Duration::from_secs(30),
+        || {
+            let out = env.service.kubectl(
+                &[
+                    "get",
+                    "secret",
+                    "shared",
+                    "-n",
+                    "share-b-default",
+                    "-o",
+                    "json",
+                ],
+                None,
+            );
+            out.success() && password(&out.json()) == "changed"
+        },
+    );
+    assert_eq!(
+        env.kcp_json(&team, "secret", "default", "shared")["metadata"]["finalizers"],
+        serde_json::json!(["share-b.syncagent.kcp.io/cleanup"]),
+        "agent a's log:\n{}\nagent b's log:\n{}",
+        agent_a.log(),
+        agent_b.log()
+    );
+}

@@ -6,7 +6,7 @@
 //!     -p e2e --bin kcp-bench-agent
 //! KCP_BIN=target/release/kcp AGENT_BIN=target/release/api-syncagent \
 //!     target/release/kcp-bench-agent [--quick | --count N] [--objects M] [--rate R] \
-//!     [--service ours]
+//!     [--service ours] [--related]
 //! ```
 //!
 //! By default it runs twice, with 100 and then 1,000 consumer workspaces (`--quick`: 20;
@@ -38,6 +38,13 @@
 //! - **Memory per synced object**: (resident memory once idle − the baseline) / objects.
 //! - `sync_agent_sync_lag_seconds` from the agent's `/metrics`, if it has it: p50/p99 of the
 //!   lag phases' observations (the histogram's buckets, interpolated as Prometheus does).
+//!
+//! - **Related Secret lag** (`--related`, issue #14): the PublishedResource also names a related
+//!   Secret of origin `service` (`<copy name>-creds` next to each copy, `templated`); once the
+//!   other phases are done, the service's operator writes one such Secret per object at the
+//!   lag phases' rate (request → the Secret's copy on a kcp watch through the export's virtual
+//!   workspace). With the related entry the agent resolves each object's Secret on every
+//!   reconcile, so the other phases' figures are not those of the runs without it.
 //!
 //! `KCP_BENCH_AGENT_LOGS=<dir>` keeps the agents' logs (with `RUST_LOG=debug,kube_client=debug`
 //! they time each request the agent makes).
@@ -75,6 +82,7 @@ fn main() -> ExitCode {
     let mut per_workspace = 10;
     let mut rate = RATE;
     let mut ours = false;
+    let mut related = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -91,6 +99,7 @@ fn main() -> ExitCode {
                 Some(r) if r > 0.0 => rate = r,
                 _ => return usage(),
             },
+            "--related" => related = true,
             "--service" => match args.next().as_deref() {
                 Some("ours") => ours = true,
                 Some("kube") => ours = false,
@@ -104,7 +113,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match rt.block_on(run(&sizes, per_workspace, rate, ours)) {
+    match rt.block_on(run(&sizes, per_workspace, rate, ours, related)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kcp-bench-agent: {e:#}");
@@ -115,7 +124,7 @@ fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     println!(
-        "usage: kcp-bench-agent [--quick | --count N] [--objects M] [--rate R] [--service ours|kube]   \
+        "usage: kcp-bench-agent [--quick | --count N] [--objects M] [--rate R] [--service ours|kube] [--related]   \
          (KCP_BIN, AGENT_BIN: the binaries; KCP_BENCH_AGENT_LOGS: a directory to keep the \
          agents' logs in)"
     );
@@ -287,6 +296,54 @@ fn crd() -> Value {
 }
 
 /// A `Database` named `name` (label [`ID`] = `id`), its spec about 0.6 KiB of JSON.
+/// The PublishedResource's spec: the `Database`s, with `--related` each one's credentials
+/// Secret written by the service's operator next to its copy.
+fn pr_spec(related: bool) -> Value {
+    let mut spec = json!({"resource": {"apiGroup": GROUP, "version": "v1", "kind": "Database"}});
+    if related {
+        spec["related"] = json!([{
+            "identifier": "credentials", "origin": "service", "kind": "Secret",
+            "object": {"template": {"template": "{{ .Object.metadata.name }}-creds"}}}]);
+    }
+    spec
+}
+
+/// The permission claims a consumer accepts: `events`, and for related Secrets `secrets` and
+/// `namespaces` (what the agent makes the export claim).
+fn claims(related: bool) -> Value {
+    let claim = |r: &str| json!({"resource": r, "verbs": ["*"], "selector": {"matchAll": true}, "state": "Accepted"});
+    let mut out = vec![claim("events")];
+    if related {
+        out.extend([claim("namespaces"), claim("secrets")]);
+    }
+    Value::Array(out)
+}
+
+/// Records each Secret seen through the virtual workspace by the marker in its data
+/// (`rel:<marker>`).
+async fn watch_secrets(api: Api<DynamicObject>, seen: Shared) {
+    use base64::Engine as _;
+    let mut events = std::pin::pin!(watcher(api, watcher::Config::default()));
+    while let Some(ev) = events.next().await {
+        let now = Instant::now();
+        let o = match ev {
+            Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => o,
+            Ok(_) => continue,
+            Err(e) => {
+                eprintln!("kcp-bench-agent: watching kcp's Secrets: {e}");
+                continue;
+            }
+        };
+        let marker = o.data["data"]["marker"]
+            .as_str()
+            .and_then(|m| base64::engine::general_purpose::STANDARD.decode(m).ok())
+            .and_then(|m| String::from_utf8(m).ok());
+        if let Some(m) = marker {
+            lock(&seen).times.entry(format!("rel:{m}")).or_insert(now);
+        }
+    }
+}
+
 fn database(name: &str, id: &str, marker: &str) -> Value {
     json!({
         "apiVersion": format!("{GROUP}/v1"),
@@ -634,10 +691,17 @@ struct Figures {
     per_object_kib: f64,
     rss_mib: f64,
     metric: Option<(f64, f64)>,
+    related: Option<Lag>,
     load: String,
 }
 
-async fn run(sizes: &[usize], per_workspace: usize, rate: f64, ours: bool) -> Result<()> {
+async fn run(
+    sizes: &[usize],
+    per_workspace: usize,
+    rate: f64,
+    ours: bool,
+    related: bool,
+) -> Result<()> {
     let service = tokio::task::spawn_blocking(move || Service::start(ours)).await?;
     println!(
         "kcp-bench-agent: service cluster {}; kcp {}; agent {}; load {}",
@@ -671,7 +735,7 @@ async fn run(sizes: &[usize], per_workspace: usize, rate: f64, ours: bool) -> Re
     .await?;
     let mut all = Vec::new();
     for &count in sizes {
-        all.push(run_one(&service, &sc, count, per_workspace, rate).await?);
+        all.push(run_one(&service, &sc, count, per_workspace, rate, related).await?);
     }
     println!("\n== summary");
     let cols: Vec<String> = all
@@ -750,6 +814,13 @@ async fn run(sizes: &[usize], per_workspace: usize, rate: f64, ours: bool) -> Re
         },
         "",
     );
+    if related {
+        row(
+            "related Secret lag: service request → kcp copy, p50 / p99",
+            &|f| f.related.as_ref().map_or(String::new(), Lag::show),
+            "p99 < 50 ms",
+        );
+    }
     row("lag phases' rate", &|f| format!("{:.0}/s", f.rate), "");
     row("load average at the end", &|f| f.load.clone(), "");
     drop(service);
@@ -762,6 +833,7 @@ async fn run_one(
     count: usize,
     per_workspace: usize,
     rate: f64,
+    related: bool,
 ) -> Result<Figures> {
     let total = count * per_workspace;
     // Ten seconds of writes per phase, at most 1,000, and at most half the objects.
@@ -821,7 +893,7 @@ async fn run_one(
         "/apis/syncagent.kcp.io/v1alpha1/publishedresources",
         &json!({"apiVersion": "syncagent.kcp.io/v1alpha1", "kind": "PublishedResource",
                 "metadata": {"name": name, "labels": {"bench-agent": name}},
-                "spec": {"resource": {"apiGroup": GROUP, "version": "v1", "kind": "Database"}}}),
+                "spec": pr_spec(related)}),
     )
     .await?;
     let metrics = {
@@ -859,6 +931,8 @@ async fn run_one(
                 e["spec"]["latestResourceSchemas"]
                     .as_array()
                     .is_some_and(|a| a.len() == 1)
+                    && e["spec"]["permissionClaims"].as_array().map_or(0, Vec::len)
+                        == claims(related).as_array().map_or(0, Vec::len)
             })
         },
     )
@@ -871,8 +945,7 @@ async fn run_one(
         let body = json!({"apiVersion": "apis.kcp.io/v1alpha2", "kind": "APIBinding",
             "metadata": {"name": "example"},
             "spec": {"reference": {"export": {"path": "root:org", "name": "example"}},
-                     "permissionClaims": [{"resource": "events", "verbs": ["*"],
-                        "selector": {"matchAll": true}, "state": "Accepted"}]}});
+                     "permissionClaims": claims(related)}});
         let client = &client;
         async move {
             send(
@@ -975,9 +1048,18 @@ async fn run_one(
     let copy_watch = tokio::spawn(watch_copies(copies, name.clone(), seen.clone()));
     let vw = client_at(&kcp, &format!("{vw_url}/clusters/*")).await?;
     let kcp_watch = tokio::spawn(watch_kcp(
-        Api::<DynamicObject>::all_with(vw, &databases()),
+        Api::<DynamicObject>::all_with(vw.clone(), &databases()),
         seen.clone(),
     ));
+    let secrets_watch = related.then(|| {
+        tokio::spawn(watch_secrets(
+            Api::<DynamicObject>::all_with(
+                vw,
+                &ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "Secret")),
+            ),
+            seen.clone(),
+        ))
+    });
     tokio::time::sleep(Duration::from_secs(1)).await;
     let kcp_cpu = cpu_secs(kcp_pid);
     let bench_cpu = cpu_secs(std::process::id());
@@ -1113,6 +1195,41 @@ async fn run_one(
     )
     .await?;
     wait_idle(pid).await;
+    let related_lag = if related {
+        let lag = phase(
+            "related Secret lag (the service's Secret request → its copy on a kcp VW watch)",
+            ops,
+            rate,
+            &seen,
+            |seq| {
+                use base64::Engine as _;
+                let sc = sc.clone();
+                let id = format!("w{}-o{}", seq % count, (seq / count) % per_workspace);
+                let place = places.get(&id).cloned();
+                let marker = base64::engine::general_purpose::STANDARD.encode(format!("r-{seq}"));
+                async move {
+                    let (ns, name) = place.with_context(|| format!("no copy of {id}"))?;
+                    let body = json!({"apiVersion": "v1", "kind": "Secret",
+                        "metadata": {"name": format!("{name}-creds"), "namespace": ns},
+                        "data": {"marker": marker}});
+                    send(
+                        &sc,
+                        "POST",
+                        &format!("/api/v1/namespaces/{ns}/secrets"),
+                        &body,
+                    )
+                    .await
+                    .map(|_| ())
+                }
+            },
+            &[&|seq| format!("rel:r-{seq}")],
+        )
+        .await?;
+        wait_idle(pid).await;
+        lag.into_iter().next()
+    } else {
+        None
+    };
     let deleted = phase(
         "delete lag (kcp request → copy DELETED; → kcp object gone)",
         ops,
@@ -1176,6 +1293,9 @@ async fn run_one(
     println!("load {load}");
     copy_watch.abort();
     kcp_watch.abort();
+    if let Some(w) = secrets_watch {
+        w.abort();
+    }
     keep_log(&agent, &name);
     drop(agent);
     drop(kcp);
@@ -1195,6 +1315,7 @@ async fn run_one(
         per_object_kib,
         rss_mib: rss as f64 / 1024.0,
         metric,
+        related: related_lag,
         load,
     })
 }
