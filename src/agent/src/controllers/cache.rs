@@ -186,7 +186,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
     }
 
     /// Forgets `key`; whether it was cached.
-    fn delete(&self, key: &K) -> bool {
+    pub fn delete(&self, key: &K) -> bool {
         self.write().objects.remove(key).is_some()
     }
 

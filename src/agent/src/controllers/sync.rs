@@ -22,7 +22,7 @@ use crate::metrics::SyncMetrics;
 use crate::sync::filter::Filter;
 use crate::sync::meta::{AGENT_NAME_LABEL, CLUSTER_ANNOTATION, ObjectKey};
 use crate::sync::object::{Namespaces, Observed, Outcome, Primary};
-use crate::sync::related::{Interest, Related, Side};
+use crate::sync::related::{Interest, Related, RelatedObjects, Side};
 
 /// Workers per published resource (the Go agent has 4, `numSyncWorkers`): a reconcile mostly
 /// waits on the servers, so more of them sync more objects at once.
@@ -70,6 +70,105 @@ pub struct Spec {
 /// A kcp object: the endpoint URL it was seen through, its cluster, namespace and name.
 type Key = (Arc<str>, ObjectKey);
 
+/// A related object: its logical cluster ("" on the service cluster), namespace and name.
+type RelatedKey = (String, String, String);
+
+/// What one watch of a related resource (on the kcp side, one per endpoint) has seen.
+struct RelatedWatch {
+    side: Side,
+    api_version: String,
+    plural: String,
+    objects: Cache<RelatedKey>,
+    /// Its first list is in: from then on an object it does not hold does not exist.
+    listed: std::sync::atomic::AtomicBool,
+}
+
+/// Every related resource's objects on both sides, as the watches see them and the agent's
+/// writes leave them ([`RelatedObjects`]).
+#[derive(Default)]
+struct RelatedStore(Vec<RelatedWatch>);
+
+impl RelatedStore {
+    /// The watches of `resource` on `side`; `None` while one has not listed yet.
+    fn of(&self, side: Side, resource: &ApiResource) -> Option<Vec<&RelatedWatch>> {
+        let watches: Vec<&RelatedWatch> = self
+            .0
+            .iter()
+            .filter(|w| {
+                w.side == side
+                    && w.api_version == resource.api_version
+                    && w.plural == resource.plural
+            })
+            .collect();
+        let listed = !watches.is_empty()
+            && watches
+                .iter()
+                .all(|w| w.listed.load(std::sync::atomic::Ordering::Acquire));
+        listed.then_some(watches)
+    }
+}
+
+impl RelatedObjects for RelatedStore {
+    fn get(
+        &self,
+        side: Side,
+        resource: &ApiResource,
+        cluster: &str,
+        ns: &str,
+        name: &str,
+    ) -> Option<Option<Value>> {
+        let key = (cluster.to_string(), ns.to_string(), name.to_string());
+        Some(
+            self.of(side, resource)?
+                .iter()
+                .find_map(|w| w.objects.get(&key)),
+        )
+    }
+
+    fn list(
+        &self,
+        side: Side,
+        resource: &ApiResource,
+        cluster: &str,
+        ns: &str,
+        selector: &kube::core::Selector,
+    ) -> Option<Vec<Value>> {
+        use kube::core::SelectorExt as _;
+        let mut out = Vec::new();
+        for w in self.of(side, resource)? {
+            let keys = w.objects.find(|k, v| {
+                k.0 == cluster && k.1 == ns && selector.matches(&crate::sync::meta::labels(v))
+            });
+            out.extend(keys.iter().filter_map(|k| w.objects.get(k)));
+        }
+        Some(out)
+    }
+
+    fn written(
+        &self,
+        side: Side,
+        resource: &ApiResource,
+        cluster: &str,
+        ns: &str,
+        name: &str,
+        obj: Option<&Value>,
+    ) {
+        let key = (cluster.to_string(), ns.to_string(), name.to_string());
+        for w in self.0.iter().filter(|w| {
+            w.side == side && w.api_version == resource.api_version && w.plural == resource.plural
+        }) {
+            match obj {
+                Some(v) => {
+                    w.objects.apply(key.clone(), v);
+                }
+                None => {
+                    w.objects.delete(&key);
+                }
+            }
+        }
+    }
+}
+
 struct Ctx {
     spec: Spec,
     kcp: Arc<Kcp>,
@@ -96,6 +195,8 @@ struct Ctx {
     interests: RwLock<HashMap<Key, Vec<Interest>>>,
     /// The name conflicts in a row of each kcp object, for their retries' backoff.
     conflicts: std::sync::Mutex<HashMap<Key, u32>>,
+    /// The related objects, as their watches see them.
+    related_objects: RelatedStore,
 }
 
 /// Runs until aborted.
@@ -107,7 +208,42 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
     let copies = Cache::new(Box::new(move |k: &str| {
         whole || matches!(k, "apiVersion" | "kind") || kept.iter().any(|s| s == k)
     }));
+    // One watch per related resource and side (on the kcp side, per endpoint).
+    let mut related_watches: Vec<(Side, ApiResource, Option<Arc<str>>)> = Vec::new();
+    for related in &spec.related {
+        for side in [Side::Kcp, Side::Service] {
+            let r = &related.resource(side).api;
+            let urls: Vec<Option<Arc<str>>> = match side {
+                Side::Service => vec![None],
+                Side::Kcp => endpoints.iter().map(|u| Some(u.as_str().into())).collect(),
+            };
+            for url in urls {
+                let known = related_watches.iter().any(|(s, a, u)| {
+                    *s == side
+                        && a.api_version == r.api_version
+                        && a.plural == r.plural
+                        && *u == url
+                });
+                if !known {
+                    related_watches.push((side, r.clone(), url));
+                }
+            }
+        }
+    }
+    let related_objects = RelatedStore(
+        related_watches
+            .iter()
+            .map(|(side, r, _)| RelatedWatch {
+                side: *side,
+                api_version: r.api_version.clone(),
+                plural: r.plural.clone(),
+                objects: Cache::default(),
+                listed: std::sync::atomic::AtomicBool::new(false),
+            })
+            .collect(),
+    );
     let ctx = Arc::new(Ctx {
+        related_objects,
         metrics: SyncMetrics::new(&spec.published_resource),
         spec,
         kcp,
@@ -126,28 +262,8 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
     for url in &endpoints {
         tasks.spawn(watch_remote(ctx.clone(), url.as_str().into()));
     }
-    // One watch per related resource and side (on the kcp side, per endpoint).
-    let mut watched: Vec<(Side, String, String)> = Vec::new();
-    for related in &ctx.spec.related {
-        for side in [Side::Kcp, Side::Service] {
-            let r = &related.resource(side).api;
-            let id = (side, r.api_version.clone(), r.plural.clone());
-            if watched.contains(&id) {
-                continue;
-            }
-            watched.push(id);
-            match side {
-                Side::Service => {
-                    tasks.spawn(watch_related(ctx.clone(), side, r.clone(), None));
-                }
-                Side::Kcp => {
-                    for url in &endpoints {
-                        let url: Arc<str> = url.as_str().into();
-                        tasks.spawn(watch_related(ctx.clone(), side, r.clone(), Some(url)));
-                    }
-                }
-            }
-        }
+    for (i, (side, r, url)) in related_watches.into_iter().enumerate() {
+        tasks.spawn(watch_related(ctx.clone(), i, side, r, url));
     }
     tasks.spawn(watch_local(ctx.clone()));
     for _ in 0..WORKERS {
@@ -251,7 +367,13 @@ async fn watch_local(ctx: Arc<Ctx>) {
 /// `url`): each change reconciles the kcp objects whose related objects it may be, by what
 /// they were last looked for ([`Interest`]) and by the entries' `watch` (owner references or
 /// a selector of primary objects).
-async fn watch_related(ctx: Arc<Ctx>, side: Side, resource: ApiResource, url: Option<Arc<str>>) {
+async fn watch_related(
+    ctx: Arc<Ctx>,
+    index: usize,
+    side: Side,
+    resource: ApiResource,
+    url: Option<Arc<str>>,
+) {
     let client = match &url {
         Some(url) => match ctx.kcp.client(url, "*") {
             Ok(c) => c,
@@ -263,39 +385,68 @@ async fn watch_related(ctx: Arc<Ctx>, side: Side, resource: ApiResource, url: Op
         None => ctx.local.clone(),
     };
     let api = Api::<DynamicObject>::all_with(client, &resource);
+    let watch = &ctx.related_objects.0[index];
+    let key_of = |_: &DynamicObject, v: &Value| -> Option<RelatedKey> {
+        let meta = &v["metadata"];
+        let text = |f: &Value| f.as_str().unwrap_or_default().to_string();
+        Some((
+            text(&meta["annotations"][CLUSTER_ANNOTATION]),
+            text(&meta["namespace"]),
+            text(&meta["name"]),
+        ))
+    };
     let mut events = super::watch(api, watcher::Config::default());
     while let Some(ev) = events.next().await {
-        let obj = match ev {
-            Ok(
-                watcher::Event::Apply(o) | watcher::Event::InitApply(o) | watcher::Event::Delete(o),
-            ) => o,
-            Ok(_) => continue,
+        let ev = match ev {
+            Ok(ev) => ev,
             Err(e) => {
                 tracing::debug!("sync: watching related {}: {e}", resource.plural);
                 continue;
             }
         };
-        for key in related_changed(&ctx, side, &resource, &obj) {
-            ctx.metrics.arrived(&key);
-            ctx.queue.add(key);
+        let listed = matches!(ev, watcher::Event::InitDone);
+        let mut changed: Vec<Value> = match &ev {
+            watcher::Event::Apply(o) | watcher::Event::Delete(o) => {
+                serde_json::to_value(o).into_iter().collect()
+            }
+            _ => Vec::new(),
+        };
+        let relisted = watch.objects.on_event(ev, key_of);
+        if listed {
+            watch
+                .listed
+                .store(true, std::sync::atomic::Ordering::Release);
+            // What changed while the watch was down (nothing on the first list: every object
+            // is reconciled then anyway).
+            for ((cluster, ns, name), _, has) in relisted {
+                let key = (cluster.clone(), ns.clone(), name.clone());
+                changed.push(match has.then(|| watch.objects.get(&key)).flatten() {
+                    Some(v) => v,
+                    None => serde_json::json!({"metadata": {"name": name, "namespace": ns,
+                        "annotations": {CLUSTER_ANNOTATION: cluster}}}),
+                });
+            }
+        }
+        for obj in changed {
+            for key in related_changed(&ctx, side, &resource, &obj) {
+                ctx.metrics.arrived(&key);
+                ctx.queue.add(key);
+            }
         }
     }
 }
 
 /// The kcp objects a change of the related object `obj` (of `resource`, on `side`) concerns.
-fn related_changed(ctx: &Ctx, side: Side, resource: &ApiResource, obj: &DynamicObject) -> Vec<Key> {
-    let meta = &obj.metadata;
-    let cluster = meta
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(CLUSTER_ANNOTATION))
-        .map(String::as_str)
+fn related_changed(ctx: &Ctx, side: Side, resource: &ApiResource, obj: &Value) -> Vec<Key> {
+    let meta = &obj["metadata"];
+    let cluster = meta["annotations"][CLUSTER_ANNOTATION]
+        .as_str()
         .unwrap_or_default();
     let (ns, name) = (
-        meta.namespace.as_deref().unwrap_or_default(),
-        meta.name.as_deref().unwrap_or_default(),
+        meta["namespace"].as_str().unwrap_or_default(),
+        meta["name"].as_str().unwrap_or_default(),
     );
-    let labels = meta.labels.clone().unwrap_or_default();
+    let labels = crate::sync::meta::labels(obj);
     let entries: Vec<usize> = ctx
         .spec
         .related
@@ -335,12 +486,12 @@ fn related_changed(ctx: &Ctx, side: Side, resource: &ApiResource, obj: &DynamicO
             Side::Kcp => (&ctx.spec.remote.api_version, &ctx.spec.remote.kind),
             Side::Service => (&ctx.spec.local.api_version, &ctx.spec.local.kind),
         };
-        let owner = meta
-            .owner_references
-            .iter()
+        let owner = meta["ownerReferences"]
+            .as_array()
+            .into_iter()
             .flatten()
-            .find(|o| o.api_version == *api_version && o.kind == *kind)
-            .map(|o| o.name.clone());
+            .find(|o| o["apiVersion"] == **api_version && o["kind"] == **kind)
+            .and_then(|o| o["name"].as_str().map(str::to_string));
         let selector = watch
             .by_selector
             .clone()
@@ -477,6 +628,7 @@ async fn reconcile(ctx: &Ctx, key: &Key) -> anyhow::Result<Outcome> {
         namespaces: &ctx.namespaces,
         filter: &ctx.spec.filter,
         related: &ctx.spec.related,
+        related_objects: Some(&ctx.related_objects),
         wait_for_other_finalizers: ctx.spec.wait_for_other_finalizers,
         conflict_policy: ctx.spec.conflict_policy,
         remote_conditions: ctx.spec.remote_conditions,

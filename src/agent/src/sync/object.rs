@@ -165,6 +165,8 @@ pub struct Primary<'a> {
     pub filter: &'a Filter,
     /// `spec.related`, with their resources.
     pub related: &'a [Related],
+    /// The related objects the controller's watches hold.
+    pub related_objects: Option<&'a dyn related::RelatedObjects>,
     /// Told what the related objects of the object were looked for by, each time.
     pub interests: &'a (dyn Fn(Vec<Interest>) + Send + Sync),
     /// `spec.deletion.waitForOtherFinalizers`.
@@ -305,6 +307,8 @@ impl Primary<'_> {
                 clients: related::Clients {
                     kcp: &self.remote_client,
                     service: &self.local_client,
+                    objects: self.related_objects,
+                    cluster: self.cluster_name,
                 },
                 primaries: related::Primaries {
                     remote,

@@ -242,10 +242,51 @@ pub struct Primaries<'a> {
     pub workspace_path: &'a str,
 }
 
-/// The clients of both sides: the primary object's workspace and the service cluster.
+/// The related objects as the sync controller's watches see them (both sides, every related
+/// resource), so a reconcile reads no related object from the servers. On the kcp side,
+/// `cluster` is the primary object's logical cluster; on the service cluster, "".
+pub trait RelatedObjects: Send + Sync {
+    /// The object, when the watch knows (`Some(None)`: known to be absent); `None` while its
+    /// first list is not in.
+    fn get(
+        &self,
+        side: Side,
+        resource: &ApiResource,
+        cluster: &str,
+        ns: &str,
+        name: &str,
+    ) -> Option<Option<Value>>;
+    /// The objects of a namespace that `selector` selects; `None` while the first list is not
+    /// in.
+    fn list(
+        &self,
+        side: Side,
+        resource: &ApiResource,
+        cluster: &str,
+        ns: &str,
+        selector: &Selector,
+    ) -> Option<Vec<Value>>;
+    /// The agent wrote `ns/name`: the server's answer (`None`: it is gone), recorded before the
+    /// watch brings it, so the next read is never older than the write.
+    fn written(
+        &self,
+        side: Side,
+        resource: &ApiResource,
+        cluster: &str,
+        ns: &str,
+        name: &str,
+        obj: Option<&Value>,
+    );
+}
+
+/// The clients of both sides: the primary object's workspace and the service cluster; and the
+/// related objects the watches hold, when there are watches.
 pub struct Clients<'a> {
     pub kcp: &'a kube::Client,
     pub service: &'a kube::Client,
+    pub objects: Option<&'a dyn RelatedObjects>,
+    /// The primary object's logical cluster.
+    pub cluster: &'a str,
 }
 
 impl Clients<'_> {
@@ -253,6 +294,67 @@ impl Clients<'_> {
         match side {
             Side::Kcp => self.kcp,
             Side::Service => self.service,
+        }
+    }
+
+    fn cluster_of(&self, side: Side) -> &str {
+        match side {
+            Side::Kcp => self.cluster,
+            Side::Service => "",
+        }
+    }
+
+    /// An object of `r` on `side`: from the watches' cache, else from the server.
+    async fn get(
+        &self,
+        side: Side,
+        r: &Resource,
+        ns: &str,
+        name: &str,
+    ) -> anyhow::Result<Option<Value>> {
+        let ns = if r.namespaced { ns } else { "" };
+        if let Some(known) = self
+            .objects
+            .and_then(|o| o.get(side, &r.api, self.cluster_of(side), ns, name))
+        {
+            return Ok(known);
+        }
+        api(self.of(side), r, ns)
+            .get_opt(name)
+            .await?
+            .map(|o| to_value(&o))
+            .transpose()
+    }
+
+    /// The objects of `r` on `side` in `ns` that `selector` selects.
+    async fn list(
+        &self,
+        side: Side,
+        r: &Resource,
+        ns: &str,
+        selector: &Selector,
+    ) -> anyhow::Result<Vec<Value>> {
+        let ns = if r.namespaced { ns } else { "" };
+        if let Some(known) = self
+            .objects
+            .and_then(|o| o.list(side, &r.api, self.cluster_of(side), ns, selector))
+        {
+            return Ok(known);
+        }
+        api(self.of(side), r, ns)
+            .list(&ListParams::default().labels(&selector.to_string()))
+            .await?
+            .items
+            .iter()
+            .map(to_value)
+            .collect()
+    }
+
+    /// Records a write's answer (`None`: the object is gone).
+    fn written(&self, side: Side, r: &Resource, ns: &str, name: &str, obj: Option<&Value>) {
+        if let Some(o) = self.objects {
+            let ns = if r.namespaced { ns } else { "" };
+            o.written(side, &r.api, self.cluster_of(side), ns, name, obj);
         }
     }
 }
@@ -517,19 +619,21 @@ impl Resolver<'_> {
                 name: None,
                 selector: Some(sel.clone()),
             });
-            let list = api(
-                self.clients.of(self.origin()),
-                &self.related.origin_resource,
-                namespace,
-            )
-            .list(&ListParams::default().labels(&sel.to_string()))
-            .await
-            .context("failed to select origin objects based on label selector")?;
+            let list = self
+                .clients
+                .list(
+                    self.origin(),
+                    &self.related.origin_resource,
+                    namespace,
+                    &sel,
+                )
+                .await
+                .context("failed to select origin objects based on label selector")?;
             let mut out = BTreeMap::new();
-            for o in list.items {
-                let name = o.metadata.name.clone().unwrap_or_default();
+            for o in list {
+                let name = name_of(&o).to_string();
                 let dest = self
-                    .rewrite(&name, Some(&to_value(&o)?), &selector.rewrite)
+                    .rewrite(&name, Some(&o), &selector.rewrite)
                     .context("failed to rewrite origin name")?;
                 out.insert(name, dest);
             }
@@ -578,18 +682,20 @@ impl Resolver<'_> {
                         selector: None,
                     });
                 }
-                let got = api(
-                    self.clients.of(self.origin()),
-                    &self.related.origin_resource,
-                    &origin_ns,
-                )
-                .get_opt(&origin_name)
-                .await
-                .context("failed to get origin object")?;
+                let got = self
+                    .clients
+                    .get(
+                        self.origin(),
+                        &self.related.origin_resource,
+                        &origin_ns,
+                        &origin_name,
+                    )
+                    .await
+                    .context("failed to get origin object")?;
                 // Not there (yet): its creation brings the primary object back.
                 let Some(origin) = got else { continue };
                 out.push(Resolved {
-                    origin: to_value(&origin)?,
+                    origin,
                     namespace: dest_ns.clone(),
                     name: dest_name,
                 });
@@ -688,17 +794,17 @@ impl RelatedSync<'_> {
         let mut wrote = false;
         for (idx, r) in resolved.iter().enumerate() {
             let dest_side = related.origin.opposite();
-            let dest = api(
-                self.clients.of(dest_side),
-                &related.destination_resource,
-                &r.namespace,
-            )
-            .get_opt(&r.name)
-            .await
-            .ok()
-            .flatten()
-            .map(|d| to_value(&d))
-            .transpose()?;
+            let dest = self
+                .clients
+                .get(
+                    dest_side,
+                    &related.destination_resource,
+                    &r.namespace,
+                    &r.name,
+                )
+                .await
+                .ok()
+                .flatten();
             let syncer = ObjectSync {
                 finalizer: &finalizer,
                 related,
@@ -817,6 +923,17 @@ impl ObjectSync<'_> {
         )
     }
 
+    /// Records a write of the copy `dest` (the answer; `None`: gone).
+    fn dest_written(&self, dest: &Value, answer: Option<&Value>) {
+        self.clients.written(
+            self.related.origin.opposite(),
+            &self.related.destination_resource,
+            namespace_of(dest),
+            name_of(dest),
+            answer,
+        );
+    }
+
     /// Events go on the object on the kcp side: the origin object, or the copy.
     fn event(
         &self,
@@ -850,10 +967,13 @@ impl ObjectSync<'_> {
             }
             if let Some(dest) = dest {
                 if !deleting(&dest) {
-                    self.dest_api(namespace_of(&dest))
+                    let answer = self
+                        .dest_api(namespace_of(&dest))
                         .delete(name_of(&dest), &DeleteParams::default())
                         .await
                         .context("failed to delete destination object")?;
+                    let still = answer.left().map(|o| to_value(&o)).transpose()?;
+                    self.dest_written(&dest, still.as_ref());
                     self.event(
                         source,
                         &dest,
@@ -929,6 +1049,7 @@ impl ObjectSync<'_> {
                 .create(source, r, &key)
                 .await
                 .context("failed to create destination object")?;
+            self.dest_written(&placed, Some(&placed));
             self.event(
                 source,
                 &placed,
@@ -970,6 +1091,7 @@ impl ObjectSync<'_> {
                         .await
                         .context("failed to patch destination object")?;
                     dest = to_value(&patched)?;
+                    self.dest_written(&dest, Some(&dest));
                     wrote = true;
                 }
             }
@@ -989,6 +1111,7 @@ impl ObjectSync<'_> {
                     .await
                     .context("failed to update destination object")?;
                 dest = to_value(&replaced)?;
+                self.dest_written(&dest, Some(&dest));
                 wrote = true;
             }
         }
@@ -1021,7 +1144,10 @@ impl ObjectSync<'_> {
                 .replace_status(name_of(&dest), &PostParams::default(), &from_value(updated)?)
                 .await
             {
-                Ok(_) => wrote = true,
+                Ok(written) => {
+                    self.dest_written(&dest, Some(&to_value(&written)?));
+                    wrote = true;
+                }
                 Err(kube::Error::Api(e)) if e.code == 404 => self.event(
                     source,
                     &dest,
@@ -1051,9 +1177,17 @@ impl ObjectSync<'_> {
         }
         finalizers.sort();
         let patch = json!({"metadata": {"finalizers": finalizers}});
-        self.origin_api(obj)
+        let written = self
+            .origin_api(obj)
             .patch(name_of(obj), &PatchParams::default(), &Patch::Merge(&patch))
             .await?;
+        self.clients.written(
+            self.related.origin,
+            &self.related.origin_resource,
+            namespace_of(obj),
+            name_of(obj),
+            Some(&to_value(&written)?),
+        );
         Ok(true)
     }
 
