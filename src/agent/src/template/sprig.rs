@@ -88,7 +88,7 @@ fn trim_zero_decimal(s: &str) -> &str {
 }
 
 /// `cast.ToFloat64`, with its error swallowed to 0.
-fn to_float64(v: &Value) -> f64 {
+pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
