@@ -728,6 +728,10 @@ impl State<'_> {
                 Operand::Number(_, n) if n.is_int => Ok(Value::Int(n.int)),
                 _ => self.errorf(format!("expected integer; found {op}")),
             },
+            Some(Ty::Uint32) => match op {
+                Operand::Number(_, n) if n.is_uint => Ok(Value::Int(i64::from(n.int as u32))),
+                _ => self.errorf(format!("expected unsigned integer; found {op}")),
+            },
             Some(Ty::Float) => match op {
                 Operand::Number(_, n) if n.is_float => Ok(Value::Float(n.float)),
                 _ => self.errorf(format!("expected float; found {op}")),

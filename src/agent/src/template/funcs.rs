@@ -16,6 +16,8 @@ pub(crate) enum Ty {
     Refl,
     Str,
     Int,
+    /// `uint32` (sprig's `derivePassword` counter).
+    Uint32,
     Float,
     Bool,
     /// `map[string]interface {}`; a missing value arrives as Go's nil map (empty).
@@ -42,6 +44,7 @@ impl Ty {
             Ty::Refl => "reflect.Value",
             Ty::Str => "string",
             Ty::Int => "int",
+            Ty::Uint32 => "uint32",
             Ty::Float => "float64",
             Ty::Bool => "bool",
             Ty::Map => "map[string]interface {}",

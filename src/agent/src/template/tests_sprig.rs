@@ -249,6 +249,50 @@ b|"#),
         ),
     ),
     (r#"{{ len uuidv4 }}"#, Ok(r#"36"#)),
+    (
+        r#"{{ derivePassword 1 "long" "password" "user" "example.com" }}|{{ derivePassword 2 "maximum" "pw" "u" "s" }}|{{ derivePassword 1 "pin" "p" "u" "s" }}|{{ derivePassword 1 "x" "p" "u" "s" }}"#,
+        Ok(r#"ZedaFaxcZaso9*|S2$TYTKe9bU9YXWCqT@%|2461|cannot find password template x"#),
+    ),
+    (
+        r#"{{ derivePassword .n "pin" "p" "u" "s" }}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:18: executing "inline" at <.n>: wrong type for value; expected uint32; got int64"#,
+        ),
+    ),
+    (
+        r#"{{ derivePassword -1 "pin" "p" "u" "s" }}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:18: executing "inline" at <-1>: expected unsigned integer; found -1"#,
+        ),
+    ),
+    (
+        r#"{{ decryptAES "secretkey" "A9+5D62hU5myxguh+nTaJGwmSJpvh6EygRZmWcWQsto=" }}|{{ decryptAES "k" "" }}|{{ encryptAES "k" "" }}|{{ htpasswd "a:b" "x" }}"#,
+        Ok(r#"plaintext|||invalid username: a:b"#),
+    ),
+    (
+        r#"{{ decryptAES "k" "YWJj" }}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:3: executing "inline" at <decryptAES "k" "YWJj">: error calling decryptAES: runtime error: slice bounds out of range [:16] with capacity 3"#,
+        ),
+    ),
+    (
+        r#"{{ decryptAES "k" "%%" }}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:3: executing "inline" at <decryptAES "k" "%%">: error calling decryptAES: illegal base64 data at input byte 0"#,
+        ),
+    ),
+    (
+        r#"{{ decryptAES "k" "YWJjZGVmZ2hpamtsbW5vcHFyc3Q=" }}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:3: executing "inline" at <decryptAES "k" "YWJjZGVmZ2hpamtsbW5vcHFyc3Q=">: error calling decryptAES: crypto/cipher: input not full blocks"#,
+        ),
+    ),
+    (
+        r#"{{ decryptAES "k" "YWJjZGVmZ2hpamtsbW5vcA==" }}"#,
+        Err(
+            r#"failed to evaluate: template: inline:1:3: executing "inline" at <decryptAES "k" "YWJjZGVmZ2hpamtsbW5vcA==">: error calling decryptAES: runtime error: index out of range [-1]"#,
+        ),
+    ),
 ];
 
 #[test]
@@ -338,4 +382,47 @@ fn environment() {
     assert_eq!(ok(r#"{{ expandenv "[$PATH]" }}"#), format!("[{path}]"));
     let ip = ok(r#"{{ getHostByName "localhost" }}"#);
     assert!(ip == "127.0.0.1" || ip == "::1", "{ip}");
+}
+
+/// AES round trips (also with a password longer than the key), random bytes, bcrypt hashes
+/// that verify (and one made by Go).
+#[test]
+fn crypto_properties() {
+    for (key, text) in [
+        ("secretkey", "plaintext"),
+        ("k", "0123456789abcdef"),
+        (&*"long".repeat(20), "é ü"),
+    ] {
+        let t = format!(r#"{{{{ encryptAES "{key}" "{text}" | decryptAES "{key}" }}}}"#);
+        assert_eq!(ok(&t), text);
+    }
+    let enc = ok(r#"{{ encryptAES "k" "0123456789abcdef" }}"#);
+    assert_eq!(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &enc)
+            .unwrap()
+            .len(),
+        48
+    );
+    assert_ne!(enc, ok(r#"{{ encryptAES "k" "0123456789abcdef" }}"#));
+    let bytes = ok(r#"{{ randBytes 24 }}"#);
+    assert_eq!(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &bytes)
+            .unwrap()
+            .len(),
+        24
+    );
+    let h = ok(r#"{{ bcrypt "hello" }}"#);
+    assert!(h.starts_with("$2a$10$") && h.len() == 60, "{h}");
+    assert!(bcrypt::verify("hello", &h).unwrap());
+    assert!(
+        bcrypt::verify(
+            "hello",
+            "$2a$10$FBNd6UF77OsihsOOZeTBz.pSH89ke0.ZDdWGDHOZGLLgiMXLISkOC"
+        )
+        .unwrap()
+    );
+    let line = ok(r#"{{ htpasswd "admin" "pw" }}"#);
+    let (user, hash) = line.split_once(':').unwrap();
+    assert_eq!(user, "admin");
+    assert!(bcrypt::verify("pw", hash).unwrap());
 }
