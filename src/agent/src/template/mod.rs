@@ -28,13 +28,17 @@
 //!   and `.Format` can be called on it, and `.Major` & co. on `semver`'s `*semver.Version`;
 //! - the non-deterministic and environment functions are real: `now`, `rand*`, `shuffle`,
 //!   `uuidv4`, `env`/`expandenv` (the agent's environment), `getHostByName` (the system
-//!   resolver) and the crypto functions (keys, certificates, bcrypt, AES).
+//!   resolver), `randBytes`, `encryptAES`/`decryptAES`, `bcrypt`, `htpasswd` and
+//!   `derivePassword`.
 //!
 //! Errors carry Go's text (`template: inline:1:3: executing "inline" at <...>: ...`) behind
 //! the agent's `failed to parse: ` / `failed to evaluate: ` prefixes.
 //!
-//! Not supported: complex numbers, methods other than those above, custom delimiters; sprig's
-//! `set`/`unset`/`merge*` return a changed copy instead of changing the dict in place.
+//! Not supported: complex numbers, methods other than those above, custom delimiters, and
+//! sprig's key and certificate generation (`genPrivateKey`, `genCA*`, `genSelfSignedCert*`,
+//! `genSignedCert*`, `buildCustomCert`: templates using them fail to parse, as with any
+//! unknown function); sprig's `set`/`unset`/`merge*` return a changed copy instead of changing
+//! the dict in place.
 
 mod crypto;
 mod exec;
