@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use super::funcs::{Kind, Ty, lookup};
+use super::funcs::{Func, Kind, Ty, lookup};
 use super::parse::{Branch, Command, List, Node, Number, Operand, Pipe, Tree};
 use super::value::{Value, go_quote};
 
@@ -505,6 +505,23 @@ impl State<'_> {
                     None => Slot::plain(Value::Missing),
                 })
             }
+            Value::Time(_) | Value::Version(_) => {
+                let Some(m) = super::methods::lookup(&receiver.v, name) else {
+                    return self.errorf(format!("can't evaluate field {name} in type {typ}"));
+                };
+                let node = self.node.clone().unwrap_or_default();
+                let call_args = args.get(1..).unwrap_or(&[]);
+                let v = self.call_func(
+                    &receiver,
+                    name,
+                    &m,
+                    Some(receiver.v.clone()),
+                    node,
+                    call_args,
+                    final_.clone(),
+                )?;
+                Ok(Slot::plain(v))
+            }
             _ => self.errorf(format!("can't evaluate field {name} in type {typ}")),
         }
     }
@@ -521,6 +538,22 @@ impl State<'_> {
         let Some(f) = lookup(name) else {
             return self.errorf(format!("{} is not a defined function", go_quote(name)));
         };
+        self.call_func(dot, name, f, None, node, args, final_)
+    }
+
+    /// Calls `f` (a method of `recv` when given) with the arguments checked against its
+    /// parameter types.
+    #[allow(clippy::too_many_arguments)]
+    fn call_func(
+        &mut self,
+        dot: &Slot,
+        name: &str,
+        f: &Func,
+        recv: Option<Value>,
+        node: (usize, String),
+        args: &[Operand],
+        final_: Option<Value>,
+    ) -> R<Value> {
         let num_in = args.len() + usize::from(final_.is_some());
         let num_fixed = f.params.len();
         if f.variadic.is_some() {
@@ -584,6 +617,9 @@ impl State<'_> {
             return self.errorf(format!("error calling call: {msg}"));
         }
 
+        if let Some(recv) = recv {
+            argv.insert(0, recv);
+        }
         match (f.call)(&argv) {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -602,6 +638,7 @@ impl State<'_> {
             (Value::Missing, Ty::Any) => Ok(Value::Nil),
             (Value::Missing, Ty::Refl) => Ok(Value::Missing),
             (Value::Missing, Ty::Map) => Ok(Value::Map(Rc::default())),
+            (Value::Missing, Ty::List) => Ok(Value::List(Rc::default())),
             (Value::Missing, t) => self.errorf(format!("invalid value; expected {}", t.name())),
             (_, Ty::Any | Ty::Refl) => Ok(v),
             (Value::Nil, t) => self.errorf(format!(
@@ -612,7 +649,11 @@ impl State<'_> {
             | (Value::Int(_), Ty::Int)
             | (Value::Float(_), Ty::Float)
             | (Value::Bool(_), Ty::Bool)
-            | (Value::Map(_), Ty::Map) => Ok(v),
+            | (Value::Map(_), Ty::Map)
+            | (Value::List(_), Ty::List)
+            | (Value::Time(_), Ty::Time)
+            | (Value::Version(_), Ty::Version) => Ok(v),
+            (Value::Struct(r), Ty::Cert) if r.type_name == super::funcs::CERT_TYPE => Ok(v),
             (v, t) => self.errorf(format!(
                 "wrong type for value; expected {}; got {}",
                 t.name(),
@@ -631,6 +672,8 @@ impl State<'_> {
                     None | Some(Ty::Refl) => Ok(Value::Missing),
                     Some(Ty::Any) => Ok(Value::Nil),
                     Some(Ty::Map) => Ok(Value::Map(Rc::default())),
+                    Some(Ty::List) => Ok(Value::List(Rc::default())),
+                    Some(Ty::Version) => Ok(Value::Missing),
                     Some(t) => self.errorf(format!("cannot assign nil to {}", t.name())),
                 };
             }
@@ -685,13 +728,17 @@ impl State<'_> {
                 Operand::Number(_, n) if n.is_int => Ok(Value::Int(n.int)),
                 _ => self.errorf(format!("expected integer; found {op}")),
             },
+            Some(Ty::Uint32) => match op {
+                Operand::Number(_, n) if n.is_uint => Ok(Value::Int(i64::from(n.int as u32))),
+                _ => self.errorf(format!("expected unsigned integer; found {op}")),
+            },
             Some(Ty::Float) => match op {
                 Operand::Number(_, n) if n.is_float => Ok(Value::Float(n.float)),
                 _ => self.errorf(format!("expected float; found {op}")),
             },
-            Some(Ty::Map) => self.errorf(format!(
-                "can't handle {op} for arg of type map[string]interface {{}}"
-            )),
+            Some(t @ (Ty::Map | Ty::List | Ty::Time | Ty::Version | Ty::Cert)) => {
+                self.errorf(format!("can't handle {op} for arg of type {}", t.name()))
+            }
         }
     }
 }

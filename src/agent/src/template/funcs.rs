@@ -16,11 +16,26 @@ pub(crate) enum Ty {
     Refl,
     Str,
     Int,
+    /// `uint32` (sprig's `derivePassword` counter).
+    Uint32,
     Float,
     Bool,
     /// `map[string]interface {}`; a missing value arrives as Go's nil map (empty).
     Map,
+    /// `[]interface {}`; a missing value arrives as Go's nil slice (empty).
+    #[allow(dead_code)] // until the certificate functions use it
+    List,
+    /// `time.Time`.
+    Time,
+    /// `*semver.Version`; `nil` arrives as missing.
+    Version,
+    /// sprig's `certificate` struct (`genCA` and friends).
+    #[allow(dead_code)] // until the certificate functions use it
+    Cert,
 }
+
+/// The Go type name of sprig's certificate struct.
+pub(crate) const CERT_TYPE: &str = "sprig.certificate";
 
 impl Ty {
     pub fn name(self) -> &'static str {
@@ -29,9 +44,14 @@ impl Ty {
             Ty::Refl => "reflect.Value",
             Ty::Str => "string",
             Ty::Int => "int",
+            Ty::Uint32 => "uint32",
             Ty::Float => "float64",
             Ty::Bool => "bool",
             Ty::Map => "map[string]interface {}",
+            Ty::List => "[]interface {}",
+            Ty::Time => "time.Time",
+            Ty::Version => "*semver.Version",
+            Ty::Cert => CERT_TYPE,
         }
     }
 }
@@ -90,7 +110,11 @@ static TABLE: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
     }
     // Like Go's FuncMap, sprig's and the agent's functions shadow builtins of the same name
     // (sprig's `slice` replaces Go's).
-    for (name, func) in super::sprig::functions() {
+    for (name, func) in super::sprig::functions()
+        .into_iter()
+        .chain(super::sprig_more::functions())
+        .chain(super::crypto::functions())
+    {
         m.insert(name, func);
     }
     for (name, func) in super::sprig::agent_functions() {
@@ -801,6 +825,14 @@ fn format_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, nested: boo
                 format_arg(out, e, verb, spec, true);
             }
             out.push('}');
+        }
+        Value::Time(_) | Value::Version(_) => {
+            let text = arg.to_go_string();
+            match verb {
+                'v' | 's' => out.push_str(&pad(&text, spec, false)),
+                'q' => out.push_str(&pad(&go_quote(&text), spec, false)),
+                _ => bad_verb(out, arg, verb),
+            }
         }
     }
 }

@@ -18,26 +18,44 @@
 //! - function calls are checked against the Go parameter types of the function (literals are
 //!   untyped constants, data values keep their Go types), with Go's messages;
 //! - Go's builtins (`and or not len index print printf println eq ne lt le gt ge html js
-//!   urlquery`; `call` fails, as no data holds functions), sprig v3's deterministic functions
-//!   and the agent's `sha3sum`, `sha3short` and `shortHash`.
+//!   urlquery`; `call` fails, as no data holds functions), sprig v3.3.0's `TxtFuncMap` and the
+//!   agent's `sha3sum`, `sha3short` and `shortHash`;
+//! - sprig's dates work on a Go `time.Time` value (from `now`, `toDate`, `dateModify`; Unix
+//!   seconds are accepted where sprig accepts an `int`/`int64`), formatted and parsed with Go's
+//!   layouts and printed as Go prints it (`2006-01-02 15:04:05.999999999 -0700 MST`, with the
+//!   ` m=+…` monotonic reading for `now`); zones are the system's tz database, `Local` is the
+//!   system zone (`TZ`, `/etc/localtime`, else UTC); niladic methods such as `.Unix`, `.Year`
+//!   and `.Format` can be called on it, and `.Major` & co. on `semver`'s `*semver.Version`;
+//! - the non-deterministic and environment functions are real: `now`, `rand*`, `shuffle`,
+//!   `uuidv4`, `env`/`expandenv` (the agent's environment), `getHostByName` (the system
+//!   resolver), `randBytes`, `encryptAES`/`decryptAES`, `bcrypt`, `htpasswd` and
+//!   `derivePassword`.
 //!
 //! Errors carry Go's text (`template: inline:1:3: executing "inline" at <...>: ...`) behind
 //! the agent's `failed to parse: ` / `failed to evaluate: ` prefixes.
 //!
-//! Not supported: complex numbers, methods, custom delimiters, and sprig's
-//! non-deterministic or environment functions (dates, random, UUIDs, `env`, crypto key
-//! generation, DNS); sprig's `set`/`unset` return a changed copy instead of changing the dict
-//! in place.
+//! Not supported: complex numbers, methods other than those above, custom delimiters, and
+//! sprig's key and certificate generation (`genPrivateKey`, `genCA*`, `genSelfSignedCert*`,
+//! `genSignedCert*`, `buildCustomCert`: templates using them fail to parse, as with any
+//! unknown function); sprig's `set`/`unset`/`merge*` return a changed copy instead of changing
+//! the dict in place.
 
+mod crypto;
 mod exec;
 mod funcs;
+mod gotime;
 mod lex;
+mod methods;
 mod parse;
+mod semver;
 mod sprig;
+mod sprig_more;
 mod value;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sprig;
 
 pub use sprig::{
     compile_go, go_replace_all, regex_replace_all, sha1_hex, sha3short, sha3sum, short_hash,

@@ -88,7 +88,7 @@ fn trim_zero_decimal(s: &str) -> &str {
 }
 
 /// `cast.ToFloat64`, with its error swallowed to 0.
-fn to_float64(v: &Value) -> f64 {
+pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
@@ -277,18 +277,25 @@ const GO_STD_B64: GeneralPurpose = GeneralPurpose::new(
 );
 
 fn b64dec(v: &str) -> String {
-    let clean: String = v.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-    match GO_STD_B64.decode(clean.as_bytes()) {
+    match go_b64_decode(v) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(base64::DecodeError::InvalidByte(off, _))
-        | Err(base64::DecodeError::InvalidLastSymbol(off, _)) => {
+        Err(e) => e,
+    }
+}
+
+/// Go's `base64.StdEncoding.DecodeString`, with its error text.
+pub(crate) fn go_b64_decode(v: &str) -> Result<Vec<u8>, String> {
+    let clean: String = v.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    GO_STD_B64.decode(clean.as_bytes()).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(off, _)
+        | base64::DecodeError::InvalidLastSymbol(off, _) => {
             format!("illegal base64 data at input byte {off}")
         }
-        Err(_) => {
+        _ => {
             let off = clean.len() - clean.len() % 4;
             format!("illegal base64 data at input byte {off}")
         }
-    }
+    })
 }
 
 /// Go's `regexp.Compile(pattern)` then `ReplaceAllString(src, replacement)`: `$1` and

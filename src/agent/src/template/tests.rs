@@ -1160,7 +1160,7 @@ fn template_api() {
         "<no value>"
     );
     assert!(super::has_function("sha3short") && super::has_function("regexReplaceAll"));
-    assert!(!super::has_function("env"));
+    assert!(super::has_function("env") && !super::has_function("nope"));
 }
 
 /// Parsed templates can be cached and shared between threads.

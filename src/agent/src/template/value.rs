@@ -8,6 +8,9 @@ use std::rc::Rc;
 
 use kcp_api::gojson;
 
+use super::gotime::GoTime;
+use super::semver::Version as SemVer;
+
 /// A template value.
 ///
 /// The variants follow the Go types involved: JSON objects are `map[string]interface {}`, arrays
@@ -38,6 +41,10 @@ pub enum Value {
     Map(Rc<BTreeMap<String, Value>>),
     /// A Go struct with exported fields, in declaration order (a template's context type).
     Struct(Rc<Record>),
+    /// Go `time.Time` (from sprig's date functions).
+    Time(Rc<GoTime>),
+    /// `*semver.Version` (from sprig's `semver`).
+    Version(Rc<SemVer>),
 }
 
 /// A Go struct value: a type name (used in error messages) and its fields in order.
@@ -63,6 +70,8 @@ impl PartialEq for Value {
             (List(a), List(b)) => a == b,
             (Map(a), Map(b)) => a == b,
             (Struct(a), Struct(b)) => a == b,
+            (Time(a), Time(b)) => a == b,
+            (Version(a), Version(b)) => a == b,
             _ => false,
         }
     }
@@ -148,6 +157,8 @@ impl Value {
             Value::List(_) => "[]interface {}".into(),
             Value::Map(_) => "map[string]interface {}".into(),
             Value::Struct(r) => r.type_name.clone(),
+            Value::Time(_) => "time.Time".into(),
+            Value::Version(_) => "*semver.Version".into(),
         }
     }
 
@@ -162,7 +173,8 @@ impl Value {
             Value::String(_) => "string",
             Value::List(_) => "slice",
             Value::Map(_) => "map",
-            Value::Struct(_) => "struct",
+            Value::Struct(_) | Value::Time(_) => "struct",
+            Value::Version(_) => "ptr",
         }
     }
 
@@ -177,7 +189,7 @@ impl Value {
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Struct(_) => true,
+            Value::Struct(_) | Value::Time(_) | Value::Version(_) => true,
         }
     }
 
@@ -239,6 +251,8 @@ pub(crate) fn write_go(out: &mut String, v: &Value) {
             }
             out.push('}');
         }
+        Value::Time(t) => out.push_str(&t.string()),
+        Value::Version(v) => out.push_str(&v.string()),
     }
 }
 
@@ -560,6 +574,8 @@ fn write_json(out: &mut String, v: &Value, html: bool, indent: Option<&str>, dep
             newline(out, indent, depth);
             out.push('}');
         }
+        Value::Time(t) => gojson::write_string_escaping(out, &t.rfc3339_nano(), html),
+        Value::Version(v) => gojson::write_string_escaping(out, &v.string(), html),
     }
 }
 
@@ -586,6 +602,8 @@ pub fn to_serde_json(v: &Value) -> serde_json::Value {
                 .map(|(k, v)| (k.clone(), to_serde_json(v)))
                 .collect(),
         ),
+        Value::Time(t) => serde_json::Value::String(t.rfc3339_nano()),
+        Value::Version(v) => serde_json::Value::String(v.string()),
     }
 }
 
