@@ -9,22 +9,8 @@ use hmac::Mac as _;
 use rand::RngCore as _;
 
 use super::funcs::{FnResult, Func, Ty, f};
-use super::value::Value;
 
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or("")
-}
-
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::Int(i) | Value::Int64(i) => *i,
-        _ => 0,
-    }
-}
-
-fn string(x: impl Into<String>) -> FnResult {
-    Ok(Value::from(x.into()))
-}
+use super::sprig::{int, s, string};
 
 fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD

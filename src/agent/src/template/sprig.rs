@@ -20,18 +20,21 @@ use super::value::{Value, go_quote, to_go_json, to_go_json_indent};
 
 const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
 
-fn s(v: &Value) -> &str {
+/// A string argument ("" for any other value: the parameter types were checked).
+pub(super) fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
-fn int(v: &Value) -> i64 {
+/// An integer argument (0 for any other value: the parameter types were checked).
+pub(super) fn int(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         _ => 0,
     }
 }
 
-fn string(x: impl Into<String>) -> FnResult {
+/// A string result.
+pub(super) fn string(x: impl Into<String>) -> FnResult {
     Ok(Value::from(x.into()))
 }
 

@@ -17,20 +17,7 @@ use super::gotime::{
 use super::semver::semver_compare;
 use super::value::{Value, go_quote};
 
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or("")
-}
-
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::Int(i) | Value::Int64(i) => *i,
-        _ => 0,
-    }
-}
-
-fn string(x: impl Into<String>) -> FnResult {
-    Ok(Value::from(x.into()))
-}
+use super::sprig::{int, s, string};
 
 fn time_value(t: GoTime) -> Value {
     Value::Time(Rc::new(t))
