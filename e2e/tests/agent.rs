@@ -244,6 +244,92 @@ spec:
         });
     }
 
+    /// A second provider in the provider workspace: the export `export` (with its own RBAC for
+    /// the agent's user: the same names would replace the first's) and the PublishedResource
+    /// `spec` of the agent `agent` (label `e2e-test=<agent>`).
+    fn second_provider(&mut self, export: &str, agent: &str, spec: &str) {
+        let org = self.org.clone();
+        self.apply(
+            &org,
+            &format!("apiVersion: apis.kcp.io/v1alpha1\nkind: APIExport\nmetadata: {{name: {export}}}\nspec: {{}}\n"),
+        );
+        self.apply(
+            &org,
+            &e2e::agent::kcp_rbac_manifest(AGENT_USER, export)
+                .replace("\"api-syncagent\"", &format!("\"api-syncagent-{export}\"")),
+        );
+        self.service_apply(&format!(
+            "apiVersion: syncagent.kcp.io/v1alpha1
+kind: PublishedResource
+metadata:
+  name: {agent}-publish
+  labels: {{e2e-test: {agent}}}
+spec:
+{spec}"
+        ));
+    }
+
+    /// The second provider's agent.
+    fn start_second_agent(&self, export: &str, agent: &str) -> Agent {
+        Agent::start(
+            self.dir.path(),
+            agent,
+            export,
+            &self.service.kubeconfig(),
+            &self.agent_kubeconfig,
+            &[
+                "--published-resource-selector",
+                &format!("e2e-test={agent}"),
+            ],
+        )
+    }
+
+    /// The second export (v1alpha1) once it serves a schema and `done` holds.
+    fn second_export(&self, export: &str, agent: &Agent, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let e = self
+                .k(
+                    &self.org,
+                    &[
+                        "get",
+                        "apiexports.v1alpha1.apis.kcp.io",
+                        export,
+                        "-o",
+                        "json",
+                    ],
+                    None,
+                )
+                .json();
+            if schemas(&e).len() == 1 && done(&e) {
+                return e;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the export {export}: {e}\nits agent's log:\n{}",
+                agent.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Binds the second export in `path`, accepting `events` and `claims`.
+    fn bind_second(&mut self, path: &str, export: &str, claims: &str) {
+        let binding = format!(
+            "apiVersion: apis.kcp.io/v1alpha2
+kind: APIBinding
+metadata: {{name: {export}}}
+spec:
+  reference:
+    export: {{path: {}, name: {export}}}
+  permissionClaims:
+  - {{resource: events, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}
+{claims}",
+            self.org
+        );
+        self.apply(path, &binding);
+    }
+
     /// A kcp object (`kubectl get -o json`; `null` when it cannot be read).
     fn kcp_json(&self, path: &str, resource: &str, ns: &str, name: &str) -> Value {
         let out = self.k(path, &["get", resource, name, "-n", ns, "-o", "json"], None);
@@ -2804,78 +2890,25 @@ fn two_agents_sharing_a_related_secret() {
         ),
     );
     // The second provider: its own export and agent, publishing Backups.
-    let org = env.org.clone();
-    env.apply(
-        &org,
-        "apiVersion: apis.kcp.io/v1alpha1\nkind: APIExport\nmetadata: {name: other}\nspec: {}\n",
-    );
-    // Its RBAC beside the first's (the same names would replace it).
-    env.apply(
-        &org,
-        &e2e::agent::kcp_rbac_manifest(AGENT_USER, "other")
-            .replace("\"api-syncagent\"", "\"api-syncagent-other\""),
-    );
-    env.service_apply(&format!(
-        "apiVersion: syncagent.kcp.io/v1alpha1
-kind: PublishedResource
-metadata:
-  name: share-b-publish-backups
-  labels: {{e2e-test: share-b}}
-spec:
-  resource: {{apiGroup: eksempel.no, version: v1, kind: Backup}}
+    env.second_provider(
+        "other",
+        "share-b",
+        &format!(
+            "  resource: {{apiGroup: eksempel.no, version: v1, kind: Backup}}
   projection: {{group: other.example.com}}
   naming: {{namespace: 'share-b-{{{{ .Object.metadata.namespace }}}}', name: '{{{{ .Object.metadata.name }}}}'}}
   related:
 {shared}"
-    ));
-    let agent_a = env.start_agent(&[]);
-    let agent_b = Agent::start(
-        env.dir.path(),
-        "share-b",
-        "other",
-        &env.service.kubeconfig(),
-        &env.agent_kubeconfig,
-        &["--published-resource-selector", "e2e-test=share-b"],
+        ),
     );
+    let agent_a = env.start_agent(&[]);
+    let agent_b = env.start_second_agent("other", "share-b");
     let team = env.consumer_accepting("team-1", SECRET_CLAIMS);
     // The tenant binds the second export too (once it serves its schema and claims).
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let e = env
-            .k(
-                &org,
-                &[
-                    "get",
-                    "apiexports.v1alpha1.apis.kcp.io",
-                    "other",
-                    "-o",
-                    "json",
-                ],
-                None,
-            )
-            .json();
-        if schemas(&e).len() == 1 && claimed(&e).contains(&"/secrets".to_string()) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the second export: {e}\nits agent's log:\n{}",
-            agent_b.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let binding = format!(
-        "apiVersion: apis.kcp.io/v1alpha2
-kind: APIBinding
-metadata: {{name: other}}
-spec:
-  reference:
-    export: {{path: {org}, name: other}}
-  permissionClaims:
-  - {{resource: events, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}
-{SECRET_CLAIMS}"
-    );
-    env.apply(&team, &binding);
+    env.second_export("other", &agent_b, |e| {
+        claimed(e).contains(&"/secrets".to_string())
+    });
+    env.bind_second(&team, "other", SECRET_CLAIMS);
     env.apply(&team, &secret("default", "shared", "", "both"));
     env.create_in(&team, &crontab("mine", "default", "{image: a}"));
     env.create_in(
@@ -2949,4 +2982,81 @@ spec: {schedule: nightly}
         agent_a.log(),
         agent_b.log()
     );
+}
+
+/// Follows `TestSyncNonStandardRelatedResourcesMultipleAPIExports`: a related resource served
+/// by another provider's export (claimed by its identity hash) is synced into it.
+#[test]
+fn sync_non_standard_related_resources_multiple_apiexports() {
+    let mut env = Env::new("identity");
+    env.service_apply(BACKUPS);
+    // The other provider publishes Backups (objects synced by nobody).
+    env.second_provider(
+        "initroid",
+        "identity-b",
+        "  resource: {apiGroup: eksempel.no, version: v1, kind: Backup}
+  projection: {group: initroid.example.com}
+  synchronization: {enabled: false}
+",
+    );
+    let agent_b = env.start_second_agent("initroid", "identity-b");
+    let initroid = env.second_export("initroid", &agent_b, |e| {
+        e["status"]["identityHash"]
+            .as_str()
+            .is_some_and(|h| !h.is_empty())
+    });
+    let identity = initroid["status"]["identityHash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.publish(
+        "publish-crontabs",
+        &format!(
+            "{}  related:
+  - identifier: the-backup
+    origin: service
+    group: eksempel.no
+    version: v1
+    resource: backups
+    identityHash: {identity}
+    projection: {{group: initroid.example.com}}
+    object: {{template: {{template: my-backup}}}}
+",
+            crontabs_spec(
+                "  naming: {namespace: 'identity-{{ .Object.metadata.namespace }}', name: '{{ .Object.metadata.name }}'}\n"
+            )
+        ),
+    );
+    let agent = env.start_agent(&[]);
+    env.export_once("the claim by identity", |e| {
+        claimed(e).iter().any(|c| c.contains("backups"))
+    });
+    // The tenant binds both exports, accepting the claim on the other's Backups.
+    env.kcp.kubectl(&["ws", "create", "team-1"]).ok();
+    let team = "root:team-1".to_string();
+    env.bind_second(&team, "initroid", "");
+    env.bind(
+        &team,
+        &format!(
+            "{SECRET_CLAIMS}  - {{group: initroid.example.com, resource: backups, identityHash: {identity}, verbs: ['*'], selector: {{matchAll: true}}, state: Accepted}}\n"
+        ),
+    );
+    env.create_in(&team, &crontab("my-crontab", "default", "{image: ubuntu}"));
+    env.copy(&agent, "identity-default", "my-crontab");
+    env.service_apply(
+        "apiVersion: eksempel.no/v1
+kind: Backup
+metadata: {name: my-backup, namespace: identity-default}
+spec: {schedule: hourly}
+",
+    );
+    wait_until("the Backup in kcp", Duration::from_secs(30), || {
+        env.kcp_json(
+            &team,
+            "backups.initroid.example.com",
+            "default",
+            "my-backup",
+        )["spec"]["schedule"]
+            == "hourly"
+    });
 }
