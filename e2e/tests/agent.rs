@@ -2654,6 +2654,13 @@ fn sync_related_multi_objects() {
     kind: Secret
     object:
       reference: {path: 'spec.items.#.name'}
+  - identifier: own
+    origin: service
+    kind: Secret
+    object:
+      selector:
+        matchLabels: {owner: '{{ .RemoteObject.metadata.name }}'}
+        rewrite: {template: {template: '{{ .Value }}-own'}}
 ",
     );
     let agent = env.start_agent(&[]);
@@ -2717,6 +2724,22 @@ spec: {{items: [{}]}}
             Duration::from_secs(30),
             || password(&env.kcp_json(&team, "secret", "default", name)) == want,
         );
+    }
+    // A templated selector is rendered for each object (upstream §12.2: the Go agent kept the
+    // first object's rendering for every later one).
+    for owner in ["sensible", "gaps"] {
+        env.service_apply(&secret(
+            "multiobj-default",
+            &format!("{owner}-secret"),
+            &format!("owner: {owner}"),
+            owner,
+        ));
+    }
+    for owner in ["sensible", "gaps"] {
+        wait_until("each object's own Secret", Duration::from_secs(30), || {
+            password(&env.kcp_json(&team, "secret", "default", &format!("{owner}-secret-own")))
+                == owner
+        });
     }
     // The pairs with an empty side were skipped (the sentinel: g-1, synced in the same pass).
     assert!(env.kcp_json(&team, "secret", "default", "g-3").is_null());
