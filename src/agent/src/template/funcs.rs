@@ -23,14 +23,12 @@ pub(crate) enum Ty {
     /// `map[string]interface {}`; a missing value arrives as Go's nil map (empty).
     Map,
     /// `[]interface {}`; a missing value arrives as Go's nil slice (empty).
-    #[allow(dead_code)] // until the certificate functions use it
     List,
     /// `time.Time`.
     Time,
     /// `*semver.Version`; `nil` arrives as missing.
     Version,
     /// sprig's `certificate` struct (`genCA` and friends).
-    #[allow(dead_code)] // until the certificate functions use it
     Cert,
 }
 
@@ -114,6 +112,7 @@ static TABLE: LazyLock<HashMap<&'static str, Func>> = LazyLock::new(|| {
         .into_iter()
         .chain(super::sprig_more::functions())
         .chain(super::crypto::functions())
+        .chain(super::certs::functions())
     {
         m.insert(name, func);
     }

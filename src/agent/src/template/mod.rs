@@ -28,18 +28,20 @@
 //!   and `.Format` can be called on it, and `.Major` & co. on `semver`'s `*semver.Version`;
 //! - the non-deterministic and environment functions are real: `now`, `rand*`, `shuffle`,
 //!   `uuidv4`, `env`/`expandenv` (the agent's environment), `getHostByName` (the system
-//!   resolver), `randBytes`, `encryptAES`/`decryptAES`, `bcrypt`, `htpasswd` and
-//!   `derivePassword`.
+//!   resolver), `randBytes`, `encryptAES`/`decryptAES`, `bcrypt`, `htpasswd`,
+//!   `derivePassword`, and the key and certificate functions (`genPrivateKey`, `genCA*`,
+//!   `genSelfSignedCert*`, `genSignedCert*`, `buildCustomCert`), which return Go's PEM
+//!   encodings and sprig's `certificate` struct (`.Cert`, `.Key`).
 //!
 //! Errors carry Go's text (`template: inline:1:3: executing "inline" at <...>: ...`) behind
 //! the agent's `failed to parse: ` / `failed to evaluate: ` prefixes.
 //!
-//! Not supported: complex numbers, methods other than those above, custom delimiters, and
-//! sprig's key and certificate generation (`genPrivateKey`, `genCA*`, `genSelfSignedCert*`,
-//! `genSignedCert*`, `buildCustomCert`: templates using them fail to parse, as with any
-//! unknown function); sprig's `set`/`unset`/`merge*` return a changed copy instead of changing
-//! the dict in place.
+//! Not supported: complex numbers, methods other than those above, custom delimiters; the
+//! certificate functions take RSA (2048 bits or more), ECDSA P-256/P-384 and Ed25519 keys
+//! only, where Go also takes P-224/P-521 and smaller RSA keys; sprig's `set`/`unset`/`merge*`
+//! return a changed copy instead of changing the dict in place.
 
+mod certs;
 mod crypto;
 mod exec;
 mod funcs;
@@ -54,6 +56,8 @@ mod value;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_certs;
 #[cfg(test)]
 mod tests_sprig;
 
