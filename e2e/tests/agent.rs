@@ -1967,6 +1967,16 @@ fn sync_related_objects() {
                 "templated-credentials",
             ),
         ),
+        secret_entry(
+            "namespace-selected",
+            "kcp",
+            "      template: {template: selected-down}
+      namespace:
+        selector:
+          matchLabels: {team: blue}
+          rewrite: {template: {template: 'related-{{ .Value }}'}}
+",
+        ),
     ]
     .concat();
     env.publish(
@@ -2109,6 +2119,21 @@ fn sync_related_objects() {
         "the changed down",
         &|| service_secret("related-default", "down-credentials"),
         "changed",
+    );
+    // A namespace found by labels that appears later, with the object in it.
+    env.k(&team, &["create", "namespace", "blue-ns"], None).ok();
+    env.k(&team, &["label", "namespace", "blue-ns", "team=blue"], None)
+        .ok();
+    env.k(
+        &team,
+        &["apply", "-f", "-"],
+        Some(&secret("blue-ns", "selected-down", "", "blue")),
+    )
+    .ok();
+    synced(
+        "the Secret of a namespace found by labels",
+        &|| service_secret("related-blue-ns", "selected-down"),
+        "blue",
     );
     // A copy deleted in kcp is made again.
     env.k(

@@ -651,10 +651,22 @@ impl Resolver<'_> {
         let origin_ns = namespace_of(self.primary(self.origin()));
         let dest_ns = namespace_of(self.primary(self.origin().opposite()));
         let namespaces = match &self.related.spec.object.namespace {
-            Some(spec) => self
-                .namespaces(spec)
-                .await
-                .context("failed to resolve namespace")?,
+            Some(spec) => {
+                if spec.selector.is_some() {
+                    // Namespaces found by labels can appear later, with objects in them (no
+                    // namespace is watched): any object of the resource brings this one back.
+                    interests.push(Interest {
+                        related: self.index,
+                        side: self.origin(),
+                        namespace: None,
+                        name: None,
+                        selector: None,
+                    });
+                }
+                self.namespaces(spec)
+                    .await
+                    .context("failed to resolve namespace")?
+            }
             None if origin_ns.is_empty() => bail!(
                 "primary object is cluster-scoped and no source namespace configuration was provided"
             ),
