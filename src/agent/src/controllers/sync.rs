@@ -388,6 +388,10 @@ async fn watch_related(
     let watch = &ctx.related_objects.0[index];
     let key_of = |_: &DynamicObject, v: &Value| -> Option<RelatedKey> {
         let meta = &v["metadata"];
+        // The agents' own state Secrets are never anyone's related objects.
+        if !meta["labels"][crate::sync::meta::OBJECT_STATE_LABEL].is_null() {
+            return None;
+        }
         let text = |f: &Value| f.as_str().unwrap_or_default().to_string();
         Some((
             text(&meta["annotations"][CLUSTER_ANNOTATION]),
@@ -406,9 +410,10 @@ async fn watch_related(
         };
         let listed = matches!(ev, watcher::Event::InitDone);
         let mut changed: Vec<Value> = match &ev {
-            watcher::Event::Apply(o) | watcher::Event::Delete(o) => {
-                serde_json::to_value(o).into_iter().collect()
-            }
+            watcher::Event::Apply(o) | watcher::Event::Delete(o) => serde_json::to_value(o)
+                .into_iter()
+                .filter(|v| key_of(o, v).is_some())
+                .collect(),
             _ => Vec::new(),
         };
         let relisted = watch.objects.on_event(ev, key_of);
