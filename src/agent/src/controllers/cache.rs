@@ -150,15 +150,22 @@ impl<K: Clone + Eq + Hash> Cache<K> {
         serde_json::from_str(&inner.objects.get(key)?.json).ok()
     }
 
-    /// The keys of the objects `pred` holds for (each parsed: for the rare lookups that are
-    /// not by key).
-    pub fn find(&self, pred: impl Fn(&K, &Value) -> bool) -> Vec<K> {
+    /// The objects (parsed) whose key `key` accepts and that `pred` holds for: for the lookups
+    /// that are not by key. Only the objects whose key is accepted are parsed.
+    pub fn find(
+        &self,
+        key: impl Fn(&K) -> bool,
+        pred: impl Fn(&K, &Value) -> bool,
+    ) -> Vec<(K, Value)> {
         let inner = self.read();
         inner
             .objects
             .iter()
-            .filter(|(k, e)| serde_json::from_str::<Value>(&e.json).is_ok_and(|v| pred(k, &v)))
-            .map(|(k, _)| k.clone())
+            .filter(|(k, _)| key(k))
+            .filter_map(|(k, e)| {
+                let v = serde_json::from_str::<Value>(&e.json).ok()?;
+                pred(k, &v).then(|| (k.clone(), v))
+            })
             .collect()
     }
 

@@ -83,6 +83,15 @@ struct RelatedWatch {
     listed: std::sync::atomic::AtomicBool,
 }
 
+impl RelatedWatch {
+    /// Whether it watches `resource` on `side`.
+    fn watches(&self, side: Side, resource: &ApiResource) -> bool {
+        self.side == side
+            && self.api_version == resource.api_version
+            && self.plural == resource.plural
+    }
+}
+
 /// Every related resource's objects on both sides, as the watches see them and the agent's
 /// writes leave them ([`RelatedObjects`]).
 #[derive(Default)]
@@ -94,11 +103,7 @@ impl RelatedStore {
         let watches: Vec<&RelatedWatch> = self
             .0
             .iter()
-            .filter(|w| {
-                w.side == side
-                    && w.api_version == resource.api_version
-                    && w.plural == resource.plural
-            })
+            .filter(|w| w.watches(side, resource))
             .collect();
         let listed = !watches.is_empty()
             && watches
@@ -136,10 +141,11 @@ impl RelatedObjects for RelatedStore {
         use kube::core::SelectorExt as _;
         let mut out = Vec::new();
         for w in self.of(side, resource)? {
-            let keys = w.objects.find(|k, v| {
-                k.0 == cluster && k.1 == ns && selector.matches(&crate::sync::meta::labels(v))
-            });
-            out.extend(keys.iter().filter_map(|k| w.objects.get(k)));
+            let found = w.objects.find(
+                |k| k.0 == cluster && k.1 == ns,
+                |_, v| selector.matches(&crate::sync::meta::labels(v)),
+            );
+            out.extend(found.into_iter().map(|(_, v)| v));
         }
         Some(out)
     }
@@ -154,9 +160,7 @@ impl RelatedObjects for RelatedStore {
         obj: Option<&Value>,
     ) {
         let key = (cluster.to_string(), ns.to_string(), name.to_string());
-        for w in self.0.iter().filter(|w| {
-            w.side == side && w.api_version == resource.api_version && w.plural == resource.plural
-        }) {
+        for w in self.0.iter().filter(|w| w.watches(side, resource)) {
             match obj {
                 Some(v) => {
                     w.objects.apply(key.clone(), v);
@@ -513,19 +517,28 @@ fn related_changed(ctx: &Ctx, side: Side, resource: &ApiResource, obj: &Value) -
                 && ns_of_primary == ns
         };
         match side {
-            Side::Kcp => keys.extend(ctx.remote.find(|k, v| {
-                k.1.cluster_name == cluster && (owned(v, &k.1.namespace) || selects(v))
-            })),
+            Side::Kcp => keys.extend(
+                ctx.remote
+                    .find(
+                        |k| k.1.cluster_name == cluster,
+                        |k, v| owned(v, &k.1.namespace) || selects(v),
+                    )
+                    .into_iter()
+                    .map(|(k, _)| k),
+            ),
             Side::Service => {
                 let endpoints = ctx.endpoint_of.read().unwrap_or_else(|p| p.into_inner());
                 keys.extend(
                     ctx.copies
-                        .find(|_, v| {
-                            owned(v, v["metadata"]["namespace"].as_str().unwrap_or_default())
-                                || selects(v)
-                        })
+                        .find(
+                            |_| true,
+                            |_, v| {
+                                owned(v, v["metadata"]["namespace"].as_str().unwrap_or_default())
+                                    || selects(v)
+                            },
+                        )
                         .into_iter()
-                        .filter_map(|k| Some((endpoints.get(&k.cluster_name)?.clone(), k))),
+                        .filter_map(|(k, _)| Some((endpoints.get(&k.cluster_name)?.clone(), k))),
                 );
             }
         }
