@@ -231,9 +231,17 @@ impl Response {
             .map(|(_, v)| v.as_str())
             .collect()
     }
-    /// The body as JSON, when it is JSON.
+    /// The body as JSON, when it is JSON; a watch's stream of events (JSON values one after
+    /// the other) as an array of them.
     pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
+        if let Ok(v) = serde_json::from_slice(&self.body) {
+            return Some(v);
+        }
+        let events = serde_json::Deserializer::from_slice(&self.body)
+            .into_iter::<Value>()
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?;
+        (!events.is_empty()).then_some(Value::Array(events))
     }
     /// The media type of `Content-Type` (parameters in Kubernetes' order kept, spaces removed).
     pub fn content_type(&self) -> String {

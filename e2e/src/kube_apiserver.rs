@@ -180,6 +180,108 @@ impl KubeApiserver {
     }
 }
 
+/// etcd and Kubernetes' kube-apiserver for the side-by-side benchmark (`kcp-bench
+/// --side-by-side`), run as production runs them: etcd commits with fsync. There is no
+/// controller manager. The benchmark spawns kube-apiserver itself
+/// ([`BenchControlPlane::spawn_apiserver`]) to time it from spawn to ready, and may stop it and
+/// start it again on the same etcd and port. Both processes end with the value (and with the
+/// process, as the shared server's do).
+pub struct BenchControlPlane {
+    launch: Launch,
+    etcd_url: String,
+    etcd: Child,
+    port: u16,
+    apiserver: Option<Child>,
+}
+
+impl BenchControlPlane {
+    /// Starts etcd (with fsync) in a run directory of this process and writes the admin
+    /// kubeconfig of the kube-apiserver that [`Self::spawn_apiserver`] starts. Only one may
+    /// exist at a time in a process, and not beside [`KubeApiserver::shared`].
+    pub fn start() -> Result<Self, String> {
+        let bin = binaries().map_err(|e| match e {
+            Unavailable::Skip(why) | Unavailable::Failed(why) => why,
+        })?;
+        let mut launch = Launch::new(&bin, RunDir::create()?)?;
+        let (etcd_url, etcd) = launch.with_free_ports("etcd", |l| l.start_etcd(true))?;
+        let port = free_port()?;
+        launch.url = format!("https://127.0.0.1:{port}");
+        launch.write_kubeconfigs()?;
+        Ok(Self {
+            launch,
+            etcd_url,
+            etcd,
+            port,
+            apiserver: None,
+        })
+    }
+
+    /// etcd's client URL, `http://127.0.0.1:<port>`.
+    pub fn etcd_url(&self) -> &str {
+        &self.etcd_url
+    }
+
+    pub fn etcd_pid(&self) -> u32 {
+        self.etcd.id()
+    }
+
+    /// kube-apiserver's port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The admin kubeconfig (user `admin` in `system:masters`, the CA inline).
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.launch.path("admin.kubeconfig")
+    }
+
+    /// Spawns kube-apiserver and returns its pid without waiting for it to be ready.
+    pub fn spawn_apiserver(&mut self) -> Result<u32, String> {
+        self.stop_apiserver();
+        let cmd = self.launch.apiserver_command(&self.etcd_url, self.port);
+        let child = self.launch.spawn("kube-apiserver", cmd)?;
+        let pid = child.id();
+        self.apiserver = Some(child);
+        Ok(pid)
+    }
+
+    /// kube-apiserver's pid while it runs.
+    pub fn apiserver_pid(&self) -> Option<u32> {
+        self.apiserver.as_ref().map(Child::id)
+    }
+
+    /// `Some(the end of its log)` once kube-apiserver has exited.
+    pub fn apiserver_exited(&mut self) -> Option<String> {
+        let child = self.apiserver.as_mut()?;
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let log = self.launch.log_tail("kube-apiserver");
+                Some(format!("kube-apiserver exited ({status}): {log}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Stops kube-apiserver (SIGTERM, as kubelet does) and waits for it to exit.
+    pub fn stop_apiserver(&mut self) {
+        if let Some(mut child) = self.apiserver.take() {
+            // SAFETY: kill on our own child, which has not been reaped.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            let _ = child.wait();
+            forget_pid(child.id());
+        }
+    }
+}
+
+impl Drop for BenchControlPlane {
+    fn drop(&mut self) {
+        self.stop_apiserver();
+        let _ = self.etcd.kill();
+        let _ = self.etcd.wait();
+        forget_pid(self.etcd.id());
+    }
+}
+
 /// Where the harness looks for the binaries, and whether it may build them.
 fn binaries() -> Result<PathBuf, Unavailable> {
     const NAMES: [&str; 3] = ["etcd", "kube-apiserver", "kube-controller-manager"];
@@ -366,7 +468,9 @@ impl Launch {
     }
 
     fn run(&mut self) -> Result<(), String> {
-        let etcd = self.with_free_ports("etcd", |l| l.start_etcd())?;
+        // Once ready, a `Child` may be dropped: that neither kills nor waits for it, and the
+        // kernel and the exit handler end it.
+        let (etcd, _) = self.with_free_ports("etcd", |l| l.start_etcd(false))?;
         self.with_free_ports("kube-apiserver", |l| l.start_apiserver(&etcd))?;
         self.write_kubeconfigs()?;
         self.start_controller_manager()?;
@@ -396,6 +500,14 @@ impl Launch {
 
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+
+    /// The last 40 lines of a process's log.
+    fn log_tail(&self, process: &str) -> String {
+        let text =
+            std::fs::read_to_string(self.path(&format!("{process}.log"))).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     /// The CA, the serving certificate (envtest's `apiserver.crt`/`.key` in the cert dir), the
@@ -458,7 +570,9 @@ impl Launch {
         Ok(())
     }
 
-    fn start_etcd(&mut self) -> Result<String, String> {
+    /// etcd on free ports; without `fsync` it runs with `--unsafe-no-fsync` (test data need not
+    /// survive a power cut). Its client URL and process.
+    fn start_etcd(&mut self, fsync: bool) -> Result<(String, Child), String> {
         let client = format!("http://127.0.0.1:{}", free_port()?);
         let peer = format!("http://127.0.0.1:{}", free_port()?);
         let data = self.path("etcd");
@@ -470,18 +584,39 @@ impl Launch {
             .arg(format!("--advertise-client-urls={client}"))
             .arg(format!("--listen-peer-urls={peer}"))
             .arg(format!("--initial-advertise-peer-urls={peer}"))
-            .arg(format!("--initial-cluster=e2e={peer}"))
-            .arg("--unsafe-no-fsync");
+            .arg(format!("--initial-cluster=e2e={peer}"));
+        if !fsync {
+            cmd.arg("--unsafe-no-fsync");
+        }
         let mut child = self.spawn("etcd", cmd)?;
         let health = format!("{client}/health");
         self.wait_ready("etcd", &mut child, Duration::from_secs(60), || {
             curl_ok(&["-sf", &health]).is_some_and(|body| body.contains("\"true\""))
         })?;
-        Ok(client)
+        Ok((client, child))
     }
 
     fn start_apiserver(&mut self, etcd: &str) -> Result<(), String> {
         let port = free_port()?;
+        let url = format!("https://127.0.0.1:{port}");
+        let mut child = self.spawn("kube-apiserver", self.apiserver_command(etcd, port))?;
+        let ca = self.path("ca.crt");
+        let auth = format!("Authorization: Bearer {}", self.admin_token);
+        let readyz = format!("{url}/readyz");
+        let ca_arg = ca.display().to_string();
+        self.wait_ready(
+            "kube-apiserver",
+            &mut child,
+            Duration::from_secs(180),
+            || curl_ok(&["-sf", "--cacert", &ca_arg, "-H", &auth, &readyz]).is_some(),
+        )?;
+        self.url = url;
+        Ok(())
+    }
+
+    /// kube-apiserver on `port` with etcd at `etcd`: RBAC, the token file, the serving
+    /// certificate and the service-account keys of this run directory.
+    fn apiserver_command(&self, etcd: &str, port: u16) -> Command {
         let url = format!("https://127.0.0.1:{port}");
         let mut cmd = Command::new(self.bin.join("kube-apiserver"));
         cmd.arg(format!("--etcd-servers={etcd}"))
@@ -514,19 +649,7 @@ impl Launch {
                 "--service-account-signing-key-file={}",
                 self.path("sa.key").display()
             ));
-        let mut child = self.spawn("kube-apiserver", cmd)?;
-        let ca = self.path("ca.crt");
-        let auth = format!("Authorization: Bearer {}", self.admin_token);
-        let readyz = format!("{url}/readyz");
-        let ca_arg = ca.display().to_string();
-        self.wait_ready(
-            "kube-apiserver",
-            &mut child,
-            Duration::from_secs(180),
-            || curl_ok(&["-sf", "--cacert", &ca_arg, "-H", &auth, &readyz]).is_some(),
-        )?;
-        self.url = url;
-        Ok(())
+        cmd
     }
 
     /// kube-controller-manager as kubeadm runs it (each controller under its own service
@@ -620,12 +743,7 @@ impl Launch {
         mut ready: impl FnMut() -> bool,
     ) -> Result<(), String> {
         let deadline = Instant::now() + timeout;
-        let log = || {
-            let text =
-                std::fs::read_to_string(self.path(&format!("{name}.log"))).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
-            lines[lines.len().saturating_sub(40)..].join("\n")
-        };
+        let log = || self.log_tail(name);
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 forget_pid(child.id());

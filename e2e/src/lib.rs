@@ -17,7 +17,7 @@ pub mod kube_apiserver;
 pub mod kubectls;
 pub mod process;
 
-pub use kube_apiserver::KubeApiserver;
+pub use kube_apiserver::{BenchControlPlane, KubeApiserver};
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -193,8 +193,10 @@ impl Kcp {
     }
 
     fn launch(&mut self) {
-        // Every start writes a new kcp-admin token, so a changed kubeconfig means "started".
-        let previous = std::fs::read(self.kubeconfig()).ok();
+        // Every start writes the kubeconfig (under the kcp profile with a new kcp-admin token),
+        // so a rewritten kubeconfig means "started".
+        let written = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let previous = written(&self.kubeconfig());
         let log = std::fs::File::create(self.dir.path().join("kcp.log")).expect("log file");
         // A port of the caller's (for restarts on the same URL), else a free one each start.
         let port: &[&str] = if self.extra_args.iter().any(|a| a == "--secure-port") {
@@ -223,9 +225,7 @@ impl Kcp {
                 {
                     panic!("kcp exited early ({status}): {}", self.log());
                 }
-                std::fs::read(&kubeconfig)
-                    .ok()
-                    .is_some_and(|c| Some(&c) != previous.as_ref())
+                written(&kubeconfig).is_some_and(|w| Some(w) != previous)
             },
         );
         wait_until("kcp readyz", Duration::from_secs(30), || {

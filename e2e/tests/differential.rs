@@ -47,6 +47,7 @@ const OPENAPI_V3_PROTO: &str = "application/com.github.proto-openapi.spec.v3@v1.
 const YAML_ERRORS: &str = "differences.md: YAML syntax errors";
 const WIRE_FORMATS: &str = "differences.md: wire formats";
 const KUBE_500: &str = "differences.md: patch errors that kube answers with 500";
+const BAD_RESOURCE_VERSION: &str = "differences.md: a resourceVersion that is not a number";
 const COMPOSITE_VALUES: &str = "differences.md: composite values in field errors";
 const JSON_PATCH_REASON: &str = "differences.md: a JSON patch operation that fails";
 const OPENAPI_V3_PROTOBUF: &str = "differences.md: wire formats (OpenAPI v3 in protobuf)";
@@ -629,6 +630,10 @@ fn lists() -> Vec<Case> {
         Case::new(g, "resourceVersionMatch without resourceVersion").request(Req::get(
             &with_query(CMS, &format!("{sel}&resourceVersionMatch=NotOlderThan")),
         )),
+        Case::new(g, "an invalid resourceVersion").request(Req::get(&with_query(
+            CMS,
+            &format!("{sel}&resourceVersion=abc"),
+        ))),
         Case::new(g, "list across namespaces by label")
             .request(Req::get(&with_query("/api/v1/configmaps", sel))),
         Case::new(g, "Table").request(Req::get(&with_query(CMS, sel)).accept(TABLE)),
@@ -653,6 +658,105 @@ fn lists() -> Vec<Case> {
                 Req::get(&at(CMS, "page-0")).accept("application/json;as=Frob;v=v1;g=meta.k8s.io"),
             )
             .known(WIRE_FORMATS),
+    ]
+}
+
+/// A watch-list's stream up to its bookmark annotated `k8s.io/initial-events-end`:
+/// kube-apiserver may send another bookmark before the watch ends (`docs/differences.md`).
+fn through_initial_events_end(a: &Value, b: &Value) -> (Value, Value) {
+    let cut = |v: &Value| {
+        let Some(events) = v.as_array() else {
+            return v.clone();
+        };
+        let end = events.iter().position(|e| {
+            e["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"] == "true"
+        });
+        Value::Array(events[..end.map_or(events.len(), |i| i + 1)].to_vec())
+    };
+    (cut(a), cut(b))
+}
+
+/// Watches that end on their own (`timeoutSeconds`), so the whole stream of events is the body.
+fn watches() -> Vec<Case> {
+    let g = "watch";
+    let labelled = |name: &str, label: &str| {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": name, "labels": {"watch": label}}, "data": {"v": "1"}})
+    };
+    let watch = |label: &str, query: &str| {
+        Req::get(&with_query(
+            CMS,
+            &format!("watch=true&labelSelector=watch%3D{label}&timeoutSeconds=1&{query}"),
+        ))
+    };
+    let changed = json!({"data": {"v": "2"}});
+    vec![
+        // The first setup answer's resourceVersion is where the watch starts: what follows
+        // it comes as MODIFIED, ADDED and DELETED, in order.
+        Case::new(g, "events after a resourceVersion")
+            .setup(Req::post(CMS, &labelled("w-seq-0", "seq")))
+            .setup(Req::patch(&at(CMS, "w-seq-0"), MERGE_PATCH, &changed))
+            .setup(Req::post(CMS, &labelled("w-seq-1", "seq")))
+            .setup(Req::delete(&at(CMS, "w-seq-0")))
+            .request(watch("seq", "resourceVersion={{rv:0}}")),
+        Case::new(g, "resourceVersion=0 starts with the objects there")
+            .setup(Req::post(CMS, &labelled("w-zero-0", "zero")))
+            .setup(Req::post(CMS, &labelled("w-zero-1", "zero")))
+            .request(watch("zero", "resourceVersion=0")),
+        Case::new(g, "sendInitialEvents ends with a bookmark")
+            .setup(Req::post(CMS, &labelled("w-initial-0", "initial")))
+            .setup(Req::post(CMS, &labelled("w-initial-1", "initial")))
+            .request(watch(
+                "initial",
+                "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true",
+            ))
+            .compare(Compare::Projected(through_initial_events_end)),
+        Case::new(g, "sendInitialEvents without allowWatchBookmarks").request(watch(
+            "initial",
+            "sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
+        )),
+        Case::new(g, "sendInitialEvents without resourceVersionMatch").request(watch(
+            "initial",
+            "sendInitialEvents=true&allowWatchBookmarks=true",
+        )),
+        Case::new(g, "one object by field selector")
+            .setup(Req::post(CMS, &labelled("w-one-0", "one")))
+            .setup(Req::post(CMS, &labelled("w-one-1", "one")))
+            .setup(Req::patch(&at(CMS, "w-one-1"), MERGE_PATCH, &changed))
+            .request(watch(
+                "one",
+                "fieldSelector=metadata.name%3Dw-one-1&resourceVersion={{rv:0}}",
+            )),
+        Case::new(g, "a label change moves an object out of the selection")
+            .setup(Req::post(CMS, &labelled("w-moves", "moves")))
+            .setup(Req::patch(
+                &at(CMS, "w-moves"),
+                MERGE_PATCH,
+                &json!({"metadata": {"labels": {"watch": "moved"}}}),
+            ))
+            .request(watch("moves", "resourceVersion={{rv:0}}")),
+        Case::new(g, "a Table watch, as kubectl get --watch asks")
+            .setup(Req::post(CMS, &labelled("w-table", "table")))
+            .request(watch("table", "resourceVersion=0").accept(KUBECTL_TABLE)),
+        Case::new(g, "an invalid resourceVersion")
+            .request(watch("seq", "resourceVersion=abc"))
+            .known(BAD_RESOURCE_VERSION),
+        Case::new(g, "resourceVersionMatch without sendInitialEvents").request(watch(
+            "seq",
+            "resourceVersion=0&resourceVersionMatch=NotOlderThan",
+        )),
+        Case::new(g, "resourceVersionMatch=Exact").request(watch(
+            "seq",
+            "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=Exact",
+        )),
+        Case::new(g, "a bad timeoutSeconds")
+            .request(Req::get(&with_query(CMS, "watch=true&timeoutSeconds=soon"))),
+        Case::new(g, "the deprecated watch path")
+            .setup(Req::post(CMS, &labelled("w-old-path", "oldpath")))
+            .request(Req::get(
+                "/api/v1/watch/namespaces/diff/configmaps?labelSelector=watch%3Doldpath\
+                 &timeoutSeconds=1&resourceVersion=0",
+            )),
     ]
 }
 
@@ -1244,6 +1348,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(configmaps_crud());
     cases.extend(bad_input());
     cases.extend(lists());
+    cases.extend(watches());
     cases.extend(apply());
     cases.extend(dry_run_and_deletion());
     cases.extend(secrets_and_serviceaccounts());

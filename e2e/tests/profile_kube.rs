@@ -170,3 +170,21 @@ fn serves_a_plain_cluster_at_the_root_url() {
     let out = kcp.kubectl(&["get", "--raw", "/clusters/root/api/v1/namespaces"]);
     assert!(out.err().contains("NotFound"), "{}", out.stderr);
 }
+
+/// A restart keeps the objects and the kubeconfig's token (kcp used to refuse to start again:
+/// it looked for the token under the kcp profile's user name).
+#[test]
+fn restarts_on_its_root_directory() {
+    let mut kcp = Kcp::start_on_fixed_port(&["--profile", "kube"]);
+    kcp.kubectl(&["create", "configmap", "kept", "--from-literal=k=v"])
+        .ok();
+    let before = std::fs::read_to_string(kcp.kubeconfig()).expect("kubeconfig");
+    kcp.restart();
+    let after = std::fs::read_to_string(kcp.kubeconfig()).expect("kubeconfig");
+    assert_eq!(before, after, "the kubeconfig changed across a restart");
+    let got = kcp
+        .kubectl(&["get", "configmap", "kept", "-o", "jsonpath={.data.k}"])
+        .ok()
+        .to_string();
+    assert_eq!(got, "v");
+}

@@ -36,16 +36,26 @@ impl AdminTokens {
     }
 }
 
+/// The kubeconfig user holding the `system:masters` token under the kcp profile.
+const SHARD_ADMIN: &str = "shard-admin";
+/// Its name in the kubeconfig of `--profile kube` (and the cluster's and context's).
+const KUBE_USER: &str = "kcp-kube";
+
 /// A fresh `kcp-admin` token, and the `shard-admin` token: reused from the existing kubeconfig
 /// when `.admin-token-store` holds its hash, new (and its hash stored) otherwise.
 pub fn admin_tokens(root: &Path, kubeconfig: &Path) -> Result<AdminTokens> {
     let store = root.join(".admin-token-store");
     let shard_admin = if store.exists() {
         let want = fs::read(&store).with_context(|| format!("reading {store:?}"))?;
-        let token = read_user_token(kubeconfig, "shard-admin").ok().flatten();
+        // The token is the `shard-admin` user's, or `kcp-kube`'s under `--profile kube`
+        // (either, so a root directory can change profile).
+        let token = [SHARD_ADMIN, KUBE_USER]
+            .iter()
+            .filter_map(|user| read_user_token(kubeconfig, user).ok().flatten())
+            .find(|t| Sha256::digest(t.as_bytes()).as_slice() == want.as_slice());
         match token {
-            Some(t) if Sha256::digest(t.as_bytes()).as_slice() == want.as_slice() => t,
-            _ => bail!(
+            Some(t) => t,
+            None => bail!(
                 "admin token in file {:?} is not valid anymore. Remove file {:?} and restart kcp",
                 kubeconfig,
                 store
@@ -119,11 +129,11 @@ pub fn write_kube_kubeconfig(
     let cfg = json!({
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "kcp-kube", "cluster": {"certificate-authority-data": ca, "server": base_url}}],
-        "contexts": [{"name": "kcp-kube", "context": {"cluster": "kcp-kube", "user": "kcp-kube"}}],
-        "current-context": "kcp-kube",
+        "clusters": [{"name": KUBE_USER, "cluster": {"certificate-authority-data": ca, "server": base_url}}],
+        "contexts": [{"name": KUBE_USER, "context": {"cluster": KUBE_USER, "user": KUBE_USER}}],
+        "current-context": KUBE_USER,
         "preferences": {},
-        "users": [{"name": "kcp-kube", "user": {"token": tokens.shard_admin}}],
+        "users": [{"name": KUBE_USER, "user": {"token": tokens.shard_admin}}],
     });
     write_kubeconfig(path, &cfg)
 }

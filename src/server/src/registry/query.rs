@@ -61,6 +61,13 @@ pub struct ListQuery {
     pub send_initial_events: Option<bool>,
 }
 
+/// kube's field error for a resourceVersion that is not a number.
+fn invalid_rv(rv: &str) -> String {
+    format!(
+        "resourceVersion: Invalid value: {rv:?}: strconv.ParseUint: parsing {rv:?}: invalid syntax"
+    )
+}
+
 fn flag(v: Option<&String>) -> bool {
     matches!(v.map(String::as_str), Some("true" | "1"))
 }
@@ -88,47 +95,25 @@ impl ListQuery {
             }
             None => None,
         };
-        let limit = match q.get("limit").filter(|s| !s.is_empty()) {
-            // Go's strconv message, as kube's query decoding gives it.
-            Some(l) => l
-                .parse::<i64>()
-                .map_err(|e| {
-                    let why = match e.kind() {
-                        std::num::IntErrorKind::PosOverflow
-                        | std::num::IntErrorKind::NegOverflow => "value out of range",
-                        _ => "invalid syntax",
-                    };
-                    ApiError::bad_request(format!("strconv.ParseInt: parsing {l:?}: {why}"))
-                })?
-                .max(0) as usize,
-            None => 0,
+        let int = |name: &str| match q.get(name).filter(|s| !s.is_empty()) {
+            Some(v) => v.parse::<i64>().map(Some).map_err(|e| {
+                // Go's strconv message, as kube's query decoding gives it.
+                let why = match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                        "value out of range"
+                    }
+                    _ => "invalid syntax",
+                };
+                ApiError::bad_request(format!("strconv.ParseInt: parsing {v:?}: {why}"))
+            }),
+            None => Ok(None),
         };
-        let timeout_seconds = match q.get("timeoutSeconds").filter(|s| !s.is_empty()) {
-            Some(t) => Some(
-                t.parse::<u64>()
-                    .map_err(|_| ApiError::bad_request(format!("invalid timeoutSeconds {t:?}")))?,
-            ),
-            None => None,
-        };
+        let limit = int("limit")?.map_or(0, |l| l.max(0) as usize);
+        let timeout_seconds = int("timeoutSeconds")?.map(|t| t.max(0) as u64);
         let rv_match = q
             .get("resourceVersionMatch")
             .filter(|s| !s.is_empty())
             .cloned();
-        if let Some(m) = &rv_match
-            && m != "Exact"
-            && m != "NotOlderThan"
-        {
-            return Err(ApiError::invalid(
-                "meta.k8s.io",
-                "ListOptions",
-                "",
-                &[crate::errors::FieldError::not_supported(
-                    &crate::errors::FieldPath::new("resourceVersionMatch"),
-                    m.as_str(),
-                    &["Exact", "NotOlderThan", ""],
-                )],
-            ));
-        }
         let _ = kind;
         Ok(Self {
             namespace: None,
@@ -147,11 +132,60 @@ impl ListQuery {
     fn parsed_rv(&self) -> ApiResult<Option<i64>> {
         match &self.resource_version {
             None => Ok(None),
+            Some(rv) => rv.parse::<i64>().map(Some).map_err(|_| {
+                ApiError::bad_request(format!("invalid resource version: {}", invalid_rv(rv)))
+            }),
+        }
+    }
+
+    /// Where a watch starts: after the resourceVersion (kube's storage refuses one that is not
+    /// a number with a 500, without the list's prefix; ours is a 400: docs/differences.md).
+    pub fn watch_after(&self) -> ApiResult<Option<i64>> {
+        match &self.resource_version {
+            None => Ok(None),
             Some(rv) => rv
                 .parse::<i64>()
                 .map(Some)
-                .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}"))),
+                .map_err(|_| ApiError::bad_request(invalid_rv(rv))),
         }
+    }
+
+    /// The checks kube makes of a watch's options (`ValidateListOptions` for a watch: a 422 on
+    /// `ListOptions`): `resourceVersionMatch` only with `sendInitialEvents` and only
+    /// `NotOlderThan`.
+    pub fn check_watch(&self) -> ApiResult<()> {
+        use crate::errors::{FieldError, FieldPath};
+        let path = FieldPath::new("resourceVersionMatch");
+        let matching = self.resource_version_match.as_deref();
+        let mut errs = Vec::new();
+        if self.send_initial_events.is_some() && matching != Some("NotOlderThan") {
+            errs.push(FieldError::forbidden(
+                &path,
+                "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+            ));
+        }
+        if let Some(m) = matching {
+            if self.send_initial_events.is_none() {
+                errs.push(FieldError::forbidden(
+                    &path,
+                    "resourceVersionMatch is forbidden for watch unless sendInitialEvents is \
+                     provided",
+                ));
+            }
+            if m != "NotOlderThan" {
+                errs.push(FieldError::not_supported(&path, m, &["NotOlderThan"]));
+            }
+            if self.continue_token.is_some() {
+                errs.push(FieldError::forbidden(
+                    &path,
+                    "resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(ApiError::invalid("meta.k8s.io", "ListOptions", "", &errs));
+        }
+        Ok(())
     }
 
     /// The checks kube makes of a list's options (`ValidateListOptions`: a 422 on
@@ -171,6 +205,16 @@ impl ListQuery {
                 errs.push(FieldError::forbidden(
                     &path,
                     "resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
+            if let Some(m) = self.resource_version_match.as_deref()
+                && m != "Exact"
+                && m != "NotOlderThan"
+            {
+                errs.push(FieldError::not_supported(
+                    &path,
+                    m,
+                    &["Exact", "NotOlderThan", ""],
                 ));
             }
             if self.resource_version_match.as_deref() == Some("Exact")

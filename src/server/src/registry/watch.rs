@@ -32,26 +32,13 @@ pub async fn watch(
     q: ListQuery,
     out: Output,
 ) -> ApiResult<ReceiverStream<Bytes>> {
+    q.check_watch()?;
     let initial_events = q.send_initial_events.unwrap_or(false);
-    if initial_events && !q.allow_bookmarks {
-        return Err(ApiError::invalid(
-            "meta.k8s.io",
-            "ListOptions",
-            "",
-            &[crate::errors::FieldError::forbidden(
-                &crate::errors::FieldPath::new("allowWatchBookmarks"),
-                "allowWatchBookmarks must be set to true when sendInitialEvents is true",
-            )],
-        ));
-    }
     let start = match (&q.resource_version, initial_events) {
         (_, true) => WatchStart::FromState,
         (None, _) => WatchStart::FromState,
         (Some(rv), _) if rv == "0" => WatchStart::FromState,
-        (Some(rv), _) => WatchStart::After(
-            rv.parse::<i64>()
-                .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}")))?,
-        ),
+        (Some(_), _) => WatchStart::After(q.watch_after()?.unwrap_or(0)),
     };
     if matches!(start, WatchStart::FromState) && q.resource_version.is_none() {
         // "Most recent" means consistent with the store.
@@ -104,7 +91,9 @@ async fn run(
             return;
         }
     }
-    if initial_events && tx.send(enc.bookmark(last_rev, true)).await.is_err() {
+    // Without bookmarks allowed, the initial events just run into the live ones (kube's
+    // watch-list is `sendInitialEvents` with bookmarks).
+    if initial_events && q.allow_bookmarks && tx.send(enc.bookmark(last_rev, true)).await.is_err() {
         return;
     }
     let mut live = w.live;
@@ -204,7 +193,14 @@ impl Encoder {
                 match (before, now) {
                     (Some(true), true) => self.frame("MODIFIED", &ev.object),
                     (None | Some(false), true) => self.frame("ADDED", &ev.object),
-                    (Some(true), false) => self.frame("DELETED", &ev.object),
+                    // Left the selection: the last state the client was shown.
+                    (Some(true), false) => {
+                        let prev = ev.prev.as_deref()?;
+                        match prev.at_revision(ev.object.mod_revision) {
+                            Ok(gone) => self.frame("DELETED", &gone),
+                            Err(e) => Some(self.error(&e)),
+                        }
+                    }
                     _ => None,
                 }
             }

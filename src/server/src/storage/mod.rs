@@ -103,6 +103,24 @@ impl CachedObject {
         serde_json::from_slice(&self.json).ok()
     }
 
+    /// The object as it is, served at another resourceVersion: a watch's DELETED event for an
+    /// object that left the selection carries its last state that matched, at the event's
+    /// resourceVersion (as kube's cacher frames it).
+    pub fn at_revision(&self, revision: Revision) -> ApiResult<Self> {
+        let mut v = self.value()?;
+        v["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+        Ok(Self {
+            key: self.key.clone(),
+            json: Bytes::from(serde_json::to_vec(&v).map_err(ApiError::internal)?),
+            mod_revision: revision,
+            labels: self.labels.clone(),
+            uid: self.uid.clone(),
+            owner_uids: self.owner_uids.clone(),
+            deleting: self.deleting,
+            decoded: OnceLock::new(),
+        })
+    }
+
     /// The object decoded once and kept with it (see `decoded`); `None` if it does not decode.
     pub fn shared_value(&self) -> Option<&Value> {
         if let Some(v) = self.decoded.get() {

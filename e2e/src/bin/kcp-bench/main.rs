@@ -39,6 +39,8 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio_rustls::TlsConnector;
 
+mod side_by_side;
+
 /// How much work each scenario does: the full run, or a smoke run of about 20 seconds.
 #[derive(Clone, Copy, Debug)]
 struct Sizes {
@@ -95,14 +97,17 @@ const WATCHERS_PER_CONNECTION: usize = 100;
 const STARTUP_NAMESPACES: usize = 10;
 
 fn main() -> ExitCode {
-    let (mut quick, mut only_crds) = (false, false);
+    let (mut quick, mut only_crds, mut side_by_side) = (false, false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--quick" => quick = true,
             "--crds" => only_crds = true,
+            "--side-by-side" => side_by_side = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: kcp-bench [--quick] [--crds: only the CRD section]   (KCP_BIN: the kcp binary, release-built)"
+                    "usage: kcp-bench [--quick] [--crds: only the CRD section | --side-by-side: \
+                     against kube-apiserver + etcd, ours, ours + etcd]   (KCP_BIN: the kcp \
+                     binary, release-built)"
                 );
                 return ExitCode::SUCCESS;
             }
@@ -127,7 +132,14 @@ fn main() -> ExitCode {
         }
     };
     let sizes = if quick { Sizes::QUICK } else { Sizes::FULL };
-    match runtime.block_on(run(sizes, quick, only_crds)) {
+    let run = async {
+        if side_by_side {
+            side_by_side::run(&sizes).await
+        } else {
+            run(sizes, quick, only_crds).await
+        }
+    };
+    match runtime.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kcp-bench: {e:#}");
@@ -191,7 +203,7 @@ async fn run(sizes: Sizes, quick: bool, only_crds: bool) -> Result<()> {
     let cfg = KubeConfig::read(&kcp.kubeconfig())?;
     let admin = Endpoint::new(&cfg, "root", "kcp-admin")?;
     let masters = Endpoint::new(&cfg, "root", "shard-admin")?;
-    let meter = CpuMeter { server: kcp.pid() };
+    let meter = CpuMeter::of(kcp.pid());
 
     section("creates: POST ConfigMap over HTTP/2");
     let creates = creates(&admin, &masters, &sizes, meter).await?;
@@ -297,18 +309,26 @@ struct CpuUse {
 }
 
 /// Reads CPU times from `/proc` (Linux; zero elsewhere), so that each figure can say what one
-/// operation costs: on a shared 2-core machine that is steadier than a rate.
+/// operation costs: on a shared 2-core machine that is steadier than a rate. The server is one
+/// process, or two (an API server and its etcd).
 #[derive(Clone, Copy, Debug)]
 struct CpuMeter {
     server: Option<u32>,
+    store: Option<u32>,
 }
 
 impl CpuMeter {
+    fn of(server: Option<u32>) -> Self {
+        Self {
+            server,
+            store: None,
+        }
+    }
+
     fn sample(self) -> CpuUse {
+        let cpu = |pid: Option<u32>| pid.map_or(Duration::ZERO, |p| proc_cpu(&p.to_string()));
         CpuUse {
-            server: self
-                .server
-                .map_or(Duration::ZERO, |pid| proc_cpu(&pid.to_string())),
+            server: cpu(self.server) + cpu(self.store),
             client: proc_cpu("self"),
         }
     }
@@ -619,6 +639,20 @@ impl Endpoint {
         }))
     }
 
+    /// The endpoint of the kubeconfig's current context.
+    fn current(cfg: &KubeConfig) -> Result<Arc<Self>> {
+        let name = cfg.doc["current-context"]
+            .as_str()
+            .ok_or_else(|| anyhow!("the kubeconfig has no current-context"))?;
+        let context = &cfg.named("contexts", name)?["context"];
+        let field = |f: &str| {
+            context[f]
+                .as_str()
+                .ok_or_else(|| anyhow!("context {name:?} has no {f}"))
+        };
+        Self::new(cfg, field("cluster")?, field("user")?)
+    }
+
     async fn connect(self: &Arc<Self>) -> Result<Conn> {
         let tcp = TcpStream::connect(self.addr)
             .await
@@ -854,7 +888,7 @@ async fn store_commits(sizes: &Sizes) -> Result<StoreCommits> {
     let value = Bytes::from(vec![b'x'; 480]);
     let mut runs = Vec::new();
     for (writers, total) in [(1, sizes.store_writes_1), (64, sizes.store_writes_64)] {
-        let meter = CpuMeter { server: None };
+        let meter = CpuMeter::of(None);
         let before = meter.sample();
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -1394,7 +1428,7 @@ async fn crds(sizes: &Sizes) -> Result<CrdFigures> {
         last = Some((kcp, admin));
     }
     let (kcp, admin) = last.ok_or_else(|| anyhow!("no CRD run"))?;
-    let meter = CpuMeter { server: kcp.pid() };
+    let meter = CpuMeter::of(kcp.pid());
 
     let ns = "bench-crs";
     let conns = admin.connections(64).await?;
@@ -1461,8 +1495,9 @@ struct Server {
 }
 
 impl Server {
-    /// Starts kcp on `dir` and returns it with the time from spawn to `/readyz` 200.
-    async fn start(dir: &Path, port: u16) -> Result<(Self, Duration)> {
+    /// Starts kcp on `dir` (with `extra` arguments) and returns it with the time from spawn to
+    /// `/readyz` 200.
+    async fn start(dir: &Path, port: u16, extra: &[&str]) -> Result<(Self, Duration)> {
         let log = std::fs::File::create(dir.join("kcp.log"))?;
         let started = Instant::now();
         let child = tokio::process::Command::new(e2e::kcp_binary())
@@ -1475,6 +1510,7 @@ impl Server {
                 "--root-directory",
             ])
             .arg(dir)
+            .args(extra)
             .stdout(std::process::Stdio::null())
             .stderr(log)
             .kill_on_drop(true)
@@ -1560,27 +1596,25 @@ async fn startup(sizes: &Sizes) -> Result<Startup> {
     let dir = tempfile::tempdir()?;
     let port = free_port()?;
 
-    let (server, fresh) = Server::start(dir.path(), port).await?;
+    let (server, fresh) = Server::start(dir.path(), port, &[]).await?;
     println!("first start (new root directory): {}", ms(fresh));
     server.stop().await?;
 
     let mut empty = Vec::new();
     for _ in 0..sizes.startup_runs {
-        let (server, t) = Server::start(dir.path(), port).await?;
+        let (server, t) = Server::start(dir.path(), port, &[]).await?;
         println!("restart, empty store: {}", ms(t));
         empty.push(t);
         server.stop().await?;
     }
 
     // Fill the store through the API, 64 concurrent clients.
-    let (server, _) = Server::start(dir.path(), port).await?;
+    let (server, _) = Server::start(dir.path(), port, &[]).await?;
     let cfg = KubeConfig::read(&dir.path().join("admin.kubeconfig"))?;
     let admin = Endpoint::new(&cfg, "root", "kcp-admin")?;
     let conns = admin.connections(64).await?;
     let per_ns = sizes.startup_objects / STARTUP_NAMESPACES;
-    let meter = CpuMeter {
-        server: server.child.id(),
-    };
+    let meter = CpuMeter::of(server.child.id());
     let started = Instant::now();
     let mut created = 0;
     for n in 0..STARTUP_NAMESPACES {
@@ -1609,7 +1643,7 @@ async fn startup(sizes: &Sizes) -> Result<Startup> {
     let mut loaded = Vec::new();
     let mut rss_kib = 0;
     for _ in 0..sizes.startup_runs {
-        let (server, t) = Server::start(dir.path(), port).await?;
+        let (server, t) = Server::start(dir.path(), port, &[]).await?;
         rss_kib = server.rss_kib();
         println!(
             "restart, {created} objects: {} (RSS {} MiB)",
