@@ -1,14 +1,79 @@
 //! Events about kcp objects, written into the tenant's workspace through the virtual workspace
 //! (`reference/api-syncagent.md` §8.1). Best-effort: a failure (a binding that did not accept
 //! the `events` claim) is logged and never fails or delays a sync.
+//!
+//! As client-go's event broadcaster, which the Go agent records through: events go into a queue
+//! of [`QUEUE`] and are written in the background, and when a burst fills the queue (an initial
+//! sync of thousands of objects makes three events each) the newest are dropped rather than
+//! competing with the syncs for the servers. Unlike client-go's single writer, [`WRITERS`]
+//! write at once, so a steady stream of syncs never drops one.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, PostParams};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 /// The component the Go agent's sync controllers report as.
 pub const COMPONENT: &str = "syncagent-sync";
+
+/// Events waiting to be written (client-go's `maxQueuedEvents`).
+const QUEUE: usize = 1000;
+/// Events written at once.
+const WRITERS: usize = 4;
+
+/// An event and the client of the workspace it goes into; boxed, so that the queue's blocks,
+/// which it keeps after a burst, hold a pointer per slot rather than an event.
+type Queued = Box<(kube::Client, Event)>;
+
+/// The queue's sending end; the writers start with the first event.
+fn queue() -> &'static mpsc::Sender<Queued> {
+    static QUEUE_TX: OnceLock<mpsc::Sender<Queued>> = OnceLock::new();
+    QUEUE_TX.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Queued>(QUEUE);
+        let queued = futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|event| (event, rx))
+        });
+        tokio::spawn(queued.for_each_concurrent(WRITERS, |queued| async move {
+            let (client, event) = *queued;
+            let ns = event.metadata.namespace.clone().unwrap_or_default();
+            if let Err(e) = Api::<Event>::namespaced(client, &ns)
+                .create(&PostParams::default(), &event)
+                .await
+            {
+                let reason = event.reason.as_deref().unwrap_or_default();
+                tracing::debug!("event {reason} not written: {e}");
+            }
+        }));
+        tx
+    })
+}
+
+/// Logs a dropped event at most once a minute (with how many were dropped since).
+fn dropped(reason: &str) {
+    static DROPPED: AtomicU64 = AtomicU64::new(0);
+    static LOGGED_AT: AtomicU64 = AtomicU64::new(0);
+    let count = DROPPED.fetch_add(1, Ordering::Relaxed) + 1;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LOGGED_AT.load(Ordering::Relaxed);
+    if now >= last + 60
+        && LOGGED_AT
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        DROPPED.store(0, Ordering::Relaxed);
+        tracing::warn!(
+            "the event queue is full: {count} event(s) dropped in the last minute (last: {reason})"
+        );
+    }
+}
 
 /// Writes a Normal (or Warning) event about `obj` with `client` (the object's workspace).
 pub fn emit(client: kube::Client, obj: &Value, type_: &str, reason: &str, message: &str) {
@@ -23,7 +88,7 @@ pub fn emit(client: kube::Client, obj: &Value, type_: &str, reason: &str, messag
     let event = Event {
         metadata: kube::api::ObjectMeta {
             name: Some(format!("{name}.{:x}", rand_suffix())),
-            namespace: Some(ns.clone()),
+            namespace: Some(ns),
             ..Default::default()
         },
         involved_object: ObjectReference {
@@ -47,15 +112,9 @@ pub fn emit(client: kube::Client, obj: &Value, type_: &str, reason: &str, messag
         count: Some(1),
         ..Default::default()
     };
-    let reason = reason.to_string();
-    tokio::spawn(async move {
-        if let Err(e) = Api::<Event>::namespaced(client, &ns)
-            .create(&PostParams::default(), &event)
-            .await
-        {
-            tracing::debug!("event {reason} not written: {e}");
-        }
-    });
+    if queue().try_send(Box::new((client, event))).is_err() {
+        dropped(reason);
+    }
 }
 
 fn jiff_now() -> k8s_openapi::jiff::Timestamp {
@@ -63,7 +122,6 @@ fn jiff_now() -> k8s_openapi::jiff::Timestamp {
 }
 
 fn rand_suffix() -> u64 {
-    use std::time::{SystemTime, UNIX_EPOCH};
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)

@@ -11,6 +11,21 @@ use api_syncagent::options::Options;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options, read before `main`: a background thread returns the pages a burst left
+/// dirty once the agent is idle (without it, jemalloc purges only when it is called again, so
+/// an idle agent kept its last burst resident). `_RJEM_MALLOC_CONF` in the environment still
+/// overrides it.
+#[cfg(all(not(target_env = "msvc"), target_os = "linux"))]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: MallocConf = MallocConf(c"background_thread:true".as_ptr());
+
+/// A C string pointer jemalloc reads (`const char *malloc_conf`).
+#[repr(transparent)]
+struct MallocConf(*const std::ffi::c_char);
+
+// SAFETY: it points to a static string that is never written.
+unsafe impl Sync for MallocConf {}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let opts = Options::parse();
