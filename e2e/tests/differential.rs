@@ -24,6 +24,8 @@ const NEW_EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/diff/events";
 const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 const WIDGETS: &str = "/apis/diff.example.com/v1/namespaces/diff/widgets";
 const CERTS: &str = "/apis/cert-manager.io/v1/namespaces/diff/certificates";
+const PROMETHEUSES: &str = "/apis/monitoring.coreos.com/v1/namespaces/diff/prometheuses";
+const XRDS: &str = "/apis/apiextensions.crossplane.io/v1/compositeresourcedefinitions";
 
 const JSON_PATCH: &str = "application/json-patch+json";
 const MERGE_PATCH: &str = "application/merge-patch+json";
@@ -738,6 +740,9 @@ fn watches() -> Vec<Case> {
         Case::new(g, "a Table watch, as kubectl get --watch asks")
             .setup(Req::post(CMS, &labelled("w-table", "table")))
             .request(watch("table", "resourceVersion=0").accept(KUBECTL_TABLE)),
+        // Older than anything the watch cache holds: a 200 whose one event is a 410 Status.
+        Case::new(g, "a resourceVersion too old (410 Expired)")
+            .request(watch("seq", "resourceVersion=1")),
         Case::new(g, "an invalid resourceVersion")
             .request(watch("seq", "resourceVersion=abc"))
             .known(BAD_RESOURCE_VERSION),
@@ -1013,10 +1018,15 @@ fn without_status(a: &Value, b: &Value) -> (Value, Value) {
     (strip(a), strip(b))
 }
 
+/// A CRD of the test data (`e2e/testdata/crds/<file>`).
+fn testdata_crd(file: &str) -> Value {
+    let path = e2e::testdata(&format!("crds/{file}"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
 fn certificate_crd() -> Value {
-    let path = e2e::testdata("crds/cert-manager/cert-manager.io_certificates.yaml");
-    let text = std::fs::read_to_string(path).expect("the Certificate CRD");
-    serde_saphyr::from_str(&text).expect("the Certificate CRD parses")
+    testdata_crd("cert-manager/cert-manager.io_certificates.yaml")
 }
 
 fn crds() -> Vec<Case> {
@@ -1122,7 +1132,84 @@ fn crds() -> Vec<Case> {
                                    "privateKey": {"algorithm": "DSA"}})),
         )),
         Case::new(g, "Certificate Table").request(Req::get(&at(CERTS, "cert-1")).accept(TABLE)),
+        // prometheus-operator: a 14,000-line schema with defaults and CEL rules.
+        Case::new(g, "prometheus-operator Prometheus CRD")
+            .request(Req::post(
+                CRDS,
+                &testdata_crd("prometheus-operator/monitoring.coreos.com_prometheuses.yaml"),
+            ))
+            .compare(Compare::Projected(without_status)),
+        Case::new(g, "Prometheus valid (defaults applied)")
+            .setup_until(crd_ready("prometheuses.monitoring.coreos.com"), established)
+            .request(Req::post(PROMETHEUSES, &prometheus("prom-1", json!({
+                "replicas": 2, "retention": "15d", "serviceAccountName": "prometheus",
+                "serviceMonitorSelector": {"matchLabels": {"team": "a"}},
+                "resources": {"requests": {"memory": "400Mi"}},
+                "shardingStrategy": {"mode": "Topology", "topology": {"values": ["a", "b"]}}})))),
+        Case::new(g, "Prometheus CEL rule: topology without Topology mode").request(Req::post(
+            PROMETHEUSES,
+            &prometheus("prom-2", json!({
+                "shardingStrategy": {"mode": "Address", "topology": {"values": ["a"]}}})),
+        )),
+        Case::new(g, "Prometheus wrong types and an enum").request(Req::post(
+            PROMETHEUSES,
+            &prometheus("prom-3", json!({"replicas": "two", "logLevel": "loud"})),
+        )),
+        // crossplane: CEL rules on the object, transition rules (immutable fields).
+        Case::new(g, "crossplane CompositeResourceDefinition CRD")
+            .request(Req::post(
+                CRDS,
+                &testdata_crd(
+                    "crossplane/apiextensions.crossplane.io_compositeresourcedefinitions.yaml",
+                ),
+            ))
+            .compare(Compare::Projected(without_status)),
+        Case::new(g, "XRD valid (defaults applied)")
+            .setup_until(
+                crd_ready("compositeresourcedefinitions.apiextensions.crossplane.io"),
+                established,
+            )
+            .request(Req::post(XRDS, &xrd("xdatabases.example.org", json!({})))),
+        Case::new(g, "XRD CEL rule: claims need LegacyCluster").request(Req::post(
+            XRDS,
+            &xrd(
+                "xcaches.example.org",
+                json!({"scope": "Namespaced", "claimNames": {"kind": "Cache", "plural": "caches"}}),
+            ),
+        )),
+        Case::new(g, "XRD CEL rule: plural not lowercase").request(Req::post(
+            XRDS,
+            &json!({"apiVersion": "apiextensions.crossplane.io/v1",
+                    "kind": "CompositeResourceDefinition",
+                    "metadata": {"name": "xqueues.example.org"},
+                    "spec": {"group": "example.org",
+                             "names": {"kind": "XQueue", "plural": "XQueues"},
+                             "versions": [{"name": "v1", "served": true, "referenceable": true}]}}),
+        )),
+        Case::new(g, "XRD transition rule: group is immutable").request(Req::patch(
+            &at(XRDS, "xdatabases.example.org"),
+            MERGE_PATCH,
+            &json!({"spec": {"group": "other.example.org"}}),
+        )),
     ]
+}
+
+fn prometheus(name: &str, spec: Value) -> Value {
+    json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
+           "metadata": {"name": name}, "spec": spec})
+}
+
+/// A crossplane XRD of `example.org` named `<plural>.example.org`, with `extra` spec fields.
+fn xrd(name: &str, extra: Value) -> Value {
+    let plural = name.split('.').next().unwrap_or_default();
+    let mut spec = json!({"group": "example.org",
+                          "names": {"kind": format!("X{}", &plural[1..plural.len() - 1]), "plural": plural},
+                          "versions": [{"name": "v1alpha1", "served": true, "referenceable": true}]});
+    if let (Some(spec), Some(extra)) = (spec.as_object_mut(), extra.as_object()) {
+        spec.extend(extra.clone());
+    }
+    json!({"apiVersion": "apiextensions.crossplane.io/v1", "kind": "CompositeResourceDefinition",
+           "metadata": {"name": name}, "spec": spec})
 }
 
 /// The parts of discovery both serve: groups, versions and resources present on both sides,

@@ -63,6 +63,8 @@ pub struct CustomResource {
     pub openapi_schema: serde_json::Value,
     /// `spec.versions[].subresources.scale`, when the version has it.
     pub scale: Option<ScalePaths>,
+    /// The `Warning` every request of a deprecated version is answered with.
+    pub deprecation_warning: Option<String>,
 }
 
 /// The JSON paths of a scale subresource.
@@ -1239,7 +1241,7 @@ impl Catalog {
 /// kube's ordering of API versions, highest priority first: GA versions (`v2` before `v1`),
 /// then betas, then alphas (each by major, then minor version, descending), then any other
 /// name alphabetically.
-fn version_priority(v: &str) -> (u8, std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, String) {
+pub fn version_priority(v: &str) -> (u8, std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, String) {
     use std::cmp::Reverse;
     let other = (3, Reverse(0), Reverse(0), v.to_string());
     let Some(rest) = v.strip_prefix('v') else {

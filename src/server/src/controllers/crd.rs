@@ -369,7 +369,8 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
             .is_some_and(Value::is_object);
         let subresources: &'static [(&'static str, &'static [&'static str])] =
             match (scale.is_some(), status) {
-                (true, true) => &[("scale", STATUS), ("status", STATUS)],
+                // kube's order: status, then scale (aggregated discovery keeps it).
+                (true, true) => &[("status", STATUS), ("scale", STATUS)],
                 (true, false) => &[("scale", STATUS)],
                 (false, true) => &[("status", STATUS)],
                 (false, false) => &[],
@@ -394,6 +395,7 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
                 )),
                 openapi_schema: schema_json,
                 scale,
+                deprecation_warning: deprecation_warning(spec, v),
             })),
             conversion: None,
         });
@@ -417,4 +419,74 @@ pub fn resource_defs(crd: &Value) -> Vec<ResourceDef> {
         }
     }
     out
+}
+
+/// The `Warning` of a deprecated served version: its `deprecationWarning`, else kube's default,
+/// `<group>/<version> <Kind> is deprecated`, naming the newest served version that is not
+/// deprecated and ranks above it (`; use <group>/<version> <Kind>`).
+fn deprecation_warning(spec: &Value, version: &Value) -> Option<String> {
+    if version["deprecated"] != true {
+        return None;
+    }
+    if let Some(w) = version["deprecationWarning"].as_str() {
+        return Some(w.to_string());
+    }
+    let name = version["name"].as_str()?;
+    let group = spec["group"].as_str().unwrap_or_default();
+    let kind = spec["names"]["kind"].as_str().unwrap_or_default();
+    let mut msg = format!("{group}/{name} {kind} is deprecated");
+    let priority = crate::catalog::version_priority;
+    let newer = spec["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["served"] == true && v["deprecated"] != true)
+        .filter_map(|v| v["name"].as_str())
+        .filter(|v| priority(v) < priority(name))
+        .min_by_key(|v| priority(v));
+    if let Some(newer) = newer {
+        msg.push_str(&format!("; use {group}/{newer} {kind}"));
+    }
+    Some(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// kube's messages (`defaultDeprecationWarning`): the newest served version that is not
+    /// deprecated and ranks above the deprecated one, or none.
+    #[test]
+    fn deprecation_warnings_are_kubes() {
+        let spec = json!({
+            "group": "stable.example.com",
+            "names": {"kind": "CronTab"},
+            "versions": [
+                {"name": "v1alpha1", "served": true, "deprecated": true},
+                {"name": "v1beta1", "served": true, "deprecated": true,
+                 "deprecationWarning": "use v1, please"},
+                {"name": "v1", "served": true},
+                {"name": "v2", "served": false},
+            ],
+        });
+        let versions = spec["versions"].as_array().unwrap();
+        assert_eq!(
+            deprecation_warning(&spec, &versions[0]).as_deref(),
+            Some(
+                "stable.example.com/v1alpha1 CronTab is deprecated; use stable.example.com/v1 CronTab"
+            )
+        );
+        assert_eq!(
+            deprecation_warning(&spec, &versions[1]).as_deref(),
+            Some("use v1, please")
+        );
+        assert_eq!(deprecation_warning(&spec, &versions[2]), None);
+        let only = json!({"group": "g", "names": {"kind": "K"},
+                          "versions": [{"name": "v1", "served": true, "deprecated": true}]});
+        assert_eq!(
+            deprecation_warning(&only, &only["versions"][0]).as_deref(),
+            Some("g/v1 K is deprecated")
+        );
+    }
 }

@@ -321,8 +321,28 @@ fn written_response(status: u16, written: rest::Written) -> Response<Body> {
     }
 }
 
-/// Serves one request on a stored resource.
+/// Serves one request on a stored resource. A deprecated version of a custom resource answers
+/// every request, failed or not, with its deprecation `Warning`, as kube's CRD handler does.
 pub async fn serve(
+    storage: &Arc<Storage>,
+    def: &ResourceDef,
+    req: RestRequest<'_>,
+) -> ApiResult<Response<Body>> {
+    let served = serve_request(storage, def, req).await;
+    match def
+        .custom
+        .as_ref()
+        .and_then(|c| c.deprecation_warning.as_ref())
+    {
+        None => served,
+        Some(warning) => {
+            let r = served.unwrap_or_else(|e| response::error(&e));
+            Ok(with_warnings(r, std::slice::from_ref(warning)))
+        }
+    }
+}
+
+async fn serve_request(
     storage: &Arc<Storage>,
     def: &ResourceDef,
     req: RestRequest<'_>,

@@ -330,6 +330,7 @@ mod tests {
                 status_replicas: ".status.ready".into(),
                 label_selector: Some(".status.selector".into()),
             }),
+            deprecation_warning: None,
         }));
         let fields = ScaleFields::of(&def).unwrap();
         let cr = json!({"metadata": {"name": "x"}, "status": {"selector": "app=x"}});

@@ -325,6 +325,7 @@ mod tests {
             schema: crate::crd::CustomResourceSchema::from_crd_version(&json!({"name": version})),
             openapi_schema: json!({}),
             scale: None,
+            deprecation_warning: None,
         }));
         def.conversion = Some(Conversion::for_crd(
             "example.com",
