@@ -938,18 +938,25 @@ struct Creates {
     many_masters: Run,
 }
 
-async fn creates(
+/// Creates before the measured ones: the first requests pay for lazily built state and page
+/// faults.
+const WARM_UP_CREATES: usize = 400;
+
+/// The namespace of the create runs.
+const CREATE_NS: &str = "bench-create";
+
+/// The warm-up, then ConfigMap creates from 1 client and from 64 clients on their own
+/// connections, as `who`; the first client's connection is returned for more runs.
+async fn creates_1_and_64(
     admin: &Arc<Endpoint>,
-    masters: &Arc<Endpoint>,
     sizes: &Sizes,
     meter: CpuMeter,
-) -> Result<Creates> {
-    let ns = "bench-create";
+    who: &str,
+) -> Result<(Conn, Run, Run)> {
+    let ns = CREATE_NS;
     let first = admin.connect().await?;
     first.create_namespace(ns).await?;
-    // Warm-up: the first requests pay for lazily built state and page faults.
-    create_load(std::slice::from_ref(&first), 8, 400, ns, "warm").await?;
-
+    create_load(std::slice::from_ref(&first), 8, WARM_UP_CREATES, ns, "warm").await?;
     let one = meter
         .measure(create_load(
             std::slice::from_ref(&first),
@@ -959,17 +966,23 @@ async fn creates(
             "one",
         ))
         .await?;
-    println!("{}", one.line("1 client (kcp-admin)"));
-
+    println!("{}", one.line(&format!("1 client{who}")));
     let conns = admin.connections(64).await?;
-    let many_conns = meter
+    let many = meter
         .measure(create_load(&conns, 64, sizes.creates_64, ns, "conns"))
         .await?;
-    println!(
-        "{}",
-        many_conns.line("64 clients, 64 connections (kcp-admin)")
-    );
-    drop(conns);
+    println!("{}", many.line(&format!("64 clients, 64 connections{who}")));
+    Ok((first, one, many))
+}
+
+async fn creates(
+    admin: &Arc<Endpoint>,
+    masters: &Arc<Endpoint>,
+    sizes: &Sizes,
+    meter: CpuMeter,
+) -> Result<Creates> {
+    let ns = CREATE_NS;
+    let (first, one, many_conns) = creates_1_and_64(admin, sizes, meter, " (kcp-admin)").await?;
 
     let many_streams = meter
         .measure(create_load(

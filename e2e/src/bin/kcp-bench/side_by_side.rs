@@ -174,29 +174,8 @@ async fn measure(target: Target, sizes: &Sizes, crds: &[(String, Bytes)]) -> Res
     let admin = Endpoint::current(&cfg)?;
     let meter = subject.meter();
 
-    let ns = "bench-create";
-    let first = admin.connect().await?;
-    first.create_namespace(ns).await?;
-    const WARM: usize = 400;
-    create_load(std::slice::from_ref(&first), 8, WARM, ns, "warm").await?;
-    let creates_1 = meter
-        .measure(create_load(
-            std::slice::from_ref(&first),
-            1,
-            sizes.creates_1,
-            ns,
-            "one",
-        ))
-        .await?;
-    println!("{}", creates_1.line("creates, 1 client"));
+    let (first, creates_1, creates_64) = creates_1_and_64(&admin, sizes, meter, "").await?;
     let conns = admin.connections(64).await?;
-    let creates_64 = meter
-        .measure(create_load(&conns, 64, sizes.creates_64, ns, "conns"))
-        .await?;
-    println!(
-        "{}",
-        creates_64.line("creates, 64 clients (64 connections)")
-    );
 
     let list = list(&admin, sizes, meter).await?;
     let fan = fan_out(&admin, sizes, meter).await?;
@@ -208,8 +187,11 @@ async fn measure(target: Target, sizes: &Sizes, crds: &[(String, Bytes)]) -> Res
     );
 
     // Fill the store up to `startup_objects` ConfigMaps, 10,000 per namespace.
-    let mut objects =
-        WARM + sizes.creates_1 + sizes.creates_64 + sizes.list_objects + sizes.watch_writes;
+    let mut objects = WARM_UP_CREATES
+        + sizes.creates_1
+        + sizes.creates_64
+        + sizes.list_objects
+        + sizes.watch_writes;
     let started = Instant::now();
     let before = objects;
     let per_ns = sizes.startup_objects / STARTUP_NAMESPACES;
