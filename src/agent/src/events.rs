@@ -54,7 +54,7 @@ fn queue() -> &'static mpsc::Sender<Queued> {
     })
 }
 
-/// Logs a dropped event at most once a minute (with how many were dropped since).
+/// Logs dropped events at most once a minute, with how many since the last report.
 fn dropped(reason: &str) {
     static DROPPED: AtomicU64 = AtomicU64::new(0);
     static LOGGED_AT: AtomicU64 = AtomicU64::new(0);
@@ -70,7 +70,8 @@ fn dropped(reason: &str) {
     {
         DROPPED.store(0, Ordering::Relaxed);
         tracing::warn!(
-            "the event queue is full: {count} event(s) dropped in the last minute (last: {reason})"
+            "the event queue is full: {count} event(s) dropped since the last report (last: \
+             {reason})"
         );
     }
 }

@@ -30,7 +30,7 @@ impl AdminTokens {
             ),
             (
                 self.shard_admin.clone(),
-                User::new("shard-admin", &["system:masters"]),
+                User::new(SHARD_ADMIN, &["system:masters"]),
             ),
         ]
     }
@@ -104,14 +104,14 @@ pub fn write_admin_kubeconfig(
         "contexts": [
             context("base", "base", "kcp-admin"),
             context("root", "root", "kcp-admin"),
-            context("shard-base", "base", "shard-admin"),
-            context("system:admin", "system:admin", "shard-admin"),
+            context("shard-base", "base", SHARD_ADMIN),
+            context("system:admin", "system:admin", SHARD_ADMIN),
         ],
         "current-context": "root",
         "preferences": {},
         "users": [
             {"name": "kcp-admin", "user": {"token": tokens.kcp_admin}},
-            {"name": "shard-admin", "user": {"token": tokens.shard_admin}},
+            {"name": SHARD_ADMIN, "user": {"token": tokens.shard_admin}},
         ],
     });
     write_kubeconfig(path, &cfg)

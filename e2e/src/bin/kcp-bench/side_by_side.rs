@@ -122,7 +122,7 @@ impl Subject {
     }
 
     /// The API server's pid and etcd's.
-    fn pids(&mut self) -> (Option<u32>, Option<u32>) {
+    fn pids(&self) -> (Option<u32>, Option<u32>) {
         let etcd = self.control.as_ref().map(e2e::BenchControlPlane::etcd_pid);
         let server = match self.target {
             Target::Kube => self.control.as_ref().and_then(|c| c.apiserver_pid()),
@@ -131,7 +131,7 @@ impl Subject {
         (server, etcd)
     }
 
-    fn meter(&mut self) -> CpuMeter {
+    fn meter(&self) -> CpuMeter {
         let (server, store) = self.pids();
         CpuMeter { server, store }
     }

@@ -61,13 +61,6 @@ pub struct ListQuery {
     pub send_initial_events: Option<bool>,
 }
 
-/// kube's field error for a resourceVersion that is not a number.
-fn invalid_rv(rv: &str) -> String {
-    format!(
-        "resourceVersion: Invalid value: {rv:?}: strconv.ParseUint: parsing {rv:?}: invalid syntax"
-    )
-}
-
 fn flag(v: Option<&String>) -> bool {
     matches!(v.map(String::as_str), Some("true" | "1"))
 }
@@ -129,24 +122,28 @@ impl ListQuery {
         })
     }
 
+    /// A list's resourceVersion as a number (kube's 400 for one that is not).
     fn parsed_rv(&self) -> ApiResult<Option<i64>> {
-        match &self.resource_version {
-            None => Ok(None),
-            Some(rv) => rv.parse::<i64>().map(Some).map_err(|_| {
-                ApiError::bad_request(format!("invalid resource version: {}", invalid_rv(rv)))
-            }),
-        }
+        self.rv_number()
+            .map_err(|e| ApiError::bad_request(format!("invalid resource version: {e}")))
     }
 
     /// Where a watch starts: after the resourceVersion (kube's storage refuses one that is not
     /// a number with a 500, without the list's prefix; ours is a 400: docs/differences.md).
     pub fn watch_after(&self) -> ApiResult<Option<i64>> {
+        self.rv_number().map_err(ApiError::bad_request)
+    }
+
+    /// The resourceVersion as a number; kube's field error when it is not one.
+    fn rv_number(&self) -> Result<Option<i64>, String> {
         match &self.resource_version {
             None => Ok(None),
-            Some(rv) => rv
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| ApiError::bad_request(invalid_rv(rv))),
+            Some(rv) => rv.parse::<i64>().map(Some).map_err(|_| {
+                format!(
+                    "resourceVersion: Invalid value: {rv:?}: strconv.ParseUint: parsing {rv:?}: \
+                     invalid syntax"
+                )
+            }),
         }
     }
 
