@@ -22,7 +22,9 @@
 //!   (accepting the `events` claim); the agent's resident memory is read after a settle, and
 //!   it is killed.
 //! - **Initial sync**: every object is created in kcp (64 clients), then a second agent starts,
-//!   timed until one kube-rs watcher of the service cluster's copies has seen every copy.
+//!   timed until one kube-rs watcher of the service cluster's copies has seen every copy; with
+//!   the CPU each process spent (the service cluster's where the benchmark runs it) and the
+//!   requests each server counted (`apiserver_request_total`) per object.
 //! - **Single requests**, once the agent is idle, timed one after another: the requests the
 //!   agent makes per object (the LIST that finds a copy by its labels — also right after a
 //!   write of another resource, and with `resourceVersion=0` —, a state Secret's GET, a POST;
@@ -35,7 +37,8 @@
 //!   DELETED event, once the agent released its finalizer). p50/p99. For creates and updates
 //!   also the time to the kcp object's own event on the virtual workspace's watch (what the
 //!   agent waits for before it can start).
-//! - **Memory per synced object**: (resident memory once idle − the baseline) / objects.
+//! - **Memory per synced object**: (resident memory once idle − the baseline) / objects; with
+//!   what both are made of (anonymous memory, mapped files, open sockets).
 //! - `sync_agent_sync_lag_seconds` from the agent's `/metrics`, if it has it: p50/p99 of the
 //!   lag phases' observations (the histogram's buckets, interpolated as Prometheus does).
 //!
@@ -192,6 +195,14 @@ impl Service {
         match self {
             Service::Real(k) => format!("kube-apiserver {}", k.version()),
             Service::Ours(_) => "kcp --profile kube".to_string(),
+        }
+    }
+
+    /// The server's pid, where the benchmark runs it (the shared kube-apiserver is not its).
+    fn pid(&self) -> Option<u32> {
+        match self {
+            Service::Real(_) => None,
+            Service::Ours(k) => k.pid(),
         }
     }
 
@@ -623,6 +634,83 @@ async fn scrape(address: &str) -> Result<String> {
     Ok(out)
 }
 
+/// A process's resident memory by kind (heap and other anonymous memory, mapped files) and
+/// its open sockets: what the per-object figure is made of.
+fn memory_parts(pid: u32) -> String {
+    let mib = |field: &str| e2e::bench::status_kib(pid, field) as f64 / 1024.0;
+    let sockets = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| {
+                    std::fs::read_link(e.path())
+                        .is_ok_and(|t| t.to_string_lossy().starts_with("socket:"))
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    format!(
+        "anonymous {:.1} MiB, files {:.1} MiB, {sockets} sockets",
+        mib("RssAnon"),
+        mib("RssFile")
+    )
+}
+
+/// A server's `apiserver_request_total`, summed by verb, resource and subresource (ours and
+/// kube-apiserver's both count requests under that name; the other labels differ).
+async fn request_counts(client: &Client) -> BTreeMap<String, f64> {
+    let req = http::Request::get("/metrics").body(Vec::new());
+    let text = match req {
+        Ok(req) => client.request_text(req).await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let mut counts = BTreeMap::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("apiserver_request_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.rsplit_once("} ") else {
+            continue;
+        };
+        let label = |name: &str| {
+            labels
+                .split(',')
+                .find_map(|l| l.strip_prefix(&format!("{name}=\"")))
+                .map(|v| v.trim_end_matches('"').to_string())
+                .unwrap_or_default()
+        };
+        let mut what = format!("{} {}", label("verb").to_lowercase(), label("resource"));
+        let sub = label("subresource");
+        if !sub.is_empty() {
+            what = format!("{what}/{sub}");
+        }
+        *counts.entry(what).or_insert(0.0) += value.trim().parse::<f64>().unwrap_or(0.0);
+    }
+    counts
+}
+
+/// The requests made between two [`request_counts`], per object, largest first.
+fn requests_per_object(
+    before: &BTreeMap<String, f64>,
+    after: &BTreeMap<String, f64>,
+    objects: usize,
+) -> String {
+    let mut per: Vec<(String, f64)> = after
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                (v - before.get(k).unwrap_or(&0.0)) / objects as f64,
+            )
+        })
+        .filter(|(_, v)| *v >= 0.005)
+        .collect();
+    per.sort_by(|a, b| b.1.total_cmp(&a.1));
+    per.iter()
+        .map(|(k, v)| format!("{k} {v:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The cumulative buckets of histogram `name`, summed over its series: upper bound → count.
 fn buckets(text: &str, name: &str) -> BTreeMap<u64, f64> {
     let prefix = format!("{name}_bucket{{");
@@ -1015,6 +1103,7 @@ async fn run_one(
     wait_idle(agent.pid()).await;
     tokio::time::sleep(SETTLE).await;
     let rss_baseline = rss_kib(agent.pid());
+    let baseline_parts = memory_parts(agent.pid());
     agent.kill();
     keep_log(&agent, &format!("{name}-baseline"));
     println!(
@@ -1061,7 +1150,10 @@ async fn run_one(
         ))
     });
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let kcp_requests = request_counts(&client).await;
+    let service_requests = request_counts(sc).await;
     let kcp_cpu = cpu_secs(kcp_pid);
+    let service_cpu = service.pid().map(cpu_secs);
     let bench_cpu = cpu_secs(std::process::id());
     let started = Instant::now();
     let agent = start_agent(&["--metrics-address", &metrics]);
@@ -1099,15 +1191,24 @@ async fn run_one(
         cpu_secs(kcp_pid) - kcp_cpu,
         cpu_secs(std::process::id()) - bench_cpu,
     );
+    let service_cpu = match (service.pid(), service_cpu) {
+        (Some(pid), Some(before)) => format!(", service cluster {:.2} s", cpu_secs(pid) - before),
+        _ => String::new(),
+    };
     println!(
         "initial sync: {total} copies in {:.2} s from the agent's start ({:.0}/s); the first \
          after {:.2} s, then {:.0}/s; CPU: agent {agent_cpu:.1} s ({:.0} µs/object), kcp \
-         {kcp_cpu:.1} s, bench {bench_cpu:.1} s",
+         {kcp_cpu:.2} s{service_cpu}, bench {bench_cpu:.1} s",
         initial.as_secs_f64(),
         total as f64 / initial.as_secs_f64(),
         (initial - initial_steady).as_secs_f64(),
         total as f64 / initial_steady.as_secs_f64().max(1e-3),
         agent_cpu * 1e6 / total as f64,
+    );
+    println!(
+        "initial sync, requests per object: kcp: {}; service cluster: {}",
+        requests_per_object(&kcp_requests, &request_counts(&client).await, total),
+        requests_per_object(&service_requests, &request_counts(sc).await, total),
     );
     let idle = Instant::now();
     wait_idle(pid).await;
@@ -1285,9 +1386,10 @@ async fn run_one(
     let per_object_kib = rss.saturating_sub(rss_baseline) as f64 / total as f64;
     println!(
         "agent resident memory: {:.1} MiB with {total} objects synced, {:.1} MiB baseline: \
-         {per_object_kib:.2} KiB per object",
+         {per_object_kib:.2} KiB per object ({}; baseline {baseline_parts})",
         rss as f64 / 1024.0,
-        rss_baseline as f64 / 1024.0
+        rss_baseline as f64 / 1024.0,
+        memory_parts(pid),
     );
     let load = load_average();
     println!("load {load}");

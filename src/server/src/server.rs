@@ -153,6 +153,7 @@ impl Server {
                 if let Some(r) = self.health(path) {
                     return Ok(r);
                 }
+                labels.fill(&parts.method, path, &query);
                 let user = self
                     .impersonate(user, &parts.headers, Some(export_cluster))
                     .await?;
@@ -176,13 +177,7 @@ impl Server {
         if let Some(r) = self.health(rest_path) {
             return Ok(r);
         }
-        let watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
-        let mut info = request_info::parse(&parts.method, rest_path, watch);
-        labels.verb.clone_from(&info.verb);
-        if info.is_resource_request {
-            labels.group.clone_from(&info.api_group);
-            labels.resource.clone_from(&info.resource);
-        }
+        let mut info = labels.fill(&parts.method, rest_path, &query);
         let user = self.impersonate(user, &parts.headers, cluster).await?;
 
         if !info.is_resource_request {
@@ -618,6 +613,18 @@ struct RequestLabels {
 }
 
 impl RequestLabels {
+    /// Parses the request (what it is counted under); the parsed request.
+    fn fill(&mut self, method: &Method, path: &str, query: &Query) -> RequestInfo {
+        let watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
+        let info = request_info::parse(method, path, watch);
+        self.verb.clone_from(&info.verb);
+        if info.is_resource_request {
+            self.group.clone_from(&info.api_group);
+            self.resource.clone_from(&info.resource);
+        }
+        info
+    }
+
     fn record(&self, code: u16, elapsed: std::time::Duration) {
         let m = crate::metrics::get();
         let verb = if self.verb.is_empty() {

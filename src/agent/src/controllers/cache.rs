@@ -16,8 +16,9 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::RwLock;
 
-use kube::api::DynamicObject;
 use kube::runtime::watcher;
+
+use super::object::JsonObject;
 use serde_json::Value;
 
 struct Entry {
@@ -239,23 +240,20 @@ impl<K: Clone + Eq + Hash> Cache<K> {
     /// at the end of a relist, every key the relist changed.
     pub fn on_event(
         &self,
-        event: watcher::Event<DynamicObject>,
-        mut key_of: impl FnMut(&DynamicObject, &Value) -> Option<K>,
+        event: watcher::Event<JsonObject>,
+        mut key_of: impl FnMut(&Value) -> Option<K>,
     ) -> Vec<Relisted<K>> {
-        let mut keyed = |o: &DynamicObject| {
-            let value = serde_json::to_value(o).ok()?;
-            Some((key_of(o, &value)?, value))
-        };
+        let mut keyed = |o: JsonObject| Some((key_of(&o.value)?, o.value));
         match event {
             watcher::Event::Init => self.relist_start(),
             watcher::Event::InitApply(o) => {
-                if let Some((key, value)) = keyed(&o) {
+                if let Some((key, value)) = keyed(o) {
                     self.relist_apply(key, &value);
                 }
             }
             watcher::Event::InitDone => return self.relist_done(),
             watcher::Event::Apply(o) => {
-                if let Some((key, value)) = keyed(&o) {
+                if let Some((key, value)) = keyed(o) {
                     let applied = self.apply(key.clone(), &value);
                     // Not news: the echo of the agent's own write.
                     if applied.news {
@@ -264,7 +262,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
                 }
             }
             watcher::Event::Delete(o) => {
-                if let Some((key, _)) = keyed(&o) {
+                if let Some((key, _)) = keyed(o) {
                     let had = self.delete(&key);
                     return vec![(key, had, false)];
                 }

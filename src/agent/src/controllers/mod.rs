@@ -3,6 +3,7 @@
 pub mod apiexport;
 pub mod apiresourceschema;
 pub mod cache;
+pub mod object;
 pub mod queue;
 pub mod sync;
 pub mod syncmanager;

@@ -5,4 +5,5 @@ pub mod meta;
 pub mod naming;
 pub mod object;
 pub mod related;
+pub mod rest;
 pub mod state;

@@ -125,6 +125,9 @@ fn identifier(
     cluster_name: &str,
     workspace_path: &str,
 ) -> Result<String, template::Error> {
+    if let Some(name) = default_identifier(pattern, remote, cluster_name) {
+        return Ok(name);
+    }
     if pattern.contains("{{") {
         return template::render_value(
             pattern,
@@ -132,6 +135,29 @@ fn identifier(
         );
     }
     Ok(replace_legacy(pattern, remote, cluster_name))
+}
+
+/// The default patterns' result computed directly: what rendering them gives, without
+/// converting the whole object for the template (most of an initial sync's naming cost).
+/// `None` for any other pattern, or where the template would fail (a name or namespace that
+/// is not a string), which the template then reports.
+fn default_identifier(
+    pattern: &str,
+    remote: &serde_json::Value,
+    cluster_name: &str,
+) -> Option<String> {
+    let field = |f: &str| remote.get("metadata")?.get(f)?.as_str();
+    let short = |s: &str| template::sha3short(s, &[]).ok();
+    match pattern {
+        DEFAULT_NAMESPACE_PATTERN => Some(cluster_name.to_string()),
+        DEFAULT_NAME_PATTERN => Some(format!(
+            "{}-{}",
+            short(field("namespace")?)?,
+            short(field("name")?)?
+        )),
+        DEFAULT_CLUSTER_SCOPED_NAME_PATTERN => short(field("name")?),
+        _ => None,
+    }
 }
 
 fn metadata_str<'a>(obj: &'a serde_json::Value, field: &str) -> &'a str {
@@ -190,6 +216,33 @@ mod tests {
         Naming {
             namespace: Some(namespace.to_string()),
             name: Some(name.to_string()),
+        }
+    }
+
+    /// The default patterns computed directly give what rendering them gives, and leave the
+    /// template's error to the template.
+    #[test]
+    fn default_patterns_match_their_templates() {
+        let objects = [
+            object("my-object", "objnamespace"),
+            object("x", ""),
+            object("ünïcode.name", "a"),
+            json!({"metadata": {"name": 5, "namespace": "a"}}),
+            json!({"metadata": {"namespace": "a"}}),
+        ];
+        for pattern in [
+            DEFAULT_NAMESPACE_PATTERN,
+            DEFAULT_NAME_PATTERN,
+            DEFAULT_CLUSTER_SCOPED_NAME_PATTERN,
+        ] {
+            for obj in &objects {
+                let rendered =
+                    template::render_value(pattern, &naming_context(obj, "testcluster", "root:a"));
+                match default_identifier(pattern, obj, "testcluster") {
+                    Some(direct) => assert_eq!(Ok(&direct), rendered.as_ref(), "{pattern} {obj}"),
+                    None => assert!(rendered.is_err(), "{pattern} {obj}: {rendered:?}"),
+                }
+            }
         }
     }
 

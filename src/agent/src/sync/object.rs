@@ -12,12 +12,13 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, anyhow};
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, ApiResource, DeleteParams, PostParams};
 use serde_json::{Value, json};
 
 use super::filter::Filter;
 use super::meta::{self, AGENT_NAME_LABEL, FINALIZER, ObjectKey, RELEASED_LABEL};
 use super::related::{self, Interest, Processed, Related, RelatedSync};
+use super::rest::ObjectApi;
 use super::state::{self, StateStore};
 use crate::mutation::Mutator;
 use kcp_api::syncagent::v1alpha1::ConflictPolicy;
@@ -181,20 +182,8 @@ pub struct Primary<'a> {
     pub mutator: Option<&'a Mutator>,
 }
 
-fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> Api<DynamicObject> {
-    if namespaced && !ns.is_empty() {
-        Api::namespaced_with(client.clone(), ns, ar)
-    } else {
-        Api::all_with(client.clone(), ar)
-    }
-}
-
-pub(super) fn to_value(o: &DynamicObject) -> anyhow::Result<Value> {
-    Ok(serde_json::to_value(o)?)
-}
-
-pub(super) fn from_value(v: Value) -> anyhow::Result<DynamicObject> {
-    Ok(serde_json::from_value(v)?)
+fn api(client: &kube::Client, ar: &ApiResource, namespaced: bool, ns: &str) -> ObjectApi {
+    ObjectApi::new(client, ar, (namespaced && !ns.is_empty()).then_some(ns))
 }
 
 pub(super) fn namespace_of(o: &Value) -> &str {
@@ -210,7 +199,7 @@ pub(super) fn deleting(o: &Value) -> bool {
 }
 
 impl Primary<'_> {
-    fn remote_api(&self, obj: &Value) -> Api<DynamicObject> {
+    fn remote_api(&self, obj: &Value) -> ObjectApi {
         api(
             &self.remote_client,
             self.remote_resource,
@@ -219,7 +208,7 @@ impl Primary<'_> {
         )
     }
 
-    fn local_api(&self, ns: &str) -> Api<DynamicObject> {
+    fn local_api(&self, ns: &str) -> ObjectApi {
         api(
             &self.local_client,
             self.local_resource,
@@ -377,14 +366,10 @@ impl Primary<'_> {
         let patch = json!({"metadata": {"labels": {RELEASED_LABEL: value}}});
         let written = self
             .local_api(namespace_of(copy))
-            .patch(
-                name_of(copy),
-                &PatchParams::default(),
-                &Patch::Merge(&patch),
-            )
+            .merge_patch(name_of(copy), &patch)
             .await?;
         (self.on_write)(Write::Copy);
-        to_value(&written)
+        Ok(written)
     }
 
     /// One step of the sync: at most one write.
@@ -516,13 +501,10 @@ impl Primary<'_> {
                 }
             }
             let api = self.remote_api(remote);
-            let updated = from_value(updated)?;
             let written = if self.remote_status_subresource {
-                api.replace_status(name_of(remote), &PostParams::default(), &updated)
-                    .await
+                api.replace_status(name_of(remote), &updated).await
             } else {
-                api.replace(name_of(remote), &PostParams::default(), &updated)
-                    .await
+                api.replace(name_of(remote), &updated).await
             }
             .context(Failure::KcpRequest)?;
             (self.event)(
@@ -531,7 +513,7 @@ impl Primary<'_> {
                 "The current object status has been updated.",
             );
             (self.on_write)(Write::Status);
-            (self.observed)(Observed::Remote(&to_value(&written)?));
+            (self.observed)(Observed::Remote(&written));
         }
         Ok(Step::Done)
     }
@@ -562,15 +544,11 @@ impl Primary<'_> {
         let patch = json!({"metadata": {"finalizers": finalizers}});
         let written = self
             .remote_api(remote)
-            .patch(
-                name_of(remote),
-                &PatchParams::default(),
-                &Patch::Merge(&patch),
-            )
+            .merge_patch(name_of(remote), &patch)
             .await
             .context(Failure::KcpRequest)?;
         (self.on_write)(Write::Finalizer);
-        Ok(Some(to_value(&written)?))
+        Ok(Some(written))
     }
 
     /// The copy `remote` would have: its type, namespace and name on the service cluster,
@@ -605,13 +583,10 @@ impl Primary<'_> {
         meta::set_all(&mut copy, "labels", &labels);
         meta::set_all(&mut copy, "annotations", &key.annotations());
         let api = self.local_api(&ns);
-        match api
-            .create(&PostParams::default(), &from_value(copy.clone())?)
-            .await
-        {
-            Ok(created) => to_value(&created),
+        match api.create(&copy).await {
+            Ok(created) => Ok(created),
             Err(kube::Error::Api(e)) if e.code == 409 => {
-                let mut existing = to_value(&api.get(&name).await?)?;
+                let mut existing = api.get(&name).await?;
                 let theirs = meta::labels(&existing);
                 let ours = key.labels();
                 let its_copy = ours.iter().all(|(k, v)| theirs.get(k) == Some(v));
@@ -643,10 +618,7 @@ impl Primary<'_> {
                         desired
                     }
                 };
-                let adopted = api
-                    .replace(&name, &PostParams::default(), &from_value(taken)?)
-                    .await?;
-                to_value(&adopted)
+                Ok(api.replace(&name, &taken).await?)
             }
             Err(kube::Error::Api(e)) if e.code == 404 && !ns.is_empty() => {
                 // Its namespace is gone since it was made: made again on the retry.
@@ -711,13 +683,10 @@ impl Primary<'_> {
         }
         updated["status"]["conditions"] = json!(conditions);
         let api = self.remote_api(remote);
-        let updated = from_value(updated)?;
         if self.remote_status_subresource {
-            api.replace_status(name_of(remote), &PostParams::default(), &updated)
-                .await?;
+            api.replace_status(name_of(remote), &updated).await?;
         } else {
-            api.replace(name_of(remote), &PostParams::default(), &updated)
-                .await?;
+            api.replace(name_of(remote), &updated).await?;
         }
         Ok(())
     }
@@ -770,12 +739,7 @@ impl Primary<'_> {
                 if patch == json!({}) {
                     return Ok(None);
                 }
-                api.patch(
-                    name_of(copy),
-                    &PatchParams::default(),
-                    &Patch::Merge(&patch),
-                )
-                .await?
+                api.merge_patch(name_of(copy), &patch).await?
             }
             None => {
                 tracing::warn!(
@@ -783,15 +747,14 @@ impl Primary<'_> {
                     "Updating destination object because last-known-state is missing/invalid"
                 );
                 // The whole copy: the caller's may hold only its metadata and subresources.
-                let mut updated = to_value(&api.get(name_of(copy)).await?)?;
+                let mut updated = api.get(name_of(copy)).await?;
                 overwrite_with(&mut updated, &current, self.subresources);
-                api.replace(name_of(copy), &PostParams::default(), &from_value(updated)?)
-                    .await?
+                api.replace(name_of(copy), &updated).await?
             }
         };
         (self.on_write)(Write::Copy);
         states.put(key, &current).await.context(Failure::State)?;
-        Ok(Some(to_value(&written)?))
+        Ok(Some(written))
     }
 }
 

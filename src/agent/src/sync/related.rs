@@ -28,17 +28,15 @@ use kcp_api::syncagent::v1alpha1::{
     RegularExpression, RelatedResourceObjectReference, RelatedResourceObjectSpec,
     RelatedResourceOrigin, RelatedResourceSelectorRewrite, RelatedResourceSpec, TemplateExpression,
 };
-use kube::api::{
-    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
-};
+use kube::api::{Api, ApiResource, DeleteParams, ListParams};
 use kube::core::Selector;
 use serde_json::{Value, json};
 
 use super::meta::{self, FINALIZER, ObjectKey, RELATED_OBJECT_ANNOTATION_PREFIX};
 use super::object::{
-    deleting, ensure_namespace, from_value, name_of, namespace_of, overwrite_with, spec_patch,
-    to_value,
+    deleting, ensure_namespace, name_of, namespace_of, overwrite_with, spec_patch,
 };
+use super::rest::ObjectApi;
 use super::state::{self, StateStore};
 use crate::mutation::Mutator;
 use crate::template::{self, Value as TemplateValue};
@@ -319,11 +317,7 @@ impl Clients<'_> {
         {
             return Ok(known);
         }
-        api(self.of(side), r, ns)
-            .get_opt(name)
-            .await?
-            .map(|o| to_value(&o))
-            .transpose()
+        Ok(api(self.of(side), r, ns).get_opt(name).await?)
     }
 
     /// The objects of `r` on `side` in `ns` that `selector` selects.
@@ -341,13 +335,9 @@ impl Clients<'_> {
         {
             return Ok(known);
         }
-        api(self.of(side), r, ns)
-            .list(&ListParams::default().labels(&selector.to_string()))
-            .await?
-            .items
-            .iter()
-            .map(to_value)
-            .collect()
+        Ok(api(self.of(side), r, ns)
+            .list(&selector.to_string())
+            .await?)
     }
 
     /// Records a write's answer (`None`: the object is gone).
@@ -359,12 +349,12 @@ impl Clients<'_> {
     }
 }
 
-fn api(client: &kube::Client, r: &Resource, ns: &str) -> Api<DynamicObject> {
-    if r.namespaced && !ns.is_empty() {
-        Api::namespaced_with(client.clone(), ns, &r.api)
-    } else {
-        Api::all_with(client.clone(), &r.api)
-    }
+fn api(client: &kube::Client, r: &Resource, ns: &str) -> ObjectApi {
+    ObjectApi::new(
+        client,
+        &r.api,
+        (r.namespaced && !ns.is_empty()).then_some(ns),
+    )
 }
 
 /// An origin object found, and where its copy goes.
@@ -874,14 +864,10 @@ impl RelatedSync<'_> {
         }
         let patch = json!({"metadata": {"annotations": {key: value}}});
         let written = api(self.clients.kcp, self.remote_resource, namespace_of(remote))
-            .patch(
-                name_of(remote),
-                &PatchParams::default(),
-                &Patch::Merge(&patch),
-            )
+            .merge_patch(name_of(remote), &patch)
             .await
             .context("failed to update related data in remote object")?;
-        Ok(Some(to_value(&written)?))
+        Ok(Some(written))
     }
 }
 
@@ -919,7 +905,7 @@ impl ObjectSync<'_> {
         }
     }
 
-    fn origin_api(&self, obj: &Value) -> Api<DynamicObject> {
+    fn origin_api(&self, obj: &Value) -> ObjectApi {
         api(
             self.clients.of(self.related.origin),
             &self.related.origin_resource,
@@ -927,7 +913,7 @@ impl ObjectSync<'_> {
         )
     }
 
-    fn dest_api(&self, ns: &str) -> Api<DynamicObject> {
+    fn dest_api(&self, ns: &str) -> ObjectApi {
         api(
             self.clients.of(self.related.origin.opposite()),
             &self.related.destination_resource,
@@ -984,8 +970,7 @@ impl ObjectSync<'_> {
                         .delete(name_of(&dest), &DeleteParams::default())
                         .await
                         .context("failed to delete destination object")?;
-                    let still = answer.left().map(|o| to_value(&o)).transpose()?;
-                    self.dest_written(&dest, still.as_ref());
+                    self.dest_written(&dest, answer.as_ref());
                     self.event(
                         source,
                         &dest,
@@ -1094,15 +1079,10 @@ impl ObjectSync<'_> {
             Some(last) => {
                 let patch = spec_patch(last, current.clone(), subresources);
                 if patch != json!({}) {
-                    let patched = api
-                        .patch(
-                            name_of(&dest),
-                            &PatchParams::default(),
-                            &Patch::Merge(&patch),
-                        )
+                    dest = api
+                        .merge_patch(name_of(&dest), &patch)
                         .await
                         .context("failed to patch destination object")?;
-                    dest = to_value(&patched)?;
                     self.dest_written(&dest, Some(&dest));
                     wrote = true;
                 }
@@ -1114,15 +1094,10 @@ impl ObjectSync<'_> {
                 );
                 let mut updated = dest.clone();
                 overwrite_with(&mut updated, &current, subresources);
-                let replaced = api
-                    .replace(
-                        name_of(&dest),
-                        &PostParams::default(),
-                        &from_value(updated)?,
-                    )
+                dest = api
+                    .replace(name_of(&dest), &updated)
                     .await
                     .context("failed to update destination object")?;
-                dest = to_value(&replaced)?;
                 self.dest_written(&dest, Some(&dest));
                 wrote = true;
             }
@@ -1152,12 +1127,9 @@ impl ObjectSync<'_> {
                     }
                 }
             }
-            match api
-                .replace_status(name_of(&dest), &PostParams::default(), &from_value(updated)?)
-                .await
-            {
+            match api.replace_status(name_of(&dest), &updated).await {
                 Ok(written) => {
-                    self.dest_written(&dest, Some(&to_value(&written)?));
+                    self.dest_written(&dest, Some(&written));
                     wrote = true;
                 }
                 Err(kube::Error::Api(e)) if e.code == 404 => self.event(
@@ -1191,14 +1163,14 @@ impl ObjectSync<'_> {
         let patch = json!({"metadata": {"finalizers": finalizers}});
         let written = self
             .origin_api(obj)
-            .patch(name_of(obj), &PatchParams::default(), &Patch::Merge(&patch))
+            .merge_patch(name_of(obj), &patch)
             .await?;
         self.clients.written(
             self.related.origin,
             &self.related.origin_resource,
             namespace_of(obj),
             name_of(obj),
-            Some(&to_value(&written)?),
+            Some(&written),
         );
         Ok(true)
     }
@@ -1233,21 +1205,19 @@ impl ObjectSync<'_> {
         }
         meta::strip_metadata(&mut copy);
         let api = self.dest_api(&ns);
-        match api.create(&PostParams::default(), &from_value(copy)?).await {
-            Ok(created) => to_value(&created),
+        match api.create(&copy).await {
+            Ok(created) => Ok(created),
             Err(kube::Error::Api(e)) if e.code == 409 => {
-                let mut existing = to_value(&api.get(&r.name).await?)?;
+                let mut existing = api.get(&r.name).await?;
                 if deleting(&existing) {
                     // Made again once it is gone.
                     return Ok(existing);
                 }
                 meta::set_all(&mut existing, "labels", &key.labels());
                 meta::set_all(&mut existing, "annotations", &key.annotations());
-                let adopted = api
-                    .replace(&r.name, &PostParams::default(), &from_value(existing)?)
+                api.replace(&r.name, &existing)
                     .await
-                    .context("failed to adopt destination object")?;
-                to_value(&adopted)
+                    .context("failed to adopt destination object")
             }
             Err(e) => Err(e.into()),
         }

@@ -438,7 +438,7 @@ async fn held_elsewhere(apis: &Apis, cluster: &str, binding: &APIBinding) -> Hel
     let me = binding.metadata.name.as_deref().unwrap_or("");
     let mut entries: Vec<(String, String, HeldNames, Holder)> = Vec::new();
     let mut held = Held::default();
-    for other in apis.bindings(cluster).await {
+    for other in apis.bindings::<APIBinding>(cluster).await {
         let other_name = other.metadata.name.clone().unwrap_or_default();
         if other_name == me {
             continue;

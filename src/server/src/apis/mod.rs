@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::storage::Storage;
 use crate::storage::keys::{self, KeySpace};
-use crate::storage::{CachedObject, Storage};
 use crate::tenancy::Tenancy;
 use kcp_api::apis::v1alpha2::{APIBinding, APIExport};
 use kcp_api::keys::APIS_GROUP;
@@ -158,12 +158,10 @@ impl Apis {
 
     /// The export `name` in the logical cluster `cluster`.
     pub async fn export_in(&self, cluster: &str, name: &str) -> Option<APIExport> {
-        decode(
-            &*self
-                .storage
-                .get_cached(&key(APIEXPORTS, cluster, name))
-                .await?,
-        )
+        self.storage
+            .get_cached(&key(APIEXPORTS, cluster, name))
+            .await?
+            .read()
     }
 
     /// The schema `name` in the logical cluster `cluster`, compiled (once per UID).
@@ -204,13 +202,14 @@ impl Apis {
         );
     }
 
-    /// The bindings of a cluster.
-    pub async fn bindings(&self, cluster: &str) -> Vec<APIBinding> {
+    /// The bindings of a cluster, each decoded into what the caller's type names (serde skips
+    /// the rest: the reads on every request need a few fields of each, not whole bindings).
+    pub async fn bindings<T: serde::de::DeserializeOwned>(&self, cluster: &str) -> Vec<T> {
         let page = self
             .storage
             .list_cached(&prefix(APIBINDINGS, Some(cluster)), None, 0, &|_| true)
             .await;
-        page.items.iter().filter_map(|o| decode(o)).collect()
+        page.items.iter().filter_map(|o| o.read()).collect()
     }
 
     /// Whether the export (`cluster`, `name`) is served in any workspace (root's exports are
@@ -307,9 +306,3 @@ impl<K: Ord + Clone> ClusterIndex<K> {
 
 /// An export: its logical cluster and name.
 pub type ExportKey = (String, String);
-
-/// A cached object as a typed `apis.kcp.io` object, decoded from its bytes (not kept: a
-/// decoded copy held for every binding would cost more than the binding).
-pub fn decode<T: serde::de::DeserializeOwned>(obj: &CachedObject) -> Option<T> {
-    serde_json::from_slice(&obj.json).ok()
-}

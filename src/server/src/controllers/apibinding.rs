@@ -187,7 +187,7 @@ async fn reconcile_cluster(ctx: &Ctx, cluster: &str) -> Option<Duration> {
     let names: std::collections::HashSet<&str> = page.items.iter().map(|i| i.key.name()).collect();
     ctx.apis.computed.retain(cluster, |n| names.contains(n));
     for item in &page.items {
-        let Some(binding) = apis::decode::<APIBinding>(item) else {
+        let Some(binding) = item.read::<APIBinding>() else {
             continue;
         };
         let deleting = binding.metadata.deletion_timestamp.is_some();

@@ -635,7 +635,7 @@ async fn accepted_claims(ctx: &Ctx, export_cluster: &str, export: &str) -> Vec<V
     if !cached.json.windows(16).any(|w| w == b"permissionClaims") {
         return Vec::new();
     }
-    let Some(export) = crate::apis::decode::<kcp_api::apis::v1alpha2::APIExport>(&cached) else {
+    let Some(export) = cached.read::<kcp_api::apis::v1alpha2::APIExport>() else {
         return Vec::new();
     };
     export

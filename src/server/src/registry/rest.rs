@@ -563,7 +563,7 @@ pub(super) async fn write_update(
     object::strip_derived(&mut old_stored);
     {
         // System fields are the server's.
-        let old_meta = old_stored.get("metadata").cloned().unwrap_or(json!({}));
+        let old_meta = old_stored.get("metadata");
         let meta = meta_mut(&mut obj);
         for field in [
             "uid",
@@ -572,7 +572,7 @@ pub(super) async fn write_update(
             "deletionGracePeriodSeconds",
             "generation",
         ] {
-            match old_meta.get(field) {
+            match old_meta.and_then(|m| m.get(field)) {
                 Some(v) => {
                     meta.insert(field.into(), v.clone());
                 }
@@ -583,37 +583,43 @@ pub(super) async fn write_update(
         }
         meta.insert("name".into(), json!(scope.name));
     }
-    // Admission sees both objects with the resourceVersion being updated, as validation does.
-    let mut old_admitted = old_stored.clone();
-    meta_mut(&mut old_admitted).insert("resourceVersion".into(), json!(expected.to_string()));
-    let attrs = Attributes {
-        operation: Operation::Update,
-        cluster: scope.cluster,
-        def: scope.def,
-        subresource: scope.subresource,
-        name: scope.name,
-        old: Some(&old_admitted),
-        dry_run: scope.dry_run,
-    };
-    admission.admit(&attrs, &mut obj).await?;
+    // Admission and validation see both objects with the resourceVersion being updated, as
+    // kube's do: set for them and taken off again (not on copies: objects are deep trees).
+    let rv = expected.to_string();
+    fn attrs<'a>(scope: &'a Scope<'_>, old: &'a Value) -> Attributes<'a> {
+        Attributes {
+            operation: Operation::Update,
+            cluster: scope.cluster,
+            def: scope.def,
+            subresource: scope.subresource,
+            name: scope.name,
+            old: Some(old),
+            dry_run: scope.dry_run,
+        }
+    }
+    set_resource_version(&mut old_stored, Some(&rv));
+    admission
+        .admit(&attrs(scope, &old_stored), &mut obj)
+        .await?;
+    set_resource_version(&mut old_stored, None);
     strategy::prepare_for_update(scope.def, scope.subresource, &mut obj, &old_stored);
     let managed = (!applied).then(|| {
         let subresource = !scope.subresource.is_empty();
         super::apply::ManagedFields::settle(Some(&old_stored), &mut obj, subresource)
     });
-    {
-        // Validation sees both objects with the resourceVersion being updated, as kube's does.
-        let rv = json!(expected.to_string());
-        let (mut new_v, mut old_v) = (obj.clone(), old_stored.clone());
-        meta_mut(&mut new_v).insert("resourceVersion".into(), rv.clone());
-        meta_mut(&mut old_v).insert("resourceVersion".into(), rv);
-        if scope.subresource == "ephemeralcontainers" {
-            // The subresource's own change is not a Pod spec update.
-            old_v["spec"]["ephemeralContainers"] = new_v["spec"]["ephemeralContainers"].clone();
-        }
-        strategy::validate(scope.def, &new_v, Some(&old_v))?;
-        admission.validate(&attrs, &new_v).await?;
+    set_resource_version(&mut obj, Some(&rv));
+    set_resource_version(&mut old_stored, Some(&rv));
+    if scope.subresource == "ephemeralcontainers" {
+        // The subresource's own change is not a Pod spec update.
+        let mut old_v = old_stored.clone();
+        old_v["spec"]["ephemeralContainers"] = obj["spec"]["ephemeralContainers"].clone();
+        strategy::validate(scope.def, &obj, Some(&old_v))?;
+    } else {
+        strategy::validate(scope.def, &obj, Some(&old_stored))?;
     }
+    admission.validate(&attrs(scope, &old_stored), &obj).await?;
+    set_resource_version(&mut obj, None);
+    set_resource_version(&mut old_stored, None);
     if scope.dry_run {
         return Ok(Written::new(obj, false));
     }
@@ -640,6 +646,20 @@ pub(super) async fn write_update(
     match storage.store().update(key, bytes, expected).await {
         Ok(kv) => read_back(storage, scope, key, obj, kv.mod_revision, false).await,
         Err(e) => Err(map_write_error(scope, e)),
+    }
+}
+
+/// Sets `metadata.resourceVersion` (last, where [`object::strip_derived`] left none) or takes
+/// it off again, leaving the object as it was.
+fn set_resource_version(obj: &mut Value, rv: Option<&str>) {
+    let meta = meta_mut(obj);
+    match rv {
+        Some(rv) => {
+            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        }
+        None => {
+            meta.shift_remove("resourceVersion");
+        }
     }
 }
 

@@ -53,14 +53,15 @@ fn tracks_generation(def: &ResourceDef) -> bool {
         || (def.group == "networking.k8s.io" && def.resource == "ingresses")
 }
 
-/// Everything but metadata and status: what a generation counts changes of.
-fn spec_part(obj: &Value) -> Value {
-    let mut v = obj.clone();
-    if let Some(o) = v.as_object_mut() {
-        o.remove("metadata");
-        o.remove("status");
-    }
-    v
+/// Whether anything but metadata and status differs: what a generation counts changes of.
+/// Compared in place (an object's metadata, with its managed fields, is most of it).
+fn spec_changed(obj: &Value, old: &Value) -> bool {
+    let (Some(a), Some(b)) = (obj.as_object(), old.as_object()) else {
+        return obj != old;
+    };
+    let spec = |(k, _): &(&String, &Value)| k.as_str() != "metadata" && k.as_str() != "status";
+    a.iter().filter(spec).count() != b.iter().filter(spec).count()
+        || a.iter().filter(spec).any(|(k, v)| b.get(k) != Some(v))
 }
 
 /// What kube's decoder does to a new object (conversion and defaulting): a Secret's
@@ -143,7 +144,7 @@ pub fn prepare_for_update(def: &ResourceDef, subresource: &str, obj: &mut Value,
     // A Scale write changes the spec, as a write of the main resource does.
     if tracks_generation(def) && matches!(subresource, "" | "scale") {
         let old_generation = old["metadata"]["generation"].as_i64().unwrap_or(0);
-        let generation = if spec_part(obj) != spec_part(old) {
+        let generation = if spec_changed(obj, old) {
             old_generation + 1
         } else {
             old_generation
@@ -315,4 +316,27 @@ pub fn validate(def: &ResourceDef, obj: &Value, old: Option<&Value>) -> ApiResul
         super::object::name(obj),
         &errs,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spec_changed;
+    use serde_json::json;
+
+    #[test]
+    fn spec_changes_ignore_metadata_and_status() {
+        let old = json!({"metadata": {"name": "a"}, "spec": {"x": 1}, "status": {"y": 1}});
+        let relabelled = json!({"metadata": {"name": "a", "labels": {"l": "v"}}, "spec": {"x": 1}, "status": {"y": 2}});
+        assert!(!spec_changed(&relabelled, &old));
+        assert!(spec_changed(
+            &json!({"metadata": {}, "spec": {"x": 2}}),
+            &old
+        ));
+        // A top-level field added or taken away is a change too (a ConfigMap's `data`).
+        assert!(spec_changed(
+            &json!({"metadata": {}, "spec": {"x": 1}, "data": {}}),
+            &old
+        ));
+        assert!(spec_changed(&json!({"metadata": {}}), &old));
+    }
 }
