@@ -37,8 +37,9 @@
 //!   DELETED event, once the agent released its finalizer). p50/p99. For creates and updates
 //!   also the time to the kcp object's own event on the virtual workspace's watch (what the
 //!   agent waits for before it can start).
-//! - **Memory per synced object**: (resident memory once idle − the baseline) / objects; with
-//!   what both are made of (anonymous memory, mapped files, open sockets).
+//! - **Memory per synced object**: (resident memory once idle after the initial sync − the
+//!   baseline) / objects; with what both are made of (anonymous memory, mapped files, open
+//!   sockets). Read again at the end, after the lag phases made and deleted their objects.
 //! - `sync_agent_sync_lag_seconds` from the agent's `/metrics`, if it has it: p50/p99 of the
 //!   lag phases' observations (the histogram's buckets, interpolated as Prometheus does).
 //!
@@ -776,8 +777,11 @@ struct Figures {
     status: Lag,
     delete: Lag,
     released: Lag,
+    /// Memory per object after the initial sync, and after the lag phases.
     per_object_kib: f64,
     rss_mib: f64,
+    per_object_end_kib: f64,
+    rss_end_mib: f64,
     metric: Option<(f64, f64)>,
     related: Option<Lag>,
     load: String,
@@ -893,6 +897,11 @@ async fn run(
         "agent resident memory per synced object",
         &|f| format!("{:.2} KiB ({:.0} MiB)", f.per_object_kib, f.rss_mib),
         "< 4 KiB",
+    );
+    row(
+        "  … after the lag phases (as many again made and deleted)",
+        &|f| format!("{:.2} KiB ({:.0} MiB)", f.per_object_end_kib, f.rss_end_mib),
+        "",
     );
     row(
         "sync_agent_sync_lag_seconds (lag phases), p50 / p99",
@@ -1217,6 +1226,18 @@ async fn run_one(
         idle.elapsed().as_secs_f64(),
         cpu_secs(pid)
     );
+    // Memory, idle with every object synced.
+    tokio::time::sleep(SETTLE).await;
+    let rss = rss_kib(pid);
+    let per_object_kib = rss.saturating_sub(rss_baseline) as f64 / total as f64;
+    println!(
+        "agent resident memory after the initial sync: {:.1} MiB with {total} objects synced, \
+         {:.1} MiB baseline: {per_object_kib:.2} KiB per object ({}; baseline {baseline_parts})",
+        rss as f64 / 1024.0,
+        rss_baseline as f64 / 1024.0,
+        memory_parts(pid),
+    );
+    let rss_mib = rss as f64 / 1024.0;
     let copy_ns = lock(&seen)
         .copies
         .get("w0-o0")
@@ -1379,15 +1400,16 @@ async fn run_one(
         None
     };
 
-    // Memory, once idle.
+    // Memory, idle again: the objects of the lag phases were made and deleted.
     wait_idle(pid).await;
     tokio::time::sleep(SETTLE).await;
     let rss = rss_kib(pid);
-    let per_object_kib = rss.saturating_sub(rss_baseline) as f64 / total as f64;
+    let per_object_end_kib = rss.saturating_sub(rss_baseline) as f64 / total as f64;
     println!(
-        "agent resident memory: {:.1} MiB with {total} objects synced, {:.1} MiB baseline: \
-         {per_object_kib:.2} KiB per object ({}; baseline {baseline_parts})",
+        "agent resident memory after the lag phases: {:.1} MiB with {total} objects synced \
+         ({} at the most), {:.1} MiB baseline: {per_object_end_kib:.2} KiB per object ({})",
         rss as f64 / 1024.0,
+        total + ops,
         rss_baseline as f64 / 1024.0,
         memory_parts(pid),
     );
@@ -1415,7 +1437,9 @@ async fn run_one(
         delete: deleted[0].clone(),
         released: deleted[1].clone(),
         per_object_kib,
-        rss_mib: rss as f64 / 1024.0,
+        rss_mib,
+        per_object_end_kib,
+        rss_end_mib: rss as f64 / 1024.0,
         metric,
         related: related_lag,
         load,
