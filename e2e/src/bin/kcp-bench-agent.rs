@@ -1226,18 +1226,13 @@ async fn run_one(
         idle.elapsed().as_secs_f64(),
         cpu_secs(pid)
     );
-    // Memory, idle with every object synced.
-    tokio::time::sleep(SETTLE).await;
-    let rss = rss_kib(pid);
-    let per_object_kib = rss.saturating_sub(rss_baseline) as f64 / total as f64;
-    println!(
-        "agent resident memory after the initial sync: {:.1} MiB with {total} objects synced, \
-         {:.1} MiB baseline: {per_object_kib:.2} KiB per object ({}; baseline {baseline_parts})",
-        rss as f64 / 1024.0,
-        rss_baseline as f64 / 1024.0,
-        memory_parts(pid),
-    );
-    let rss_mib = rss as f64 / 1024.0;
+    let (rss_mib, per_object_kib) = memory_per_object(
+        pid,
+        rss_baseline,
+        total,
+        &format!("after the initial sync (baseline {baseline_parts})"),
+    )
+    .await;
     let copy_ns = lock(&seen)
         .copies
         .get("w0-o0")
@@ -1402,17 +1397,13 @@ async fn run_one(
 
     // Memory, idle again: the objects of the lag phases were made and deleted.
     wait_idle(pid).await;
-    tokio::time::sleep(SETTLE).await;
-    let rss = rss_kib(pid);
-    let per_object_end_kib = rss.saturating_sub(rss_baseline) as f64 / total as f64;
-    println!(
-        "agent resident memory after the lag phases: {:.1} MiB with {total} objects synced \
-         ({} at the most), {:.1} MiB baseline: {per_object_end_kib:.2} KiB per object ({})",
-        rss as f64 / 1024.0,
-        total + ops,
-        rss_baseline as f64 / 1024.0,
-        memory_parts(pid),
-    );
+    let (rss_end_mib, per_object_end_kib) = memory_per_object(
+        pid,
+        rss_baseline,
+        total,
+        &format!("after the lag phases ({} objects at the most)", total + ops),
+    )
+    .await;
     let load = load_average();
     println!("load {load}");
     copy_watch.abort();
@@ -1439,7 +1430,7 @@ async fn run_one(
         per_object_kib,
         rss_mib,
         per_object_end_kib,
-        rss_end_mib: rss as f64 / 1024.0,
+        rss_end_mib,
         metric,
         related: related_lag,
         load,
@@ -1587,6 +1578,22 @@ async fn probe(kcp: &Kcp, client: &Client, sc: &Client, vw_url: &str, copy_ns: &
         after_write[0], after_write[1]
     );
     Ok(())
+}
+
+/// The agent's resident memory once left alone for [`SETTLE`], printed as `when` it is read:
+/// in MiB, and per object over `baseline` (KiB).
+async fn memory_per_object(pid: u32, baseline: u64, objects: usize, when: &str) -> (f64, f64) {
+    tokio::time::sleep(SETTLE).await;
+    let rss = rss_kib(pid);
+    let per_object = rss.saturating_sub(baseline) as f64 / objects as f64;
+    println!(
+        "agent resident memory {when}: {:.1} MiB with {objects} objects synced, {:.1} MiB \
+         baseline: {per_object:.2} KiB per object ({})",
+        rss as f64 / 1024.0,
+        baseline as f64 / 1024.0,
+        memory_parts(pid),
+    );
+    (rss as f64 / 1024.0, per_object)
 }
 
 /// Copies the agent's log into `$KCP_BENCH_AGENT_LOGS/agent-<name>.log`, if set.
