@@ -1193,7 +1193,10 @@ async fn run_one(
     let (initial, initial_steady) = {
         let s = lock(&seen);
         let last = s.last_copy.unwrap_or_else(Instant::now);
-        (last - started, last - s.first_copy.unwrap_or(started))
+        (
+            last.saturating_duration_since(started),
+            last.saturating_duration_since(s.first_copy.unwrap_or(started)),
+        )
     };
     let agent_cpu = cpu_secs(pid);
     let (kcp_cpu, bench_cpu) = (
@@ -1210,7 +1213,7 @@ async fn run_one(
          {kcp_cpu:.2} s{service_cpu}, bench {bench_cpu:.1} s",
         initial.as_secs_f64(),
         total as f64 / initial.as_secs_f64(),
-        (initial - initial_steady).as_secs_f64(),
+        initial.saturating_sub(initial_steady).as_secs_f64(),
         total as f64 / initial_steady.as_secs_f64().max(1e-3),
         agent_cpu * 1e6 / total as f64,
     );

@@ -3,8 +3,11 @@
 //! Go agent's reads.
 //!
 //! - Compact: an object is kept as its JSON text, without `managedFields` (a third of a small
-//!   object's size, that the sync never reads) and with the top-level fields it [`Keep`]s, and
-//!   parsed again when a reconcile reads it.
+//!   object's size, that the sync never reads) and with the top-level fields it [`Keep`]s,
+//!   LZ4-compressed against the cache's first object (objects of one resource share most of
+//!   their text), and parsed again when a reconcile reads it.
+//! - One allocation per object (a numeric resourceVersion is kept inline): a burst of syncs
+//!   leaves resident the slabs that any small allocation made during it and kept pins.
 //! - Written through: the controller records the server's answer to each of its own writes, so
 //!   the next reconcile never acts on an object older than its last write (a second create, a
 //!   finalizer added twice), and the watch event of that write, which carries the same
@@ -14,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
 use kube::runtime::watcher;
 
@@ -22,8 +25,36 @@ use super::object::JsonObject;
 use serde_json::Value;
 
 struct Entry {
-    resource_version: Box<str>,
-    json: Box<str>,
+    resource_version: ResourceVersion,
+    /// The compact JSON, LZ4-compressed against [`Cache::dictionary`], its length prepended.
+    data: Box<[u8]>,
+}
+
+/// A resourceVersion, kept without an allocation of its own when it is a number (etcd-style
+/// revisions, as kube-apiserver's and kcp's are).
+#[derive(Debug, PartialEq, Eq)]
+enum ResourceVersion {
+    Revision(u64),
+    Opaque(Box<str>),
+}
+
+impl ResourceVersion {
+    fn of(rv: &str) -> Self {
+        match rv.parse::<u64>() {
+            // Only the canonical form: "007" stays text, as it differs from "7".
+            Ok(n) if n.to_string() == rv => ResourceVersion::Revision(n),
+            _ => ResourceVersion::Opaque(rv.into()),
+        }
+    }
+
+    /// Whether this is older than `other`. resourceVersions are opaque: only two revisions are
+    /// compared.
+    fn older(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ResourceVersion::Revision(a), ResourceVersion::Revision(b)) => a < b,
+            _ => false,
+        }
+    }
 }
 
 /// Which top-level fields of an object a cache keeps (`metadata` always, without
@@ -68,30 +99,47 @@ impl serde::Serialize for WithoutManagedFields<'_> {
     }
 }
 
+/// The dictionary of a cache whose first object is too short to be one (LZ4 needs a few
+/// bytes): the beginning every object's JSON shares.
+const FALLBACK_DICTIONARY: &[u8] =
+    br#"{"apiVersion":"v1","kind":"","metadata":{"name":"","namespace":"","uid":"","resourceVersion":""}}"#;
+
+/// The longest dictionary: LZ4 hashes it for each object compressed.
+const MAX_DICTIONARY: usize = 4096;
+
 impl Entry {
-    fn of(obj: &Value, keep: &Keep) -> Self {
+    fn of(obj: &Value, keep: &Keep, dictionary: &OnceLock<Box<[u8]>>) -> Self {
         let json = match obj {
-            Value::Object(o) => {
-                serde_json::to_string(&Compact { obj: o, keep }).unwrap_or_default()
-            }
-            other => other.to_string(),
+            Value::Object(o) => serde_json::to_vec(&Compact { obj: o, keep }).unwrap_or_default(),
+            other => other.to_string().into_bytes(),
         };
+        let dictionary = dictionary.get_or_init(|| {
+            if json.len() < FALLBACK_DICTIONARY.len() {
+                FALLBACK_DICTIONARY.into()
+            } else {
+                json[..json.len().min(MAX_DICTIONARY)].into()
+            }
+        });
+        let mut out = vec![0; 4 + lz4_flex::block::get_maximum_output_size(json.len())];
+        out[..4].copy_from_slice(&(json.len() as u32).to_le_bytes());
+        let n = lz4_flex::block::compress_into_with_dict(&json, &mut out[4..], dictionary)
+            .expect("the buffer has the maximum output size");
         Entry {
-            resource_version: obj["metadata"]["resourceVersion"]
-                .as_str()
-                .unwrap_or_default()
-                .into(),
-            json: json.into(),
+            resource_version: ResourceVersion::of(
+                obj["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap_or_default(),
+            ),
+            // Exactly its size: the buffer's is the worst case.
+            data: out[..4 + n].into(),
         }
     }
-}
 
-/// Whether resourceVersion `a` is older than `b`. resourceVersions are opaque, but both
-/// kube-apiserver's and kcp's are etcd-style revisions: only two numbers are compared.
-fn older(a: &str, b: &str) -> bool {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(a), Ok(b)) => a < b,
-        _ => false,
+    fn value(&self, dictionary: &OnceLock<Box<[u8]>>) -> Option<Value> {
+        let json =
+            lz4_flex::block::decompress_size_prepended_with_dict(&self.data, dictionary.get()?)
+                .ok()?;
+        serde_json::from_slice(&json).ok()
     }
 }
 
@@ -117,6 +165,9 @@ struct Inner<K> {
 pub struct Cache<K> {
     inner: RwLock<Inner<K>>,
     keep: Keep,
+    /// What the objects are compressed against: the first one's JSON, set once, as every
+    /// entry needs the same to be read back.
+    dictionary: OnceLock<Box<[u8]>>,
 }
 
 impl<K: Clone + Eq + Hash> Default for Cache<K> {
@@ -134,6 +185,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
                 relist: None,
             }),
             keep,
+            dictionary: OnceLock::new(),
         }
     }
 
@@ -147,8 +199,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
 
     /// The object under `key`, parsed.
     pub fn get(&self, key: &K) -> Option<Value> {
-        let inner = self.read();
-        serde_json::from_str(&inner.objects.get(key)?.json).ok()
+        self.read().objects.get(key)?.value(&self.dictionary)
     }
 
     /// The objects (parsed) whose key `key` accepts and that `pred` holds for: for the lookups
@@ -164,7 +215,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
             .iter()
             .filter(|(k, _)| key(k))
             .filter_map(|(k, e)| {
-                let v = serde_json::from_str::<Value>(&e.json).ok()?;
+                let v = e.value(&self.dictionary)?;
                 pred(k, &v).then(|| (k.clone(), v))
             })
             .collect()
@@ -177,14 +228,14 @@ impl<K: Clone + Eq + Hash> Cache<K> {
     /// Records `obj` under `key` (a watch event, or the answer to a write), unless an object of
     /// a newer resourceVersion is cached.
     pub fn apply(&self, key: K, obj: &Value) -> Applied {
-        let entry = Entry::of(obj, &self.keep);
+        let entry = Entry::of(obj, &self.keep, &self.dictionary);
         let mut inner = self.write();
         let (had, news) = match inner.objects.get(&key) {
             None => (false, true),
             Some(cached) => (
                 true,
                 cached.resource_version != entry.resource_version
-                    && !older(&entry.resource_version, &cached.resource_version),
+                    && !entry.resource_version.older(&cached.resource_version),
             ),
         };
         if news {
@@ -205,7 +256,7 @@ impl<K: Clone + Eq + Hash> Cache<K> {
 
     /// An object of the relist (`InitApply`).
     fn relist_apply(&self, key: K, obj: &Value) {
-        let entry = Entry::of(obj, &self.keep);
+        let entry = Entry::of(obj, &self.keep, &self.dictionary);
         self.write()
             .relist
             .get_or_insert_with(HashMap::new)
@@ -310,6 +361,50 @@ mod tests {
             trimmed.get(&"a").unwrap(),
             json!({"metadata": {"name": "a", "resourceVersion": "5"}})
         );
+    }
+
+    #[test]
+    fn objects_are_compressed_against_the_first() {
+        let c = Cache::<usize>::default();
+        let big = |i: usize| {
+            json!({"metadata": {"name": format!("obj-{i}"), "resourceVersion": format!("{}", 10 + i)},
+                   "spec": {"text": "the same long text in every object of the cache ".repeat(8),
+                            "n": i}})
+        };
+        for i in 0..3 {
+            c.apply(i, &big(i));
+        }
+        for i in 0..3 {
+            assert_eq!(c.get(&i).unwrap(), big(i));
+        }
+        let inner = c.read();
+        let (first, other) = (&inner.objects[&0], &inner.objects[&2]);
+        let json_len = serde_json::to_vec(&big(2)).unwrap().len();
+        assert!(
+            other.data.len() * 4 < json_len && first.data.len() * 4 < json_len,
+            "{} and {} bytes kept for {json_len}",
+            first.data.len(),
+            other.data.len()
+        );
+
+        // A first object too short to be the dictionary.
+        let c = Cache::<usize>::default();
+        c.apply(0, &json!({}));
+        c.apply(1, &big(1));
+        assert_eq!(c.get(&0).unwrap(), json!({}));
+        assert_eq!(c.get(&1).unwrap(), big(1));
+    }
+
+    #[test]
+    fn resource_versions_other_than_revisions_are_opaque() {
+        let c = Cache::<&str>::default();
+        assert!(c.apply("a", &obj("007", 1)).news);
+        // Not a revision: neither older nor newer, only another one.
+        assert!(c.apply("a", &obj("7", 2)).news);
+        assert!(c.apply("a", &obj("x1", 3)).news);
+        assert!(!c.apply("a", &obj("x1", 3)).news);
+        assert!(c.apply("a", &obj("5", 4)).news);
+        assert_eq!(c.get(&"a").unwrap()["spec"]["x"], 4);
     }
 
     #[test]

@@ -284,7 +284,7 @@ pub async fn run(spec: Spec, kcp: Arc<Kcp>, local: kube::Client, endpoints: Vec<
 /// The key of a copy in [`Ctx::copies`]: the kcp object's, without a workspace path.
 fn copy_key(key: &ObjectKey) -> ObjectKey {
     ObjectKey {
-        workspace_path: String::new(),
+        workspace_path: Default::default(),
         ..key.clone()
     }
 }
@@ -359,7 +359,7 @@ async fn watch_local(ctx: Arc<Ctx>) {
                 .endpoint_of
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
-                .get(&key.cluster_name)
+                .get(key.cluster_name.as_str())
                 .cloned();
             if let Some(url) = url {
                 let key = (url, key);
@@ -541,7 +541,9 @@ fn related_changed(ctx: &Ctx, side: Side, resource: &ApiResource, obj: &Value) -
                             },
                         )
                         .into_iter()
-                        .filter_map(|(k, _)| Some((endpoints.get(&k.cluster_name)?.clone(), k))),
+                        .filter_map(|(k, _)| {
+                            Some((endpoints.get(k.cluster_name.as_str())?.clone(), k))
+                        }),
                 );
             }
         }

@@ -2,6 +2,7 @@
 //! the labels and annotations that tie a copy on the service cluster to its kcp object, and the
 //! metadata that never travels from one side to the other.
 
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -81,24 +82,25 @@ pub fn sha1_hex(data: &[u8]) -> String {
 }
 
 /// The identity of a kcp object: its logical cluster, namespace and name (the Go agent's
-/// `objectKey`).
+/// `objectKey`). Its parts are kept inline up to 24 bytes (a cluster name has 16): keys live as
+/// long as their objects in the caches, and a small allocation each would pin slabs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectKey {
-    pub cluster_name: String,
+    pub cluster_name: CompactString,
     /// Only when workspace paths are enabled.
-    pub workspace_path: String,
-    pub namespace: String,
-    pub name: String,
+    pub workspace_path: CompactString,
+    pub namespace: CompactString,
+    pub name: CompactString,
 }
 
 impl ObjectKey {
     pub fn of(cluster_name: &str, obj: &Value) -> Self {
         let meta = &obj["metadata"];
         ObjectKey {
-            cluster_name: cluster_name.to_string(),
-            workspace_path: String::new(),
-            namespace: meta["namespace"].as_str().unwrap_or_default().to_string(),
-            name: meta["name"].as_str().unwrap_or_default().to_string(),
+            cluster_name: cluster_name.into(),
+            workspace_path: CompactString::default(),
+            namespace: meta["namespace"].as_str().unwrap_or_default().into(),
+            name: meta["name"].as_str().unwrap_or_default().into(),
         }
     }
 
@@ -108,7 +110,7 @@ impl ObjectKey {
         let mut l = BTreeMap::from([
             (
                 REMOTE_OBJECT_CLUSTER_LABEL.to_string(),
-                self.cluster_name.clone(),
+                self.cluster_name.to_string(),
             ),
             (
                 REMOTE_OBJECT_NAME_HASH_LABEL.to_string(),
@@ -126,18 +128,20 @@ impl ObjectKey {
 
     /// The annotations that name the kcp object in plain text.
     pub fn annotations(&self) -> BTreeMap<String, String> {
-        let mut a =
-            BTreeMap::from([(REMOTE_OBJECT_NAME_ANNOTATION.to_string(), self.name.clone())]);
+        let mut a = BTreeMap::from([(
+            REMOTE_OBJECT_NAME_ANNOTATION.to_string(),
+            self.name.to_string(),
+        )]);
         if !self.namespace.is_empty() {
             a.insert(
                 REMOTE_OBJECT_NAMESPACE_ANNOTATION.to_string(),
-                self.namespace.clone(),
+                self.namespace.to_string(),
             );
         }
         if !self.workspace_path.is_empty() {
             a.insert(
                 REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION.to_string(),
-                self.workspace_path.clone(),
+                self.workspace_path.to_string(),
             );
         }
         a
@@ -162,13 +166,13 @@ impl ObjectKey {
             return None;
         }
         Some(ObjectKey {
-            cluster_name: cluster.to_string(),
-            workspace_path: String::new(),
+            cluster_name: cluster.into(),
+            workspace_path: CompactString::default(),
             namespace: meta["annotations"][REMOTE_OBJECT_NAMESPACE_ANNOTATION]
                 .as_str()
                 .unwrap_or_default()
-                .to_string(),
-            name: name.to_string(),
+                .into(),
+            name: name.into(),
         })
     }
 }

@@ -223,7 +223,7 @@ impl Primary<'_> {
     /// what is left waits on a watch event.
     pub async fn process(&self, remote: Value, copy: Option<Value>) -> anyhow::Result<Outcome> {
         let mut key = ObjectKey::of(self.cluster_name, &remote);
-        key.workspace_path = self.workspace_path.to_string();
+        key.workspace_path = self.workspace_path.into();
         let states = StateStore::new(
             Api::<Secret>::namespaced(self.local_client.clone(), self.namespace),
             &key,
