@@ -21,7 +21,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// - no thread caches: what they hold after a burst of syncs (an initial sync, a relist) stays
 ///   there while the agent is idle, and so do the partly used slabs it sits in. With them an
 ///   agent that synced 1,000 objects held 4.6–5.3 KiB per object, without them 2.9–3.1 KiB,
-///   for 20–45% more CPU per object synced (docs/benchmarks.md).
+///   for 20–45% more CPU per object synced (docs/benchmarks.md, "Compressed caches").
 ///
 /// `_RJEM_MALLOC_CONF` in the environment still overrides it.
 #[cfg(all(not(target_env = "msvc"), target_os = "linux"))]

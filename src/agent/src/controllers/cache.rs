@@ -101,8 +101,11 @@ impl serde::Serialize for WithoutManagedFields<'_> {
 
 /// The dictionary of a cache whose first object is too short to be one (LZ4 needs a few
 /// bytes): the beginning every object's JSON shares.
-const FALLBACK_DICTIONARY: &[u8] =
-    br#"{"apiVersion":"v1","kind":"","metadata":{"name":"","namespace":"","uid":"","resourceVersion":""}}"#;
+const FALLBACK_DICTIONARY: &[u8] = concat!(
+    r#"{"apiVersion":"v1","kind":"","metadata":"#,
+    r#"{"name":"","namespace":"","uid":"","resourceVersion":""}}"#
+)
+.as_bytes();
 
 /// The longest dictionary: LZ4 hashes it for each object compressed.
 const MAX_DICTIONARY: usize = 4096;
@@ -367,9 +370,10 @@ mod tests {
     fn objects_are_compressed_against_the_first() {
         let c = Cache::<usize>::default();
         let big = |i: usize| {
-            json!({"metadata": {"name": format!("obj-{i}"), "resourceVersion": format!("{}", 10 + i)},
-                   "spec": {"text": "the same long text in every object of the cache ".repeat(8),
-                            "n": i}})
+            let text = "the same long text in every object of the cache ".repeat(8);
+            let (name, rv) = (format!("obj-{i}"), format!("{}", 10 + i));
+            json!({"metadata": {"name": name, "resourceVersion": rv},
+                   "spec": {"text": text, "n": i}})
         };
         for i in 0..3 {
             c.apply(i, &big(i));
