@@ -40,11 +40,21 @@ enum ResourceVersion {
 
 impl ResourceVersion {
     fn of(rv: &str) -> Self {
+        // Only the canonical form: "007" (or "+7") stays text, as it differs from "7".
+        let canonical =
+            rv.bytes().all(|b| b.is_ascii_digit()) && (rv == "0" || !rv.starts_with('0'));
         match rv.parse::<u64>() {
-            // Only the canonical form: "007" stays text, as it differs from "7".
-            Ok(n) if n.to_string() == rv => ResourceVersion::Revision(n),
+            Ok(n) if canonical => ResourceVersion::Revision(n),
             _ => ResourceVersion::Opaque(rv.into()),
         }
+    }
+
+    fn of_object(obj: &Value) -> Self {
+        Self::of(
+            obj["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default(),
+        )
     }
 
     /// Whether this is older than `other`. resourceVersions are opaque: only two revisions are
@@ -111,7 +121,12 @@ const FALLBACK_DICTIONARY: &[u8] = concat!(
 const MAX_DICTIONARY: usize = 4096;
 
 impl Entry {
-    fn of(obj: &Value, keep: &Keep, dictionary: &OnceLock<Box<[u8]>>) -> Self {
+    fn of(
+        obj: &Value,
+        resource_version: ResourceVersion,
+        keep: &Keep,
+        dictionary: &OnceLock<Box<[u8]>>,
+    ) -> Self {
         let json = match obj {
             Value::Object(o) => serde_json::to_vec(&Compact { obj: o, keep }).unwrap_or_default(),
             other => other.to_string().into_bytes(),
@@ -128,11 +143,7 @@ impl Entry {
         let n = lz4_flex::block::compress_into_with_dict(&json, &mut out[4..], dictionary)
             .expect("the buffer has the maximum output size");
         Entry {
-            resource_version: ResourceVersion::of(
-                obj["metadata"]["resourceVersion"]
-                    .as_str()
-                    .unwrap_or_default(),
-            ),
+            resource_version,
             // Exactly its size: the buffer's is the worst case.
             data: out[..4 + n].into(),
         }
@@ -154,6 +165,22 @@ pub struct Applied {
     /// The object is news: absent before, or another resourceVersion than the one cached and
     /// not older than it. Only news is worth a reconcile.
     pub news: bool,
+}
+
+impl Applied {
+    /// What recording an object of resourceVersion `rv` over `cached` would find.
+    fn of(cached: Option<&Entry>, rv: &ResourceVersion) -> Self {
+        match cached {
+            None => Applied {
+                had: false,
+                news: true,
+            },
+            Some(cached) => Applied {
+                had: true,
+                news: cached.resource_version != *rv && !rv.older(&cached.resource_version),
+            },
+        }
+    }
 }
 
 /// A change a relist made: the key, whether it was cached before and whether it is now.
@@ -231,20 +258,21 @@ impl<K: Clone + Eq + Hash> Cache<K> {
     /// Records `obj` under `key` (a watch event, or the answer to a write), unless an object of
     /// a newer resourceVersion is cached.
     pub fn apply(&self, key: K, obj: &Value) -> Applied {
-        let entry = Entry::of(obj, &self.keep, &self.dictionary);
+        let rv = ResourceVersion::of_object(obj);
+        // The watch echo of the agent's own write is the common case of nothing new: it is
+        // told without writing the object out.
+        let seen = Applied::of(self.read().objects.get(&key), &rv);
+        if !seen.news {
+            return seen;
+        }
+        let entry = Entry::of(obj, rv, &self.keep, &self.dictionary);
         let mut inner = self.write();
-        let (had, news) = match inner.objects.get(&key) {
-            None => (false, true),
-            Some(cached) => (
-                true,
-                cached.resource_version != entry.resource_version
-                    && !entry.resource_version.older(&cached.resource_version),
-            ),
-        };
-        if news {
+        // Looked at again: another event of the key may have been recorded meanwhile.
+        let applied = Applied::of(inner.objects.get(&key), &entry.resource_version);
+        if applied.news {
             inner.objects.insert(key, entry);
         }
-        Applied { had, news }
+        applied
     }
 
     /// Forgets `key`; whether it was cached.
@@ -259,7 +287,12 @@ impl<K: Clone + Eq + Hash> Cache<K> {
 
     /// An object of the relist (`InitApply`).
     fn relist_apply(&self, key: K, obj: &Value) {
-        let entry = Entry::of(obj, &self.keep, &self.dictionary);
+        let entry = Entry::of(
+            obj,
+            ResourceVersion::of_object(obj),
+            &self.keep,
+            &self.dictionary,
+        );
         self.write()
             .relist
             .get_or_insert_with(HashMap::new)
@@ -409,6 +442,14 @@ mod tests {
         assert!(!c.apply("a", &obj("x1", 3)).news);
         assert!(c.apply("a", &obj("5", 4)).news);
         assert_eq!(c.get(&"a").unwrap()["spec"]["x"], 4);
+        assert_eq!(ResourceVersion::of("0"), ResourceVersion::Revision(0));
+        assert_eq!(ResourceVersion::of("12"), ResourceVersion::Revision(12));
+        for text in ["", "007", "+7", "1a"] {
+            assert_eq!(
+                ResourceVersion::of(text),
+                ResourceVersion::Opaque(text.into())
+            );
+        }
     }
 
     #[test]

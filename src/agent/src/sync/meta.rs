@@ -2,9 +2,9 @@
 //! the labels and annotations that tie a copy on the service cluster to its kcp object, and the
 //! metadata that never travels from one side to the other.
 
-use compact_str::CompactString;
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
